@@ -1,0 +1,69 @@
+//! The Didit identity-verification API client, generated from
+//! `openapi/didit-sessions.yaml` by `cargo xtask generate`.
+//!
+//! Most users want the `didit` crate, which wraps this one with configuration,
+//! typed filters, paging, retries and errors. This crate is the generated
+//! layer: [`Client`] with one builder per operation, and the payload types in
+//! [`types`].
+//!
+//! The generated code lives in `generated.rs` and is never edited by hand. The
+//! hand-written pieces here are the ones it needs and cannot generate:
+//! open enumerations that accept values added to the API later, a timestamp
+//! that re-encodes exactly as received, and [`SessionRow`], which tells KYC
+//! rows from KYB rows.
+//!
+//! ```
+//! use didit_api::{SessionRow, types::SessionPage};
+//!
+//! let page: SessionPage = serde_json::from_str(
+//!     r#"{"count": 1, "next": null, "previous": null,
+//!         "results": [{"session_number": 7, "status": "Some Future Status"}]}"#,
+//! )?;
+//! let SessionRow::Kyc(row) = &page.results[0] else { unreachable!() };
+//! assert_eq!(row.status.as_ref().map(|s| s.as_str()), Some("Some Future Status"));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+#![deny(missing_docs)]
+
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+mod generated;
+mod open_enum;
+mod row;
+mod timestamp;
+
+pub use generated::*;
+pub use open_enum::{DocumentType, FeatureName, FeatureStatus, SessionKind, SessionStatus};
+pub use row::{SessionRow, UnknownSessionRow};
+pub use timestamp::{InvalidTimestamp, Timestamp};
+
+/// JSON-schema extension under which the open enumerations list the values
+/// they know (their schema itself accepts any string).
+pub const KNOWN_VALUES_EXTENSION: &str = "x-known-values";
+
+/// Serde glue for the three-state fields of the generated types.
+///
+/// An optional, nullable property is an `Option<Option<T>>`: the outer `None`
+/// means the server left the property out, `Some(None)` that it sent `null`.
+/// With `#[serde(default, skip_serializing_if = "Option::is_none")]` the field
+/// handles absence; these functions make `null` land in `Some(None)` rather
+/// than in the outer `None`.
+mod presence {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => value.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<T>, D::Error> {
+        T::deserialize(deserializer).map(Some)
+    }
+}

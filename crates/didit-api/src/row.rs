@@ -1,0 +1,188 @@
+//! One row of the session list, told apart by its `session_kind`.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+use crate::SessionKind;
+use crate::types::{KybSession, KycSession};
+
+/// One row of `GET /v3/sessions/`: a KYC session, a KYB session, or a row of
+/// a kind this version of the SDK does not know.
+///
+/// A row without `session_kind` is a KYC row, as older responses send them. A
+/// row of an unknown kind does not fail the page: it is kept whole, and
+/// re-encodes to the JSON it was read from.
+///
+/// ```
+/// use didit_api::SessionRow;
+///
+/// let row: SessionRow = serde_json::from_str(
+///     r#"{"session_id": "8a1f63c2-1b9e-4f3a-9c41-2f6a1f0b7d52",
+///         "session_kind": "business", "company_name": "Acme"}"#,
+/// )?;
+/// let SessionRow::Kyb(business) = &row else { panic!("a KYB row") };
+/// assert_eq!(business.company_name, Some(Some("Acme".to_owned())));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SessionRow {
+    /// A user verification (KYC) session.
+    Kyc(Box<KycSession>),
+    /// A business verification (KYB) session.
+    Kyb(Box<KybSession>),
+    /// A row whose `session_kind` this version does not know.
+    Unknown(UnknownSessionRow),
+}
+
+/// A row whose `session_kind` this version of the SDK does not know.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownSessionRow {
+    /// The row's `session_kind`.
+    pub kind: String,
+    /// The row exactly as received.
+    pub raw: serde_json::Value,
+}
+
+impl SessionRow {
+    /// The kind of the row; KYC when the server left `session_kind` out.
+    pub fn kind(&self) -> SessionKind {
+        match self {
+            SessionRow::Kyc(_) => SessionKind::User,
+            SessionRow::Kyb(_) => SessionKind::Business,
+            SessionRow::Unknown(row) => SessionKind::from(row.kind.as_str()),
+        }
+    }
+}
+
+impl Serialize for SessionRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SessionRow::Kyc(row) => row.serialize(serializer),
+            SessionRow::Kyb(row) => row.serialize(serializer),
+            SessionRow::Unknown(row) => row.raw.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionRow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+
+        // Most rows are KYC rows, so the row is decoded as one straight away;
+        // only when its `session_kind` says otherwise is it decoded again.
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        let as_kyc = decode::<KycSession>(text);
+        let kind = match &as_kyc {
+            Ok(row) => row.session_kind.clone(),
+            Err(_) => {
+                decode::<KindOnly>(text)
+                    .map_err(D::Error::custom)?
+                    .session_kind
+            }
+        };
+        match kind {
+            None | Some(SessionKind::User) => as_kyc
+                .map(|row| SessionRow::Kyc(Box::new(row)))
+                .map_err(D::Error::custom),
+            Some(SessionKind::Business) => decode::<KybSession>(text)
+                .map(|row| SessionRow::Kyb(Box::new(row)))
+                .map_err(D::Error::custom),
+            Some(SessionKind::Unknown(kind)) => Ok(SessionRow::Unknown(UnknownSessionRow {
+                kind,
+                raw: serde_json::from_str(text).map_err(D::Error::custom)?,
+            })),
+        }
+    }
+}
+
+/// Just the discriminator of a row.
+#[derive(Deserialize)]
+struct KindOnly {
+    session_kind: Option<SessionKind>,
+}
+
+/// Decodes one row, naming the failing field in the error.
+fn decode<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        if path == "." {
+            error.into_inner().to_string()
+        } else {
+            format!("field `{path}`: {}", error.into_inner())
+        }
+    })
+}
+
+impl schemars::JsonSchema for SessionRow {
+    fn schema_name() -> String {
+        "SessionRow".to_owned()
+    }
+
+    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            subschemas: Some(Box::new(schemars::schema::SubschemaValidation {
+                one_of: Some(vec![
+                    generator.subschema_for::<KycSession>(),
+                    generator.subschema_for::<KybSession>(),
+                ]),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SessionStatus;
+
+    #[test]
+    fn a_row_without_session_kind_is_kyc() {
+        let row: SessionRow = serde_json::from_str(r#"{"status": "Approved"}"#).unwrap();
+        let SessionRow::Kyc(kyc) = &row else {
+            panic!("expected a KYC row, got {row:?}")
+        };
+        assert_eq!(kyc.status, Some(SessionStatus::Approved));
+        assert_eq!(row.kind(), SessionKind::User);
+    }
+
+    #[test]
+    fn business_rows_are_kyb() {
+        let text = r#"{"session_kind":"business","workflow_type":"kyb","country":"ES"}"#;
+        let row: SessionRow = serde_json::from_str(text).unwrap();
+        assert!(
+            matches!(&row, SessionRow::Kyb(kyb) if kyb.workflow_type == Some(Some("kyb".into())))
+        );
+        assert_eq!(
+            serde_json::to_value(&row).unwrap(),
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        );
+    }
+
+    #[test]
+    fn rows_of_an_unknown_kind_are_kept_whole() {
+        let text = r#"{"session_kind":"partner","session_number":"not a number"}"#;
+        let row: SessionRow = serde_json::from_str(text).unwrap();
+        assert_eq!(row.kind(), SessionKind::Unknown("partner".into()));
+        assert_eq!(serde_json::to_string(&row).unwrap(), text);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let error =
+            serde_json::from_str::<SessionRow>(r#"{"session_number": "seven"}"#).unwrap_err();
+        assert!(error.to_string().contains("session_number"), "{error}");
+    }
+
+    #[test]
+    fn rows_decode_from_values_too() {
+        let value = serde_json::json!({"session_kind": "business", "session_number": 4});
+        let row: SessionRow = serde_json::from_value(value).unwrap();
+        assert!(matches!(row, SessionRow::Kyb(_)));
+    }
+}

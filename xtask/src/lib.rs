@@ -1,0 +1,5 @@
+//! Maintenance tasks for the didit-rs workspace, run as `cargo xtask <task>`.
+
+pub mod codegen;
+pub mod lint;
+pub mod spec;

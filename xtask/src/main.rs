@@ -1,0 +1,69 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use xtask::{codegen, lint, spec};
+
+/// Maintenance tasks for the didit-rs workspace.
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate crates/didit-api/src/generated.rs from the OpenAPI spec.
+    Generate {
+        /// Write nothing; fail with a diff when the checked-in file is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Check the spec: OpenAPI 3.0.x, unique operationIds, resolvable $refs,
+    /// and every embedded example valid against its schema.
+    Lint,
+}
+
+fn main() -> Result<ExitCode> {
+    let root = spec::workspace_root();
+    match Cli::parse().task {
+        Task::Generate { check } => {
+            let spec = spec::Spec::read(&root.join(spec::SPEC_PATH))?;
+            let generated = codegen::generate(&spec)?;
+            let target = root.join(spec::GENERATED_PATH);
+            if check {
+                let current = std::fs::read_to_string(&target).unwrap_or_default();
+                return Ok(match codegen::diff(&current, &generated) {
+                    None => {
+                        println!("{} matches {}", spec::GENERATED_PATH, spec::SPEC_PATH);
+                        ExitCode::SUCCESS
+                    }
+                    Some(diff) => {
+                        eprintln!(
+                            "{} is stale: run `cargo xtask generate` and commit the result.\n{diff}",
+                            spec::GENERATED_PATH
+                        );
+                        ExitCode::FAILURE
+                    }
+                });
+            }
+            std::fs::write(&target, generated)?;
+            println!("wrote {}", spec::GENERATED_PATH);
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Lint => {
+            let spec = spec::Spec::read(&root.join(spec::SPEC_PATH))?;
+            let problems = lint::lint(&spec);
+            if problems.is_empty() {
+                println!("{}: no problems found", spec::SPEC_PATH);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!("{} problem(s) in {}", problems.len(), spec::SPEC_PATH);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
