@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -17,7 +17,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct AdditionalDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -48,7 +48,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct AmlDetails {
         ///What kind of entity was screened, for example `person`.
@@ -76,7 +76,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct AmlScreenedData {
         ///Date of birth that was screened, as the server wrote it.
@@ -96,27 +96,37 @@ pub mod types {
     }
     ///An error body. Either `detail` holds one message about the whole request, or each key names a parameter or field and holds its message or messages.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
     )]
     #[serde(transparent)]
-    pub struct ApiError(pub ::std::collections::BTreeMap<::std::string::String, ErrorMessages>);
+    pub struct ApiError(
+        pub ::std::collections::BTreeMap<::std::string::String, ErrorMessages>,
+    );
     impl ::std::ops::Deref for ApiError {
         type Target = ::std::collections::BTreeMap<::std::string::String, ErrorMessages>;
-        fn deref(&self) -> &::std::collections::BTreeMap<::std::string::String, ErrorMessages> {
+        fn deref(
+            &self,
+        ) -> &::std::collections::BTreeMap<::std::string::String, ErrorMessages> {
             &self.0
         }
     }
     impl ::std::convert::From<ApiError>
-        for ::std::collections::BTreeMap<::std::string::String, ErrorMessages>
-    {
+    for ::std::collections::BTreeMap<::std::string::String, ErrorMessages> {
         fn from(value: ApiError) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<::std::collections::BTreeMap<::std::string::String, ErrorMessages>>
-        for ApiError
-    {
-        fn from(value: ::std::collections::BTreeMap<::std::string::String, ErrorMessages>) -> Self {
+    impl ::std::convert::From<
+        ::std::collections::BTreeMap<::std::string::String, ErrorMessages>,
+    > for ApiError {
+        fn from(
+            value: ::std::collections::BTreeMap<::std::string::String, ErrorMessages>,
+        ) -> Self {
             Self(value)
         }
     }
@@ -132,7 +142,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum ApiService {
         #[serde(rename = "ID_VERIFICATION")]
@@ -177,7 +187,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ApiService {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "ID_VERIFICATION" => Ok(Self::IdVerification),
                 "FACE_MATCH" => Ok(Self::FaceMatch),
@@ -196,7 +208,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ApiService {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -216,7 +230,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct DatabaseValidationDetails {
         ///The tax, personal or document number that was validated.
@@ -242,7 +256,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct EmailAddress {
         ///The address.
@@ -265,7 +279,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct EmailVerificationDetails {
         ///Whether the address is on a block list.
@@ -288,7 +302,12 @@ pub mod types {
     }
     ///One message, or a list of messages.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
     )]
     #[serde(untagged)]
     pub enum ErrorMessages {
@@ -308,7 +327,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct FaceMatchDetails {
         ///Similarity of the two faces, rounded to two decimals.
@@ -334,7 +353,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct Feature {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,7 +368,12 @@ pub mod types {
     }
     ///A business verification (KYB) session.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
     )]
     pub struct KybSession {
         ///Name of the company, once one has been picked from a registry.
@@ -359,7 +383,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub company_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub company_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         ///Country code of the company's registry (may be alpha-2).
         #[schemars(with = ":: std :: option :: Option < :: std :: string :: String >")]
         #[serde(
@@ -378,8 +404,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub registration_number:
-            ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub registration_number: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         ///Identifier of the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -396,7 +423,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub vendor_data: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub vendor_data: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         ///The workflow the session was created with.
         #[schemars(with = ":: std :: option :: Option < :: uuid :: Uuid >")]
         #[serde(
@@ -412,7 +441,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub workflow_label: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub workflow_label: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         ///The workflow's type (`kyb` for business workflows).
         #[schemars(with = ":: std :: option :: Option < :: std :: string :: String >")]
         #[serde(
@@ -420,7 +451,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub workflow_type: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub workflow_type: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
     }
     impl KybSession {
         pub fn builder() -> builder::KybSession {
@@ -435,7 +468,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct KycSession {
         ///Short results of the features that produced some; null when none did.
@@ -445,7 +478,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub additional_details: ::std::option::Option<::std::option::Option<AdditionalDetails>>,
+        pub additional_details: ::std::option::Option<
+            ::std::option::Option<AdditionalDetails>,
+        >,
         ///ISO 3166-1 alpha-3 country of the session, usually the state that issued the document. It may differ from the person's nationality.
         #[schemars(with = ":: std :: option :: Option < :: std :: string :: String >")]
         #[serde(
@@ -464,7 +499,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub didit_internal_id: ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+        pub didit_internal_id: ::std::option::Option<
+            ::std::option::Option<::uuid::Uuid>,
+        >,
         ///The verified identity document's type.
         #[schemars(with = ":: std :: option :: Option < crate :: DocumentType >")]
         #[serde(
@@ -472,7 +509,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub document_type: ::std::option::Option<::std::option::Option<crate::DocumentType>>,
+        pub document_type: ::std::option::Option<
+            ::std::option::Option<crate::DocumentType>,
+        >,
         ///The e-mail address of the session, verified or as given at creation.
         #[schemars(with = ":: std :: option :: Option < EmailAddress >")]
         #[serde(
@@ -496,7 +535,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub full_name: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub full_name: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         ///The phone number of the session, verified or as given at creation.
         #[schemars(with = ":: std :: option :: Option < PhoneNumber >")]
         #[serde(
@@ -512,7 +553,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub portrait_image: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub portrait_image: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         ///Identifier of the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_id: ::std::option::Option<::uuid::Uuid>,
@@ -528,7 +571,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub session_url: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub session_url: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::SessionStatus>,
         ///Your identifier for the end user, as you sent it when creating the session.
@@ -538,7 +583,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none",
             with = "crate::presence"
         )]
-        pub vendor_data: ::std::option::Option<::std::option::Option<::std::string::String>>,
+        pub vendor_data: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        >,
     }
     impl KycSession {
         pub fn builder() -> builder::KycSession {
@@ -553,7 +600,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct LivenessDetails {
         ///Liveness method, for example `PASSIVE`.
@@ -576,7 +623,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct PhoneNumber {
         ///True only when phone verification approved this number.
@@ -599,7 +646,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct PhoneVerificationDetails {
         ///ISO 3166-1 alpha-2 country of the number.
@@ -628,7 +675,7 @@ pub mod types {
         Debug,
         Default,
         PartialEq,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub struct ProofOfAddressDetails {
         ///The address read from the document.
@@ -661,7 +708,7 @@ pub mod types {
         Ord,
         PartialEq,
         PartialOrd,
-        schemars::JsonSchema,
+        schemars::JsonSchema
     )]
     pub enum SessionKindFilter {
         #[serde(rename = "user")]
@@ -682,7 +729,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SessionKindFilter {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "user" => Ok(Self::User),
                 "business" => Ok(Self::Business),
@@ -693,7 +742,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SessionKindFilter {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -707,7 +758,12 @@ pub mod types {
     }
     ///One page of the session list.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
     )]
     pub struct SessionPage {
         ///How many rows match the filters. Exact for KYC rows; for KYB rows it stops at 100. With `session_kind=all`, the sum of both kinds.
@@ -780,67 +836,99 @@ pub mod types {
             {
                 self.aml = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for aml: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for aml: {e}")
+                    });
                 self
             }
             pub fn database_validation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DatabaseValidationDetails>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DatabaseValidationDetails>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.database_validation = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for database_validation: {e}")
-                });
+                self.database_validation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for database_validation: {e}"
+                        )
+                    });
                 self
             }
             pub fn email_verification<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::EmailVerificationDetails>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EmailVerificationDetails>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.email_verification = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for email_verification: {e}")
-                });
+                self.email_verification = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for email_verification: {e}"
+                        )
+                    });
                 self
             }
             pub fn face_match<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::FaceMatchDetails>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FaceMatchDetails>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.face_match = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for face_match: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for face_match: {e}")
+                    });
                 self
             }
             pub fn liveness<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::LivenessDetails>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::LivenessDetails>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.liveness = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for liveness: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for liveness: {e}")
+                    });
                 self
             }
             pub fn phone_verification<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PhoneVerificationDetails>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PhoneVerificationDetails>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.phone_verification = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for phone_verification: {e}")
-                });
+                self.phone_verification = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for phone_verification: {e}"
+                        )
+                    });
                 self
             }
             pub fn poa<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ProofOfAddressDetails>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ProofOfAddressDetails>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.poa = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for poa: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for poa: {e}")
+                    });
                 self
             }
         }
@@ -879,13 +967,18 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            is_adverse_media_fetched:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_adverse_media_fetched: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             screened_data: ::std::result::Result<
                 ::std::option::Option<super::AmlScreenedData>,
                 ::std::string::String,
             >,
-            total_hits: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            total_hits: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AmlDetails {
             fn default() -> Self {
@@ -905,7 +998,9 @@ pub mod types {
             {
                 self.entity_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for entity_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity_type: {e}")
+                    });
                 self
             }
             pub fn is_adverse_media_fetched<T>(mut self, value: T) -> Self
@@ -913,19 +1008,27 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_adverse_media_fetched = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for is_adverse_media_fetched: {e}")
-                });
+                self.is_adverse_media_fetched = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_adverse_media_fetched: {e}"
+                        )
+                    });
                 self
             }
             pub fn screened_data<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AmlScreenedData>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AmlScreenedData>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.screened_data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for screened_data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for screened_data: {e}")
+                    });
                 self
             }
             pub fn total_hits<T>(mut self, value: T) -> Self
@@ -935,7 +1038,9 @@ pub mod types {
             {
                 self.total_hits = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total_hits: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_hits: {e}")
+                    });
                 self
             }
         }
@@ -994,7 +1099,9 @@ pub mod types {
             {
                 self.date_of_birth = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for date_of_birth: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_of_birth: {e}")
+                    });
                 self
             }
             pub fn document_number<T>(mut self, value: T) -> Self
@@ -1002,9 +1109,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.document_number = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for document_number: {e}")
-                });
+                self.document_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for document_number: {e}"
+                        )
+                    });
                 self
             }
             pub fn nationality<T>(mut self, value: T) -> Self
@@ -1014,7 +1125,9 @@ pub mod types {
             {
                 self.nationality = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for nationality: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for nationality: {e}")
+                    });
                 self
             }
         }
@@ -1069,9 +1182,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.identification_number = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for identification_number: {e}")
-                });
+                self.identification_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for identification_number: {e}"
+                        )
+                    });
                 self
             }
             pub fn match_type<T>(mut self, value: T) -> Self
@@ -1081,7 +1198,9 @@ pub mod types {
             {
                 self.match_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for match_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for match_type: {e}")
+                    });
                 self
             }
             pub fn validation_type<T>(mut self, value: T) -> Self
@@ -1089,13 +1208,18 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.validation_type = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for validation_type: {e}")
-                });
+                self.validation_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for validation_type: {e}"
+                        )
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<DatabaseValidationDetails> for super::DatabaseValidationDetails {
+        impl ::std::convert::TryFrom<DatabaseValidationDetails>
+        for super::DatabaseValidationDetails {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: DatabaseValidationDetails,
@@ -1107,7 +1231,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::DatabaseValidationDetails> for DatabaseValidationDetails {
+        impl ::std::convert::From<super::DatabaseValidationDetails>
+        for DatabaseValidationDetails {
             fn from(value: super::DatabaseValidationDetails) -> Self {
                 Self {
                     identification_number: Ok(value.identification_number),
@@ -1122,7 +1247,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            is_verified: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EmailAddress {
             fn default() -> Self {
@@ -1140,7 +1268,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn is_verified<T>(mut self, value: T) -> Self
@@ -1150,7 +1280,9 @@ pub mod types {
             {
                 self.is_verified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_verified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_verified: {e}")
+                    });
                 self
             }
         }
@@ -1175,13 +1307,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct EmailVerificationDetails {
-            is_blocklisted:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            is_breached: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            is_disposable:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            is_undeliverable:
-                ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_blocklisted: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_breached: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_disposable: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_undeliverable: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EmailVerificationDetails {
             fn default() -> Self {
@@ -1199,9 +1340,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_blocklisted = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for is_blocklisted: {e}")
-                });
+                self.is_blocklisted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_blocklisted: {e}"
+                        )
+                    });
                 self
             }
             pub fn is_breached<T>(mut self, value: T) -> Self
@@ -1211,7 +1356,9 @@ pub mod types {
             {
                 self.is_breached = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_breached: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_breached: {e}")
+                    });
                 self
             }
             pub fn is_disposable<T>(mut self, value: T) -> Self
@@ -1221,7 +1368,9 @@ pub mod types {
             {
                 self.is_disposable = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_disposable: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_disposable: {e}")
+                    });
                 self
             }
             pub fn is_undeliverable<T>(mut self, value: T) -> Self
@@ -1229,13 +1378,18 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_undeliverable = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for is_undeliverable: {e}")
-                });
+                self.is_undeliverable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_undeliverable: {e}"
+                        )
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<EmailVerificationDetails> for super::EmailVerificationDetails {
+        impl ::std::convert::TryFrom<EmailVerificationDetails>
+        for super::EmailVerificationDetails {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: EmailVerificationDetails,
@@ -1248,7 +1402,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::EmailVerificationDetails> for EmailVerificationDetails {
+        impl ::std::convert::From<super::EmailVerificationDetails>
+        for EmailVerificationDetails {
             fn from(value: super::EmailVerificationDetails) -> Self {
                 Self {
                     is_blocklisted: Ok(value.is_blocklisted),
@@ -1260,7 +1415,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FaceMatchDetails {
-            score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             source_image: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1287,7 +1445,9 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
                 self
             }
             pub fn source_image<T>(mut self, value: T) -> Self
@@ -1297,7 +1457,9 @@ pub mod types {
             {
                 self.source_image = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_image: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_image: {e}")
+                    });
                 self
             }
             pub fn target_image<T>(mut self, value: T) -> Self
@@ -1307,7 +1469,9 @@ pub mod types {
             {
                 self.target_image = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for target_image: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for target_image: {e}")
+                    });
                 self
             }
         }
@@ -1359,7 +1523,9 @@ pub mod types {
             {
                 self.feature = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for feature: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for feature: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -1369,7 +1535,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
@@ -1410,11 +1578,18 @@ pub mod types {
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
-            session_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            session_kind: ::std::result::Result<crate::SessionKind, ::std::string::String>,
-            session_number:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            session_kind: ::std::result::Result<
+                crate::SessionKind,
+                ::std::string::String,
+            >,
+            session_number: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<
                 ::std::option::Option<crate::SessionStatus>,
                 ::std::string::String,
@@ -1458,25 +1633,29 @@ pub mod types {
             pub fn company_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.company_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for company_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for company_name: {e}")
+                    });
                 self
             }
             pub fn country<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.country = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for country: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for country: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -1486,19 +1665,25 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn registration_number<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.registration_number = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for registration_number: {e}")
-                });
+                self.registration_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for registration_number: {e}"
+                        )
+                    });
                 self
             }
             pub fn session_id<T>(mut self, value: T) -> Self
@@ -1508,7 +1693,9 @@ pub mod types {
             {
                 self.session_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for session_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
                 self
             }
             pub fn session_kind<T>(mut self, value: T) -> Self
@@ -1518,7 +1705,9 @@ pub mod types {
             {
                 self.session_kind = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for session_kind: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_kind: {e}")
+                    });
                 self
             }
             pub fn session_number<T>(mut self, value: T) -> Self
@@ -1526,9 +1715,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.session_number = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for session_number: {e}")
-                });
+                self.session_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for session_number: {e}"
+                        )
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -1538,55 +1731,67 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn vendor_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.vendor_data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for vendor_data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for vendor_data: {e}")
+                    });
                 self
             }
             pub fn workflow_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.workflow_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for workflow_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for workflow_id: {e}")
+                    });
                 self
             }
             pub fn workflow_label<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.workflow_label = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for workflow_label: {e}")
-                });
+                self.workflow_label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for workflow_label: {e}"
+                        )
+                    });
                 self
             }
             pub fn workflow_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.workflow_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for workflow_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for workflow_type: {e}")
+                    });
                 self
             }
         }
@@ -1671,14 +1876,18 @@ pub mod types {
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
-            session_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            session_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             session_kind: ::std::result::Result<
                 ::std::option::Option<crate::SessionKind>,
                 ::std::string::String,
             >,
-            session_number:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            session_number: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             session_url: ::std::result::Result<
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
@@ -1718,25 +1927,33 @@ pub mod types {
             pub fn additional_details<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<super::AdditionalDetails>>,
+                    ::std::option::Option<
+                        ::std::option::Option<super::AdditionalDetails>,
                     >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.additional_details = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for additional_details: {e}")
-                });
+                self.additional_details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_details: {e}"
+                        )
+                    });
                 self
             }
             pub fn country<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.country = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for country: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for country: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -1746,89 +1963,111 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn didit_internal_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.didit_internal_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for didit_internal_id: {e}")
-                });
+                self.didit_internal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for didit_internal_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn document_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<crate::DocumentType>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<crate::DocumentType>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.document_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for document_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_type: {e}")
+                    });
                 self
             }
             pub fn email_address<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<super::EmailAddress>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<super::EmailAddress>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.email_address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email_address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_address: {e}")
+                    });
                 self
             }
             pub fn features<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<super::Feature>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Feature>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.features = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for features: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for features: {e}")
+                    });
                 self
             }
             pub fn full_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.full_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for full_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
                 self
             }
             pub fn phone_number<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<super::PhoneNumber>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<super::PhoneNumber>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone_number = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for phone_number: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
                 self
             }
             pub fn portrait_image<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
-                self.portrait_image = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for portrait_image: {e}")
-                });
+                self.portrait_image = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for portrait_image: {e}"
+                        )
+                    });
                 self
             }
             pub fn session_id<T>(mut self, value: T) -> Self
@@ -1838,7 +2077,9 @@ pub mod types {
             {
                 self.session_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for session_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
                 self
             }
             pub fn session_kind<T>(mut self, value: T) -> Self
@@ -1848,7 +2089,9 @@ pub mod types {
             {
                 self.session_kind = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for session_kind: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_kind: {e}")
+                    });
                 self
             }
             pub fn session_number<T>(mut self, value: T) -> Self
@@ -1856,21 +2099,27 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.session_number = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for session_number: {e}")
-                });
+                self.session_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for session_number: {e}"
+                        )
+                    });
                 self
             }
             pub fn session_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.session_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for session_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_url: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -1880,19 +2129,23 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn vendor_data<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::option::Option<::std::string::String>>,
-                    >,
+                    ::std::option::Option<::std::option::Option<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.vendor_data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for vendor_data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for vendor_data: {e}")
+                    });
                 self
             }
         }
@@ -1949,7 +2202,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LivenessDetails {
             fn default() -> Self {
@@ -1967,7 +2223,9 @@ pub mod types {
             {
                 self.method = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for method: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for method: {e}")
+                    });
                 self
             }
             pub fn score<T>(mut self, value: T) -> Self
@@ -1977,7 +2235,9 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
                 self
             }
         }
@@ -2002,7 +2262,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PhoneNumber {
-            is_verified: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_verified: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             number: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2024,7 +2287,9 @@ pub mod types {
             {
                 self.is_verified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_verified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_verified: {e}")
+                    });
                 self
             }
             pub fn number<T>(mut self, value: T) -> Self
@@ -2034,7 +2299,9 @@ pub mod types {
             {
                 self.number = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for number: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for number: {e}")
+                    });
                 self
             }
         }
@@ -2063,9 +2330,18 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            is_blocked: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            is_ported: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            is_temporary: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            is_blocked: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_ported: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_temporary: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PhoneVerificationDetails {
             fn default() -> Self {
@@ -2085,7 +2361,9 @@ pub mod types {
             {
                 self.country_code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for country_code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for country_code: {e}")
+                    });
                 self
             }
             pub fn is_blocked<T>(mut self, value: T) -> Self
@@ -2095,7 +2373,9 @@ pub mod types {
             {
                 self.is_blocked = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_blocked: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_blocked: {e}")
+                    });
                 self
             }
             pub fn is_ported<T>(mut self, value: T) -> Self
@@ -2105,7 +2385,9 @@ pub mod types {
             {
                 self.is_ported = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_ported: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_ported: {e}")
+                    });
                 self
             }
             pub fn is_temporary<T>(mut self, value: T) -> Self
@@ -2115,11 +2397,14 @@ pub mod types {
             {
                 self.is_temporary = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for is_temporary: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_temporary: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<PhoneVerificationDetails> for super::PhoneVerificationDetails {
+        impl ::std::convert::TryFrom<PhoneVerificationDetails>
+        for super::PhoneVerificationDetails {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: PhoneVerificationDetails,
@@ -2132,7 +2417,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::PhoneVerificationDetails> for PhoneVerificationDetails {
+        impl ::std::convert::From<super::PhoneVerificationDetails>
+        for PhoneVerificationDetails {
             fn from(value: super::PhoneVerificationDetails) -> Self {
                 Self {
                     country_code: Ok(value.country_code),
@@ -2179,7 +2465,9 @@ pub mod types {
             {
                 self.address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
                 self
             }
             pub fn document_type<T>(mut self, value: T) -> Self
@@ -2189,7 +2477,9 @@ pub mod types {
             {
                 self.document_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for document_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for document_type: {e}")
+                    });
                 self
             }
             pub fn issuer<T>(mut self, value: T) -> Self
@@ -2199,7 +2489,9 @@ pub mod types {
             {
                 self.issuer = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for issuer: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for issuer: {e}")
+                    });
                 self
             }
             pub fn name_on_document<T>(mut self, value: T) -> Self
@@ -2207,13 +2499,18 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name_on_document = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for name_on_document: {e}")
-                });
+                self.name_on_document = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for name_on_document: {e}"
+                        )
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ProofOfAddressDetails> for super::ProofOfAddressDetails {
+        impl ::std::convert::TryFrom<ProofOfAddressDetails>
+        for super::ProofOfAddressDetails {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ProofOfAddressDetails,
@@ -2226,7 +2523,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ProofOfAddressDetails> for ProofOfAddressDetails {
+        impl ::std::convert::From<super::ProofOfAddressDetails>
+        for ProofOfAddressDetails {
             fn from(value: super::ProofOfAddressDetails) -> Self {
                 Self {
                     address: Ok(value.address),
@@ -2247,8 +2545,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            results:
-                ::std::result::Result<::std::vec::Vec<crate::SessionRow>, ::std::string::String>,
+            results: ::std::result::Result<
+                ::std::vec::Vec<crate::SessionRow>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SessionPage {
             fn default() -> Self {
@@ -2268,7 +2568,9 @@ pub mod types {
             {
                 self.count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
                 self
             }
             pub fn next<T>(mut self, value: T) -> Self
@@ -2278,7 +2580,9 @@ pub mod types {
             {
                 self.next = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
                 self
             }
             pub fn previous<T>(mut self, value: T) -> Self
@@ -2288,7 +2592,9 @@ pub mod types {
             {
                 self.previous = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for previous: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for previous: {e}")
+                    });
                 self
             }
             pub fn results<T>(mut self, value: T) -> Self
@@ -2298,7 +2604,9 @@ pub mod types {
             {
                 self.results = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for results: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
                 self
             }
         }
@@ -2332,12 +2640,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -2373,9 +2687,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -2412,64 +2724,64 @@ impl ClientHooks<()> for &Client {}
 impl Client {
     /**List verification sessions, newest first, with filters and offset paging
 
-    Pages through the sessions of the application the API key belongs to, newest first. The path ends in a slash; the path without it only answers with a redirect to this one.
+Pages through the sessions of the application the API key belongs to, newest first. The path ends in a slash; the path without it only answers with a redirect to this one.
 
-    Filters combine with AND. Parameters documented as comma lists match a row when any one of their comma-separated values matches (OR within the parameter). A list value the server does not know matches no row; it is not an error. A malformed typed value (date, UUID, `session_kind`, `api_service`, `limit`, `offset`) is answered with 400 and a body keyed by the parameter.
+Filters combine with AND. Parameters documented as comma lists match a row when any one of their comma-separated values matches (OR within the parameter). A list value the server does not know matches no row; it is not an error. A malformed typed value (date, UUID, `session_kind`, `api_service`, `limit`, `offset`) is answered with 400 and a body keyed by the parameter.
 
-    `session_kind` chooses the rows: `user` (the default) lists KYC sessions, `business` lists KYB sessions, and `all` returns the KYC page followed by the KYB page for the same `limit` and `offset`, so one page may hold up to twice `limit` rows. `count` is exact for KYC rows and stops at 100 for KYB rows, so page through KYB rows by following `next`.
+`session_kind` chooses the rows: `user` (the default) lists KYC sessions, `business` lists KYB sessions, and `all` returns the KYC page followed by the KYB page for the same `limit` and `offset`, so one page may hold up to twice `limit` rows. `count` is exact for KYC rows and stops at 100 for KYB rows, so page through KYB rows by following `next`.
 
-    Sends a `GET` request to `/v3/sessions/`
+Sends a `GET` request to `/v3/sessions/`
 
-    Arguments:
-    - `api_service`: Only standalone API sessions of this service. KYC rows only.
-    - `country`: Comma list of country codes. KYC rows match on the ISO 3166-1 alpha-3 code of the state that issued the identity document; KYB rows match on the country of the company's registry.
-    - `date_from`: Only rows created on this UTC day or later (`YYYY-MM-DD`).
-    - `date_to`: Only rows created on this UTC day or earlier (`YYYY-MM-DD`). KYC rows include the whole day; KYB rows are compared with midnight at the start of the day.
-    - `didit_internal_id`: Only the sessions of the verified person with this Didit identifier (the `didit_internal_id` of a row). KYC rows only.
-    - `document_name`: Document names as document verification recognised them, for example `Spain - Id Card (2021)`. Several names may be joined with commas; the server splits the value only when it holds more than one ` - `, so a single name containing a comma is matched whole. KYC rows only.
-    - `document_type`: Comma list of document codes (`P`, `ID`, `DL`, `RP`, `SSC`, `HIC`, `WP`, `TC`, `VISA`, `PSC`, `BC`, `OTHER`). KYC rows only. Rows carry the display name of the document type, not these codes.
-    - `euuid`: Only the sessions of the end user with this UUID (the identifier the Didit console links to). KYC rows only.
-    - `is_kyc_to_be_reviewed`: `true` keeps the sessions whose document check is flagged for manual review, `false` those explicitly not flagged. KYC rows only.
-    - `limit`: Largest number of rows on one page (for each kind when `session_kind` is `all`). Left out, the server picks its default page size.
-    - `offset`: How many matching rows to skip before the first row of the page. Left out, the page starts at the newest row.
-    - `organization_name`: Comma list of organisation names. An API key belongs to one application, so this only ever matches your own organisation.
-    - `region`: Comma list of the regions or states that issued the document (for documents issued per region, such as US driving licences). KYC rows only.
-    - `screened_full_name`: Name to look for, ignoring accents, in the data screened by AML and database validation. Combined with `api_service` set to `AML` or `DATABASE_VALIDATION`, only that service's screened data is searched. KYC rows only.
-    - `search`: Free-text search whose meaning depends on its shape: a whole UUID finds that session; digits (with `+`, `-`, `.` or spaces) match the start of the session number, document or personal numbers, the start of the phone number, or `vendor_data`; text with `@` matches the start of e-mail addresses; other text matches names (ignoring accents) and `vendor_data`.
-    - `session_kind`: Which rows to list: `user` for KYC sessions (the server's default), `business` for KYB sessions, `all` for both (KYC rows first on every page).
-    - `session_type`: Comma list of the channels sessions were created through: `API`, `HOSTED`, `MIGRATED`. `ALL` turns the filter off. KYC rows only.
-    - `status`: Comma list of session statuses, written exactly as they appear in rows and case-sensitive, for example `Approved,In Review`. A row matches when its status is any one of them.
-    - `status_initialized_as_in_review`: `true` keeps only the sessions whose first decision was `In Review`. KYC rows only.
-    - `vendor_data`: Only rows whose `vendor_data` equals this value exactly. Use `search` for partial matches.
-    - `warning`: Comma list of warning codes, for example `POSSIBLE_FRAUD`; a row matches when its session raised any of them.
-    - `workflow_id`: Comma list of workflow UUIDs. Values that are not UUIDs are skipped; when none is left, no row matches.
-    ```ignore
-    let response = client.list_sessions()
-        .api_service(api_service)
-        .country(country)
-        .date_from(date_from)
-        .date_to(date_to)
-        .didit_internal_id(didit_internal_id)
-        .document_name(document_name)
-        .document_type(document_type)
-        .euuid(euuid)
-        .is_kyc_to_be_reviewed(is_kyc_to_be_reviewed)
-        .limit(limit)
-        .offset(offset)
-        .organization_name(organization_name)
-        .region(region)
-        .screened_full_name(screened_full_name)
-        .search(search)
-        .session_kind(session_kind)
-        .session_type(session_type)
-        .status(status)
-        .status_initialized_as_in_review(status_initialized_as_in_review)
-        .vendor_data(vendor_data)
-        .warning(warning)
-        .workflow_id(workflow_id)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `api_service`: Only standalone API sessions of this service. KYC rows only.
+- `country`: Comma list of country codes. KYC rows match on the ISO 3166-1 alpha-3 code of the state that issued the identity document; KYB rows match on the country of the company's registry.
+- `date_from`: Only rows created on this UTC day or later (`YYYY-MM-DD`).
+- `date_to`: Only rows created on this UTC day or earlier (`YYYY-MM-DD`). KYC rows include the whole day; KYB rows are compared with midnight at the start of the day.
+- `didit_internal_id`: Only the sessions of the verified person with this Didit identifier (the `didit_internal_id` of a row). KYC rows only.
+- `document_name`: Document names as document verification recognised them, for example `Spain - Id Card (2021)`. Several names may be joined with commas; the server splits the value only when it holds more than one ` - `, so a single name containing a comma is matched whole. KYC rows only.
+- `document_type`: Comma list of document codes (`P`, `ID`, `DL`, `RP`, `SSC`, `HIC`, `WP`, `TC`, `VISA`, `PSC`, `BC`, `OTHER`). KYC rows only. Rows carry the display name of the document type, not these codes.
+- `euuid`: Only the sessions of the end user with this UUID (the identifier the Didit console links to). KYC rows only.
+- `is_kyc_to_be_reviewed`: `true` keeps the sessions whose document check is flagged for manual review, `false` those explicitly not flagged. KYC rows only.
+- `limit`: Largest number of rows on one page (for each kind when `session_kind` is `all`). Left out, the server picks its default page size.
+- `offset`: How many matching rows to skip before the first row of the page. Left out, the page starts at the newest row.
+- `organization_name`: Comma list of organisation names. An API key belongs to one application, so this only ever matches your own organisation.
+- `region`: Comma list of the regions or states that issued the document (for documents issued per region, such as US driving licences). KYC rows only.
+- `screened_full_name`: Name to look for, ignoring accents, in the data screened by AML and database validation. Combined with `api_service` set to `AML` or `DATABASE_VALIDATION`, only that service's screened data is searched. KYC rows only.
+- `search`: Free-text search whose meaning depends on its shape: a whole UUID finds that session; digits (with `+`, `-`, `.` or spaces) match the start of the session number, document or personal numbers, the start of the phone number, or `vendor_data`; text with `@` matches the start of e-mail addresses; other text matches names (ignoring accents) and `vendor_data`.
+- `session_kind`: Which rows to list: `user` for KYC sessions (the server's default), `business` for KYB sessions, `all` for both (KYC rows first on every page).
+- `session_type`: Comma list of the channels sessions were created through: `API`, `HOSTED`, `MIGRATED`. `ALL` turns the filter off. KYC rows only.
+- `status`: Comma list of session statuses, written exactly as they appear in rows and case-sensitive, for example `Approved,In Review`. A row matches when its status is any one of them.
+- `status_initialized_as_in_review`: `true` keeps only the sessions whose first decision was `In Review`. KYC rows only.
+- `vendor_data`: Only rows whose `vendor_data` equals this value exactly. Use `search` for partial matches.
+- `warning`: Comma list of warning codes, for example `POSSIBLE_FRAUD`; a row matches when its session raised any of them.
+- `workflow_id`: Comma list of workflow UUIDs. Values that are not UUIDs are skipped; when none is left, no row matches.
+```ignore
+let response = client.list_sessions()
+    .api_service(api_service)
+    .country(country)
+    .date_from(date_from)
+    .date_to(date_to)
+    .didit_internal_id(didit_internal_id)
+    .document_name(document_name)
+    .document_type(document_type)
+    .euuid(euuid)
+    .is_kyc_to_be_reviewed(is_kyc_to_be_reviewed)
+    .limit(limit)
+    .offset(offset)
+    .organization_name(organization_name)
+    .region(region)
+    .screened_full_name(screened_full_name)
+    .search(search)
+    .session_kind(session_kind)
+    .session_type(session_type)
+    .status(status)
+    .status_initialized_as_in_review(status_initialized_as_in_review)
+    .vendor_data(vendor_data)
+    .warning(warning)
+    .workflow_id(workflow_id)
+    .send()
+    .await;
+```*/
     pub fn list_sessions(&self) -> builder::ListSessions<'_> {
         builder::ListSessions::new(self)
     }
@@ -2480,12 +2792,12 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::list_sessions`]
 
-    [`Client::list_sessions`]: super::Client::list_sessions*/
+[`Client::list_sessions`]: super::Client::list_sessions*/
     #[derive(Debug, Clone)]
     pub struct ListSessions<'a> {
         client: &'a super::Client,
@@ -2547,61 +2859,87 @@ pub mod builder {
             self.api_service = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ApiService` for api_service failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ApiService` for api_service failed".to_string()
+                });
             self
         }
         pub fn country<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.country = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for country failed".to_string()
-            });
+            self.country = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for country failed"
+                        .to_string()
+                });
             self
         }
         pub fn date_from<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
         {
-            self.date_from = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: naive :: NaiveDate` for date_from failed".to_string()
-            });
+            self.date_from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: naive :: NaiveDate` for date_from failed"
+                        .to_string()
+                });
             self
         }
         pub fn date_to<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::naive::NaiveDate>,
         {
-            self.date_to = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: naive :: NaiveDate` for date_to failed".to_string()
-            });
+            self.date_to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: naive :: NaiveDate` for date_to failed"
+                        .to_string()
+                });
             self
         }
         pub fn didit_internal_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::uuid::Uuid>,
         {
-            self.didit_internal_id = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for didit_internal_id failed".to_string()
-            });
+            self.didit_internal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for didit_internal_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn document_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.document_name = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for document_name failed".to_string()
-            });
+            self.document_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for document_name failed"
+                        .to_string()
+                });
             self
         }
         pub fn document_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.document_type = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for document_type failed".to_string()
-            });
+            self.document_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for document_type failed"
+                        .to_string()
+                });
             self
         }
         pub fn euuid<V>(mut self, value: V) -> Self
@@ -2611,7 +2949,9 @@ pub mod builder {
             self.euuid = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for euuid failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for euuid failed".to_string()
+                });
             self
         }
         pub fn is_kyc_to_be_reviewed<V>(mut self, value: V) -> Self
@@ -2621,16 +2961,22 @@ pub mod builder {
             self.is_kyc_to_be_reviewed = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for is_kyc_to_be_reviewed failed".to_string());
+                .map_err(|_| {
+                    "conversion to `bool` for is_kyc_to_be_reviewed failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn offset<V>(mut self, value: V) -> Self
@@ -2647,101 +2993,143 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.organization_name = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for organization_name failed"
-                    .to_string()
-            });
+            self.organization_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for organization_name failed"
+                        .to_string()
+                });
             self
         }
         pub fn region<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.region = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for region failed".to_string()
-            });
+            self.region = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for region failed"
+                        .to_string()
+                });
             self
         }
         pub fn screened_full_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.screened_full_name = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for screened_full_name failed"
-                    .to_string()
-            });
+            self.screened_full_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for screened_full_name failed"
+                        .to_string()
+                });
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.search = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for search failed".to_string()
-            });
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
             self
         }
         pub fn session_kind<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SessionKindFilter>,
         {
-            self.session_kind = value.try_into().map(Some).map_err(|_| {
-                "conversion to `SessionKindFilter` for session_kind failed".to_string()
-            });
+            self.session_kind = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SessionKindFilter` for session_kind failed"
+                        .to_string()
+                });
             self
         }
         pub fn session_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.session_type = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for session_type failed".to_string()
-            });
+            self.session_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for session_type failed"
+                        .to_string()
+                });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.status = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for status failed".to_string()
-            });
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for status failed"
+                        .to_string()
+                });
             self
         }
         pub fn status_initialized_as_in_review<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
         {
-            self.status_initialized_as_in_review = value.try_into().map(Some).map_err(|_| {
-                "conversion to `bool` for status_initialized_as_in_review failed".to_string()
-            });
+            self.status_initialized_as_in_review = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for status_initialized_as_in_review failed"
+                        .to_string()
+                });
             self
         }
         pub fn vendor_data<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.vendor_data = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for vendor_data failed".to_string()
-            });
+            self.vendor_data = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for vendor_data failed"
+                        .to_string()
+                });
             self
         }
         pub fn warning<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.warning = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for warning failed".to_string()
-            });
+            self.warning = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for warning failed"
+                        .to_string()
+                });
             self
         }
         pub fn workflow_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.workflow_id = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for workflow_id failed".to_string()
-            });
+            self.workflow_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for workflow_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v3/sessions/`
@@ -2781,7 +3169,8 @@ pub mod builder {
             let document_name = document_name.map_err(Error::InvalidRequest)?;
             let document_type = document_type.map_err(Error::InvalidRequest)?;
             let euuid = euuid.map_err(Error::InvalidRequest)?;
-            let is_kyc_to_be_reviewed = is_kyc_to_be_reviewed.map_err(Error::InvalidRequest)?;
+            let is_kyc_to_be_reviewed = is_kyc_to_be_reviewed
+                .map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let organization_name = organization_name.map_err(Error::InvalidRequest)?;
@@ -2791,17 +3180,20 @@ pub mod builder {
             let session_kind = session_kind.map_err(Error::InvalidRequest)?;
             let session_type = session_type.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
-            let status_initialized_as_in_review =
-                status_initialized_as_in_review.map_err(Error::InvalidRequest)?;
+            let status_initialized_as_in_review = status_initialized_as_in_review
+                .map_err(Error::InvalidRequest)?;
             let vendor_data = vendor_data.map_err(Error::InvalidRequest)?;
             let warning = warning.map_err(Error::InvalidRequest)?;
             let workflow_id = workflow_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v3/sessions/", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2810,64 +3202,61 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "api_service",
-                    &api_service,
-                ))
+                .query(&progenitor_client::QueryParam::new("api_service", &api_service))
                 .query(&progenitor_client::QueryParam::new("country", &country))
                 .query(&progenitor_client::QueryParam::new("date_from", &date_from))
                 .query(&progenitor_client::QueryParam::new("date_to", &date_to))
-                .query(&progenitor_client::QueryParam::new(
-                    "didit_internal_id",
-                    &didit_internal_id,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "document_name",
-                    &document_name,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "document_type",
-                    &document_type,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "didit_internal_id",
+                        &didit_internal_id,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("document_name", &document_name),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("document_type", &document_type),
+                )
                 .query(&progenitor_client::QueryParam::new("euuid", &euuid))
-                .query(&progenitor_client::QueryParam::new(
-                    "is_kyc_to_be_reviewed",
-                    &is_kyc_to_be_reviewed,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "is_kyc_to_be_reviewed",
+                        &is_kyc_to_be_reviewed,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(&progenitor_client::QueryParam::new(
-                    "organization_name",
-                    &organization_name,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "organization_name",
+                        &organization_name,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("region", &region))
-                .query(&progenitor_client::QueryParam::new(
-                    "screened_full_name",
-                    &screened_full_name,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "screened_full_name",
+                        &screened_full_name,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("search", &search))
-                .query(&progenitor_client::QueryParam::new(
-                    "session_kind",
-                    &session_kind,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "session_type",
-                    &session_type,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new("session_kind", &session_kind),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("session_type", &session_type),
+                )
                 .query(&progenitor_client::QueryParam::new("status", &status))
-                .query(&progenitor_client::QueryParam::new(
-                    "status_initialized_as_in_review",
-                    &status_initialized_as_in_review,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "vendor_data",
-                    &vendor_data,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "status_initialized_as_in_review",
+                        &status_initialized_as_in_review,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("vendor_data", &vendor_data))
                 .query(&progenitor_client::QueryParam::new("warning", &warning))
-                .query(&progenitor_client::QueryParam::new(
-                    "workflow_id",
-                    &workflow_id,
-                ))
+                .query(&progenitor_client::QueryParam::new("workflow_id", &workflow_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -2879,15 +3268,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

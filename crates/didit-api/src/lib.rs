@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[rustfmt::skip]
 mod generated;
 mod open_enum;
 mod row;

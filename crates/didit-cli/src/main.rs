@@ -1,0 +1,3 @@
+//! The `didit` command line.
+
+fn main() {}

@@ -1,0 +1,2 @@
+//! A fake Didit server for tests and demos.
+#![deny(missing_docs)]
