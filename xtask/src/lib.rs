@@ -1,5 +1,6 @@
 //! Maintenance tasks for the didit-rs workspace, run as `cargo xtask <task>`.
 
 pub mod codegen;
+pub mod json_schema;
 pub mod lint;
 pub mod spec;

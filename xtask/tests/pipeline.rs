@@ -1,0 +1,150 @@
+//! The code-generation pipeline and the spec lint, end to end.
+
+use serde_json::json;
+use xtask::codegen::{diff, generate};
+use xtask::lint::lint;
+use xtask::spec::{GENERATED_PATH, Spec, workspace_root};
+
+const KYC_EXAMPLE: &str = "/paths/~1v3~1sessions~1/get/responses/200/content/application~1json/examples/published_kyc_sessions_default/value";
+
+#[test]
+fn checked_in_generated_code_matches_the_spec() {
+    let spec = Spec::load().unwrap();
+    let checked_in = std::fs::read_to_string(workspace_root().join(GENERATED_PATH)).unwrap();
+    if let Some(diff) = diff(&checked_in, &generate(&spec).unwrap()) {
+        panic!("{GENERATED_PATH} is stale: run `cargo xtask generate`.\n{diff}");
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let spec = Spec::load().unwrap();
+    let first = generate(&spec).unwrap();
+    let second = generate(&Spec::load().unwrap()).unwrap();
+    assert!(
+        first == second,
+        "two runs differ:\n{}",
+        diff(&first, &second).unwrap()
+    );
+}
+
+#[test]
+fn the_header_names_the_spec_and_its_hash() {
+    let spec = Spec::load().unwrap();
+    let generated = generate(&spec).unwrap();
+    let header: Vec<&str> = generated.lines().take(3).collect();
+    assert!(
+        header[0].contains("openapi/didit-sessions.yaml"),
+        "{header:?}"
+    );
+    assert_eq!(header[1], format!("// spec sha256: {}", spec.sha256()));
+    assert!(header[2].contains("do not edit"), "{header:?}");
+}
+
+#[test]
+fn a_property_added_to_the_spec_shows_up_in_the_drift_diff() {
+    let mut spec = Spec::load().unwrap();
+    spec.json["components"]["schemas"]["KycSession"]["properties"]["nickname"] =
+        json!({"type": "string", "description": "A new field."});
+    let checked_in = std::fs::read_to_string(workspace_root().join(GENERATED_PATH)).unwrap();
+    let diff = diff(&checked_in, &generate(&spec).unwrap()).expect("the new field must be drift");
+    assert!(
+        diff.lines()
+            .any(|line| line.starts_with('+') && line.contains("pub nickname")),
+        "{diff}"
+    );
+}
+
+#[test]
+fn optional_nullable_fields_are_three_state() {
+    let generated = generate(&Spec::load().unwrap()).unwrap();
+    let compact: String = generated.split_whitespace().collect();
+    assert!(
+        compact.contains(
+            "pubadditional_details:::std::option::Option<::std::option::Option<AdditionalDetails>,>"
+        ),
+        "additional_details must be Option<Option<_>>"
+    );
+    assert!(compact.contains("pubfeatures:::std::option::Option<::std::vec::Vec<Feature>>"));
+}
+
+#[test]
+fn the_spec_passes_lint() {
+    let problems = lint(&Spec::load().unwrap());
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn lint_names_an_example_that_breaks_its_schema() {
+    let mut spec = Spec::load().unwrap();
+    *spec
+        .json
+        .pointer_mut(&format!("{KYC_EXAMPLE}/results/0/session_number"))
+        .unwrap() = json!("seven hundred");
+    let problems = lint(&spec);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].starts_with("openapi/didit-sessions.yaml#"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[0].contains("published_kyc_sessions_default"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems[0].contains("/results/0/session_number"),
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
+fn lint_catches_a_bad_format_and_a_missing_null() {
+    let mut spec = Spec::load().unwrap();
+    *spec
+        .json
+        .pointer_mut(&format!("{KYC_EXAMPLE}/results/0/session_id"))
+        .unwrap() = json!("not-a-uuid");
+    *spec
+        .json
+        .pointer_mut(&format!("{KYC_EXAMPLE}/results/0/status"))
+        .unwrap() = json!(null);
+    let problems = lint(&spec);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("at `/results/0/session_id`"),
+        "{}",
+        problems[0]
+    );
+    assert!(problems[0].contains("is not a \"uuid\""), "{}", problems[0]);
+    assert!(
+        problems[0].contains("at `/results/0/status`"),
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
+fn lint_catches_dangling_refs_duplicate_ids_and_other_versions() {
+    let mut spec = Spec::load().unwrap();
+    spec.json["openapi"] = json!("3.1.0");
+    spec.json["components"]["schemas"]["Feature"]["properties"]["status"]["$ref"] =
+        json!("#/components/schemas/Missing");
+    spec.json["paths"]["/v3/other/"] =
+        json!({"get": {"operationId": "list_sessions", "responses": {}}});
+    let problems = lint(&spec).join("\n");
+    assert!(
+        problems.contains("3.1.0 is not OpenAPI 3.0.x"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("`#/components/schemas/Missing` does not resolve"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("operationId `list_sessions` is also used"),
+        "{problems}"
+    );
+}
