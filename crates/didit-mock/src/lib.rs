@@ -1,2 +1,440 @@
-//! A fake Didit server for tests and demos.
+//! A fake Didit server for tests, demos and benchmarks.
+//!
+//! [`DiditMock`] serves `GET /v3/sessions/` from an in-memory [`Store`] with
+//! the semantics of the real API: every filter, `session_kind`, newest-first
+//! order, `limit`/`offset` paging with absolute `next`/`previous` links,
+//! `count` (capped at 100 for KYB rows), and the real API's errors (`403`
+//! without the key, `400` keyed by parameter, `301` for the path without its
+//! slash, `429` past the per-minute rate limit). Faults can be injected to
+//! test retry and timeout handling. It is built on [`wiremock`].
+//!
+//! ```
+//! use didit_mock::{DiditMock, DEFAULT_API_KEY};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mock = DiditMock::builder().synthetic(120, 7).start().await;
+//!
+//! let page: serde_json::Value = reqwest::Client::new()
+//!     .get(format!("{}/v3/sessions/?limit=10&status=Approved", mock.uri()))
+//!     .header("x-api-key", DEFAULT_API_KEY)
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! let approved = mock.store().filter(&didit_mock::ListQuery::parse("status=Approved")?);
+//! assert_eq!(page["count"], approved.kyc.len() as u64);
+//! assert_eq!(mock.requests().len(), 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The `didit-mock` binary serves the same over HTTP for other languages and
+//! black-box tests; see its `--help`.
 #![deny(missing_docs)]
+
+mod filter;
+mod fold;
+mod page;
+mod query;
+mod server;
+mod store;
+mod synthetic;
+
+use std::collections::VecDeque;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use didit_api::types::{ApiError, SessionPage};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer};
+
+pub use page::KYB_COUNT_CAP;
+pub use query::ListQuery;
+pub use server::{FORBIDDEN_DETAIL, RecordedRequest};
+pub use store::{
+    DEFAULT_ORGANIZATION_NAME, KybFacts, KybRecord, KycFacts, KycRecord, Matches, MockSession,
+    Store, UnsupportedRow,
+};
+pub use synthetic::{SYNTHETIC_KYB_WORKFLOWS, SYNTHETIC_KYC_WORKFLOWS, synthetic_sessions};
+
+use server::{Fault, Responder, Settings, Shared};
+
+/// The API key the mock accepts unless told otherwise (the binary's default
+/// for `--api-key`).
+pub const DEFAULT_API_KEY: &str = "mock-key";
+
+/// GET requests allowed per API key in one window by default: Didit's
+/// documented limit.
+pub const DEFAULT_RATE_LIMIT: u32 = 600;
+
+/// Length of the sliding rate-limit window by default.
+pub const DEFAULT_RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Page size when a request has no `limit` (the API's documented default).
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
+
+/// The list endpoint's path.
+pub const SESSIONS_PATH: &str = "/v3/sessions/";
+
+/// The list endpoint's path without its slash, which answers `301`.
+pub const UNSLASHED_SESSIONS_PATH: &str = "/v3/sessions";
+
+impl Store {
+    /// The page the server answers for `url` (`http(s)://host/v3/sessions/?...`)
+    /// with the default page size and no maximum: the same rows, `count` and
+    /// links, as a typed [`SessionPage`]. A malformed query gives the `400`
+    /// body.
+    ///
+    /// ```
+    /// use didit_mock::Store;
+    ///
+    /// let store = Store::synthetic(30, 1);
+    /// let url = "http://mock.test/v3/sessions/?limit=5".parse().unwrap();
+    /// let page = store.page(&url).unwrap();
+    /// assert_eq!(page.results.len(), 5);
+    /// assert_eq!(
+    ///     page.next.as_deref(),
+    ///     Some("http://mock.test/v3/sessions/?limit=5&offset=5")
+    /// );
+    /// ```
+    pub fn page(&self, url: &url::Url) -> Result<SessionPage, ApiError> {
+        let raw_query = url.query().unwrap_or("");
+        let query = ListQuery::parse(raw_query)?;
+        let hits = self.matching_indices(&query);
+        let plan = page::plan(&hits, &query, query.limit.unwrap_or(DEFAULT_PAGE_SIZE));
+        let authority = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or("localhost")),
+            None => url.host_str().unwrap_or("localhost").to_owned(),
+        };
+        let base = format!("{}://{authority}{}", url.scheme(), url.path());
+        let (next, previous) = page::links(&plan, &base, raw_query);
+        let body = page::write_page(self, &hits, &plan, next.as_deref(), previous.as_deref());
+        Ok(serde_json::from_slice(&body).expect("the mock's pages decode"))
+    }
+}
+
+/// A running fake Didit server. Dropping it stops the server.
+///
+/// Start one with [`DiditMock::builder`].
+pub struct DiditMock {
+    server: MockServer,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for DiditMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiditMock")
+            .field("uri", &self.uri())
+            .field("sessions", &self.shared.store.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DiditMock {
+    /// A builder with the defaults: key [`DEFAULT_API_KEY`], no sessions, no
+    /// latency, [`DEFAULT_RATE_LIMIT`] requests per [`DEFAULT_RATE_WINDOW`],
+    /// [`DEFAULT_PAGE_SIZE`] rows per page without a maximum, listening on a
+    /// free port of 127.0.0.1.
+    pub fn builder() -> DiditMockBuilder {
+        DiditMockBuilder::default()
+    }
+
+    /// The base URL, such as `http://127.0.0.1:41234` (no trailing slash).
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The full URL of the list endpoint (`{uri}/v3/sessions/`).
+    pub fn sessions_url(&self) -> String {
+        format!("{}{SESSIONS_PATH}", self.uri())
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        *self.server.address()
+    }
+
+    /// The API key the server accepts.
+    pub fn api_key(&self) -> &str {
+        &self.shared.settings.api_key
+    }
+
+    /// The sessions the server serves.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.shared.store
+    }
+
+    /// The requests received so far, oldest first, with the status each was
+    /// answered with (empty when recording is off).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Answers the next `n` requests with `status` and a `{"detail": ...}`
+    /// body, after any faults already planned. Injected failures come before
+    /// every check, carry the [`retry_after`](Self::set_retry_after) value
+    /// when one is set (an injected `429` always carries one, `1` by default)
+    /// and do not count against the rate limit.
+    pub fn fail_next(&self, n: usize, status: u16) {
+        self.shared
+            .push_faults(std::iter::repeat_n(Fault::Status(status), n));
+    }
+
+    /// Cuts the body of each of the next `n` responses in half (a truncated,
+    /// undecodable JSON document), after any faults already planned.
+    pub fn truncate_next(&self, n: usize) {
+        self.shared
+            .push_faults(std::iter::repeat_n(Fault::Truncate, n));
+    }
+
+    /// Holds each of the next `n` responses back for `delay` (on top of the
+    /// latency), after any faults already planned. The response then arrives
+    /// whole: wiremock sends bodies in one piece.
+    pub fn slow_next(&self, n: usize, delay: Duration) {
+        self.shared
+            .push_faults(std::iter::repeat_n(Fault::Slow(delay), n));
+    }
+
+    /// Drops every planned fault.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// The `Retry-After` value (seconds) of injected failures; `None` to send
+    /// none (except on an injected `429`, which says `1`).
+    pub fn set_retry_after(&self, seconds: Option<u64>) {
+        self.shared.set_retry_after(seconds);
+    }
+
+    /// Empties the rate-limit window, as if a minute had passed.
+    pub fn reset_rate_limit(&self) {
+        self.shared.reset_rate_limit();
+    }
+}
+
+/// Configures and starts a [`DiditMock`].
+///
+/// ```
+/// use std::time::Duration;
+/// use didit_mock::DiditMock;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mock = DiditMock::builder()
+///     .api_key("test-key")
+///     .synthetic(1_000, 42)
+///     .rate_limit(100)
+///     .max_limit(500)
+///     .latency(Duration::from_millis(5))
+///     .fail_next(2, 503)
+///     .retry_after(3)
+///     .start()
+///     .await;
+/// assert_eq!(mock.store().len(), 1_000);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct DiditMockBuilder {
+    api_key: String,
+    sessions: Vec<MockSession>,
+    store: Option<Arc<Store>>,
+    organization_name: Option<String>,
+    latency: Duration,
+    rate_limit: u32,
+    rate_window: Duration,
+    default_limit: u64,
+    max_limit: Option<u64>,
+    faults: VecDeque<Fault>,
+    retry_after: Option<u64>,
+    record_requests: bool,
+    listener: Option<TcpListener>,
+}
+
+impl Default for DiditMockBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            sessions: Vec::new(),
+            store: None,
+            organization_name: None,
+            latency: Duration::ZERO,
+            rate_limit: DEFAULT_RATE_LIMIT,
+            rate_window: DEFAULT_RATE_WINDOW,
+            default_limit: DEFAULT_PAGE_SIZE,
+            max_limit: None,
+            faults: VecDeque::new(),
+            retry_after: None,
+            record_requests: true,
+            listener: None,
+        }
+    }
+}
+
+impl DiditMockBuilder {
+    /// The API key requests must send in `x-api-key`.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// Adds explicit sessions: KYC or KYB rows ([`KycSession`] and
+    /// [`KybSession`] convert), or [`KycRecord`]s with the facts that the
+    /// KYC-only filters look at.
+    ///
+    /// [`KycSession`]: didit_api::types::KycSession
+    /// [`KybSession`]: didit_api::types::KybSession
+    pub fn sessions<S: Into<MockSession>>(mut self, sessions: impl IntoIterator<Item = S>) -> Self {
+        self.sessions.extend(sessions.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds `n` realistic sessions, the same for the same `seed`; see
+    /// [`synthetic_sessions`].
+    pub fn synthetic(mut self, n: usize, seed: u64) -> Self {
+        self.sessions.extend(synthetic_sessions(n, seed));
+        self
+    }
+
+    /// Serves a ready store, shared with other servers; it replaces any
+    /// sessions given with [`sessions`](Self::sessions) or
+    /// [`synthetic`](Self::synthetic).
+    pub fn store(mut self, store: Arc<Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The organisation name the `organization_name` filter matches (default
+    /// [`DEFAULT_ORGANIZATION_NAME`]); ignored with [`store`](Self::store).
+    pub fn organization_name(mut self, name: impl Into<String>) -> Self {
+        self.organization_name = Some(name.into());
+        self
+    }
+
+    /// Delays every response by `latency`.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// GET requests allowed per sliding window (default
+    /// [`DEFAULT_RATE_LIMIT`]); `0` turns rate limiting and its headers off.
+    pub fn rate_limit(mut self, per_window: u32) -> Self {
+        self.rate_limit = per_window;
+        self
+    }
+
+    /// Length of the rate-limit window (default [`DEFAULT_RATE_WINDOW`]).
+    pub fn rate_window(mut self, window: Duration) -> Self {
+        self.rate_window = window;
+        self
+    }
+
+    /// Page size for requests without `limit` (default
+    /// [`DEFAULT_PAGE_SIZE`]).
+    pub fn default_limit(mut self, limit: u64) -> Self {
+        self.default_limit = limit.max(1);
+        self
+    }
+
+    /// Largest page served: a bigger `limit` is lowered to this, silently, as
+    /// Django REST Framework does. No maximum by default.
+    pub fn max_limit(mut self, max: u64) -> Self {
+        self.max_limit = Some(max.max(1));
+        self
+    }
+
+    /// Answers the first `n` requests with `status`; see
+    /// [`DiditMock::fail_next`].
+    pub fn fail_next(mut self, n: usize, status: u16) -> Self {
+        self.faults
+            .extend(std::iter::repeat_n(Fault::Status(status), n));
+        self
+    }
+
+    /// Truncates the bodies of the next `n` responses after the faults
+    /// already planned; see [`DiditMock::truncate_next`].
+    pub fn truncate_next(mut self, n: usize) -> Self {
+        self.faults.extend(std::iter::repeat_n(Fault::Truncate, n));
+        self
+    }
+
+    /// Holds back the next `n` responses for `delay`, after the faults
+    /// already planned; see [`DiditMock::slow_next`].
+    pub fn slow_next(mut self, n: usize, delay: Duration) -> Self {
+        self.faults
+            .extend(std::iter::repeat_n(Fault::Slow(delay), n));
+        self
+    }
+
+    /// The `Retry-After` value, in seconds, of injected failures.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Whether to keep a log of received requests (on by default; turn it off
+    /// for long benchmarks).
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record_requests = record;
+        self
+    }
+
+    /// Serves on this listener instead of a free port of 127.0.0.1.
+    pub fn listener(mut self, listener: TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// Starts the server.
+    ///
+    /// # Panics
+    ///
+    /// When no port of 127.0.0.1 can be bound (and no listener was given).
+    pub async fn start(self) -> DiditMock {
+        let listener = match self.listener {
+            Some(listener) => listener,
+            None => TcpListener::bind("127.0.0.1:0").expect("bind a free port of 127.0.0.1"),
+        };
+        let address = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        let store = match self.store {
+            Some(store) => store,
+            None => {
+                let store = Store::new(self.sessions);
+                Arc::new(match self.organization_name {
+                    Some(name) => store.with_organization_name(name),
+                    None => store,
+                })
+            }
+        };
+        let settings = Settings {
+            api_key: self.api_key,
+            latency: self.latency,
+            rate_limit: self.rate_limit,
+            rate_window: self.rate_window,
+            default_limit: self.default_limit,
+            max_limit: self.max_limit,
+            record_requests: self.record_requests,
+            address,
+        };
+        let shared = Arc::new(Shared::new(store, settings, self.faults, self.retry_after));
+        let server = MockServer::builder()
+            .listener(listener)
+            .disable_request_recording()
+            .start()
+            .await;
+        Mock::given(any())
+            .respond_with(Responder(shared.clone()))
+            .mount(&server)
+            .await;
+        DiditMock { server, shared }
+    }
+}

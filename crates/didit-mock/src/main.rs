@@ -1,0 +1,102 @@
+//! `didit-mock`: serves a fake Didit API over HTTP until interrupted.
+//!
+//! The first line of standard output is the base URL it serves on; the rest
+//! goes to standard error.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use didit_mock::{DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DiditMock, SESSIONS_PATH};
+
+/// A fake Didit verification API with realistic sessions, for demos and
+/// black-box tests.
+#[derive(Debug, Parser)]
+#[command(name = "didit-mock", version, about)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// How many synthetic sessions to serve (about one in eight is KYB).
+    #[arg(long, default_value_t = 100)]
+    sessions: usize,
+    /// Seed of the synthetic sessions; the same seed gives the same sessions.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// API key that requests must send in `x-api-key`.
+    #[arg(long, default_value = DEFAULT_API_KEY)]
+    api_key: String,
+    /// Delay added to every response, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// GET requests allowed per 60-second sliding window; 0 turns the limit
+    /// off.
+    #[arg(long, default_value_t = DEFAULT_RATE_LIMIT)]
+    rate_limit: u32,
+    /// Largest page size served; larger `limit`s are lowered to it.
+    #[arg(long)]
+    max_limit: Option<u64>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let address = SocketAddr::new(args.host, args.port);
+    let listener =
+        TcpListener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
+
+    let mut builder = DiditMock::builder()
+        .listener(listener)
+        .api_key(args.api_key.clone())
+        .synthetic(args.sessions, args.seed)
+        .latency(Duration::from_millis(args.latency_ms))
+        .rate_limit(args.rate_limit)
+        // A long-running server must not grow a request log without bound.
+        .record_requests(false);
+    if let Some(max) = args.max_limit {
+        builder = builder.max_limit(max);
+    }
+    let mock = builder.start().await;
+
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{}", mock.uri())?;
+    stdout.flush()?;
+    drop(stdout);
+    eprintln!(
+        "didit-mock: {} sessions ({} KYC, {} KYB), seed {}; try:\n  curl -H 'x-api-key: {}' '{}{SESSIONS_PATH}?limit=2'",
+        mock.store().len(),
+        mock.store().kyc().len(),
+        mock.store().kyb().len(),
+        args.seed,
+        args.api_key,
+        mock.uri(),
+    );
+
+    shutdown_signal().await?;
+    eprintln!("didit-mock: shutting down");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("cannot listen for Ctrl-C")?,
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot listen for Ctrl-C")?;
+    Ok(())
+}

@@ -1,0 +1,396 @@
+//! The HTTP side: a wiremock responder over the store.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use crate::page;
+use crate::query::ListQuery;
+use crate::store::{Hits, Store};
+use crate::{SESSIONS_PATH, UNSLASHED_SESSIONS_PATH};
+
+/// The body of every `403`.
+pub const FORBIDDEN_DETAIL: &str = "You do not have permission to perform this action.";
+
+/// One request the mock received, and how it answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The path, such as `/v3/sessions/`.
+    pub path: String,
+    /// The raw query string, if the URL had one.
+    pub query: Option<String>,
+    /// Every header, names lower-cased, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The status the mock answered with.
+    pub status: u16,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// A planned misbehaviour for one upcoming request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// Answer with this status and a `{"detail": ...}` body.
+    Status(u16),
+    /// Answer normally, but send only the first half of the body.
+    Truncate,
+    /// Answer normally, but hold the response back this long first.
+    Slow(Duration),
+}
+
+/// The server's settings.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) api_key: String,
+    pub(crate) latency: Duration,
+    pub(crate) rate_limit: u32,
+    pub(crate) rate_window: Duration,
+    pub(crate) default_limit: u64,
+    pub(crate) max_limit: Option<u64>,
+    pub(crate) record_requests: bool,
+    /// Where the server listens; names the host in links when a request has
+    /// no `Host` header.
+    pub(crate) address: std::net::SocketAddr,
+}
+
+/// A sliding-window counter of the GET requests of the API key.
+#[derive(Debug, Default)]
+struct Window {
+    hits: VecDeque<Instant>,
+}
+
+/// How the rate limiter judged one request.
+struct Verdict {
+    allowed: bool,
+    remaining: u32,
+    /// Seconds until a slot frees up.
+    wait: u64,
+}
+
+impl Window {
+    fn judge(&mut self, limit: u32, window: Duration, now: Instant) -> Verdict {
+        while self
+            .hits
+            .front()
+            .is_some_and(|&at| now.duration_since(at) >= window)
+        {
+            self.hits.pop_front();
+        }
+        let allowed = self.hits.len() < limit as usize;
+        if allowed {
+            self.hits.push_back(now);
+        }
+        let oldest = *self.hits.front().expect("at least one hit in the window");
+        let free_at = oldest + window;
+        let wait = free_at.saturating_duration_since(now);
+        // Whole seconds, rounded up, at least one.
+        let wait = (wait.as_millis().div_ceil(1000) as u64).max(1);
+        Verdict {
+            allowed,
+            remaining: limit.saturating_sub(self.hits.len() as u32),
+            wait,
+        }
+    }
+}
+
+/// The set of matching rows of a few recent queries: paging through a query
+/// filters the store once, not once per page.
+#[derive(Debug, Default)]
+struct Recent {
+    entries: VecDeque<(ListQuery, Arc<Hits>)>,
+}
+
+const RECENT_QUERIES: usize = 16;
+
+/// Everything the responder shares with the server handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: Arc<Store>,
+    pub(crate) settings: Settings,
+    window: Mutex<Window>,
+    faults: Mutex<VecDeque<Fault>>,
+    retry_after: Mutex<Option<u64>>,
+    log: Mutex<Vec<RecordedRequest>>,
+    recent: Mutex<Recent>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn new(
+        store: Arc<Store>,
+        settings: Settings,
+        faults: VecDeque<Fault>,
+        retry_after: Option<u64>,
+    ) -> Self {
+        Self {
+            store,
+            settings,
+            window: Mutex::default(),
+            faults: Mutex::new(faults),
+            retry_after: Mutex::new(retry_after),
+            log: Mutex::default(),
+            recent: Mutex::default(),
+        }
+    }
+
+    pub(crate) fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        lock(&self.faults).extend(faults);
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    pub(crate) fn set_retry_after(&self, seconds: Option<u64>) {
+        *lock(&self.retry_after) = seconds;
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).clone()
+    }
+
+    pub(crate) fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+
+    pub(crate) fn reset_rate_limit(&self) {
+        lock(&self.window).hits.clear();
+    }
+
+    fn hits(&self, query: &ListQuery) -> Arc<Hits> {
+        let key = query.filter_key();
+        if let Some((_, hits)) = lock(&self.recent).entries.iter().find(|(k, _)| *k == key) {
+            return hits.clone();
+        }
+        let hits = Arc::new(self.store.matching_indices(query));
+        let mut recent = lock(&self.recent);
+        if recent.entries.len() >= RECENT_QUERIES {
+            recent.entries.pop_front();
+        }
+        recent.entries.push_back((key, hits.clone()));
+        hits
+    }
+}
+
+/// The wiremock responder that plays the Didit API.
+pub(crate) struct Responder(pub(crate) Arc<Shared>);
+
+fn json(status: u16, body: &impl serde::Serialize) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(
+        serde_json::to_vec(body).expect("error bodies serialize"),
+        "application/json",
+    )
+}
+
+fn detail(status: u16, message: impl Into<String>) -> ResponseTemplate {
+    json(status, &serde_json::json!({ "detail": message.into() }))
+}
+
+fn epoch_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The reason phrase of an injected status, for its `detail`.
+fn injected_detail(status: u16) -> String {
+    match status {
+        429 => "Request was throttled.".to_owned(),
+        500 => "A server error occurred.".to_owned(),
+        502 => "Bad gateway.".to_owned(),
+        503 => "Service temporarily unavailable, try again later.".to_owned(),
+        504 => "Gateway timeout.".to_owned(),
+        _ => format!("Injected failure with status {status}."),
+    }
+}
+
+impl Responder {
+    fn answer(&self, request: &Request) -> (ResponseTemplate, u16) {
+        let shared = &*self.0;
+        let settings = &shared.settings;
+        let mut delay = settings.latency;
+        let fault = lock(&shared.faults).pop_front();
+        if let Some(Fault::Slow(extra)) = fault {
+            delay += extra;
+        }
+        let (template, status) = self.route(request, fault.as_ref());
+        (template.set_delay(delay), status)
+    }
+
+    fn route(&self, request: &Request, fault: Option<&Fault>) -> (ResponseTemplate, u16) {
+        let shared = &*self.0;
+        let settings = &shared.settings;
+        let path = request.url.path();
+
+        if let Some(Fault::Status(status)) = fault {
+            let status = *status;
+            let mut template = detail(status, injected_detail(status));
+            let retry_after = *lock(&shared.retry_after);
+            match (retry_after, status) {
+                (Some(seconds), _) => {
+                    template = template.insert_header("Retry-After", seconds.to_string());
+                }
+                (None, 429) => template = template.insert_header("Retry-After", "1"),
+                _ => {}
+            }
+            return (template, status);
+        }
+
+        if path == UNSLASHED_SESSIONS_PATH {
+            let location = match request.url.query() {
+                Some(query) => format!("{SESSIONS_PATH}?{query}"),
+                None => SESSIONS_PATH.to_owned(),
+            };
+            return (
+                ResponseTemplate::new(301).insert_header("Location", location),
+                301,
+            );
+        }
+        if path != SESSIONS_PATH {
+            return (detail(404, "Not found."), 404);
+        }
+
+        let key = request
+            .headers
+            .get("x-api-key")
+            .and_then(|value| value.to_str().ok());
+        if key != Some(settings.api_key.as_str()) {
+            return (detail(403, FORBIDDEN_DETAIL), 403);
+        }
+        if request.method != wiremock::http::Method::GET {
+            return (
+                detail(405, format!("Method \"{}\" not allowed.", request.method)),
+                405,
+            );
+        }
+
+        let mut rate_headers = Vec::new();
+        if settings.rate_limit > 0 {
+            let verdict = lock(&shared.window).judge(
+                settings.rate_limit,
+                settings.rate_window,
+                Instant::now(),
+            );
+            let reset = epoch_seconds() + verdict.wait;
+            rate_headers.push(("X-RateLimit-Limit", settings.rate_limit.to_string()));
+            rate_headers.push(("X-RateLimit-Remaining", verdict.remaining.to_string()));
+            rate_headers.push(("X-RateLimit-Reset", reset.to_string()));
+            if !verdict.allowed {
+                let mut template = detail(
+                    429,
+                    format!(
+                        "Request was throttled. Expected available in {} seconds.",
+                        verdict.wait
+                    ),
+                )
+                .insert_header("Retry-After", verdict.wait.to_string());
+                for (name, value) in rate_headers {
+                    template = template.insert_header(name, value);
+                }
+                return (template, 429);
+            }
+        }
+
+        let raw_query = request.url.query().unwrap_or("");
+        let (mut template, status) = match ListQuery::parse(raw_query) {
+            Err(error) => (json(400, &error), 400),
+            Ok(query) => {
+                let host = request
+                    .headers
+                    .get("host")
+                    .and_then(|value| value.to_str().ok())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| settings.address.to_string());
+                let base = format!("http://{host}{SESSIONS_PATH}");
+                let body = self.page(&query, &base, raw_query);
+                let body = if matches!(fault, Some(Fault::Truncate)) {
+                    truncate(body)
+                } else {
+                    body
+                };
+                (
+                    ResponseTemplate::new(200).set_body_raw(body, "application/json"),
+                    200,
+                )
+            }
+        };
+        for (name, value) in rate_headers {
+            template = template.insert_header(name, value);
+        }
+        (template, status)
+    }
+
+    fn page(&self, query: &ListQuery, base: &str, raw_query: &str) -> Vec<u8> {
+        let shared = &*self.0;
+        let limit = resolve_limit(query, &shared.settings);
+        let hits = shared.hits(query);
+        let plan = page::plan(&hits, query, limit);
+        let (next, previous) = page::links(&plan, base, raw_query);
+        page::write_page(
+            &shared.store,
+            &hits,
+            &plan,
+            next.as_deref(),
+            previous.as_deref(),
+        )
+    }
+}
+
+/// The page size: the asked `limit` or the default, capped by the maximum.
+pub(crate) fn resolve_limit(query: &ListQuery, settings: &Settings) -> u64 {
+    let limit = query.limit.unwrap_or(settings.default_limit).max(1);
+    match settings.max_limit {
+        Some(max) => limit.min(max.max(1)),
+        None => limit,
+    }
+}
+
+/// Cuts a body in half, the way a connection dropped mid-body leaves it.
+fn truncate(mut body: Vec<u8>) -> Vec<u8> {
+    body.truncate(body.len() / 2);
+    body
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let (template, status) = self.answer(request);
+        if self.0.settings.record_requests {
+            let headers = request
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            lock(&self.0.log).push(RecordedRequest {
+                method: request.method.to_string(),
+                path: request.url.path().to_owned(),
+                query: request.url.query().map(str::to_owned),
+                headers,
+                status,
+            });
+        }
+        template
+    }
+}
