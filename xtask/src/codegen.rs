@@ -2,7 +2,7 @@
 //!
 //! progenitor writes the client and typify the types; this module configures
 //! them, applies the one rewrite typify cannot be told to do (see
-//! [`keep_presence`]), and formats the result with prettyplease so the bytes do
+//! `keep_presence`), and formats the result with prettyplease so the bytes do
 //! not depend on the machine or on a rustfmt installation.
 
 use std::collections::{BTreeMap, BTreeSet};
