@@ -1,4 +1,112 @@
-//! Rust SDK for the Didit identity-verification API.
+//! Rust SDK for the [Didit](https://didit.me) identity-verification API.
+//!
+//! Build a [`Client`] once (with [`Client::builder`] or [`Client::from_env`])
+//! and list verification sessions through [`Client::sessions`]: one page with
+//! [`send`](ListSessions::send), or every match as a stream of pages
+//! ([`pages`](ListSessions::pages)) or of sessions
+//! ([`items`](ListSessions::items)).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), didit::Error> {
+//! use futures::TryStreamExt;
+//! use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+//!
+//! // A stand-in for the API on 127.0.0.1.
+//! let server = MockServer::start().await;
+//! Mock::given(matchers::path("/v3/sessions/"))
+//!     .and(matchers::header("x-api-key", "my-key"))
+//!     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+//!         "count": 2, "next": null, "previous": null,
+//!         "results": [
+//!             {"session_kind": "user", "status": "Approved", "full_name": "Jane Doe"},
+//!             {"session_kind": "business", "status": "In Review", "company_name": "Acme"},
+//!         ],
+//!     })))
+//!     .mount(&server)
+//!     .await;
+//!
+//! let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+//! let sessions: Vec<didit::Session> = client
+//!     .sessions()
+//!     .list()
+//!     .session_kind(didit::SessionKindFilter::All)
+//!     .items()
+//!     .try_collect()
+//!     .await?;
+//! for session in &sessions {
+//!     match session {
+//!         didit::Session::Kyc(person) => println!("person: {:?}", person.full_name),
+//!         didit::Session::Kyb(company) => println!("company: {:?}", company.company_name),
+//!         other => println!("a {} session", other.kind()),
+//!     }
+//! }
+//! assert_eq!(sessions.len(), 2);
+//! # Ok(()) }
+//! ```
+//!
+//! # What the SDK takes care of
+//!
+//! - **Secrets.** The API key is held in a [`secrecy::SecretString`], sent
+//!   only in the `x-api-key` header (marked sensitive) and only to the base
+//!   URL's scheme, host and port: redirects and `next` links elsewhere are
+//!   refused. `Debug` output shows it as `[redacted]`.
+//! - **Retries.** Idempotent requests are retried on transport errors,
+//!   timeouts, 429 and 500/502/503/504, with capped exponential backoff and
+//!   full jitter, honouring `Retry-After`; see [`RetryPolicy`].
+//! - **Timeouts.** Connect, per attempt and per operation; see
+//!   [`ClientBuilder`].
+//! - **Errors.** One [`Error`] type keeping apart invalid input, refused
+//!   keys, rate limiting, other API errors, timeouts, transport failures and
+//!   unreadable answers.
+//! - **Forward compatibility.** Statuses, feature names and session kinds
+//!   unknown to this version are kept, not rejected.
+//! - **Tracing.** Each attempt is a `tracing` span `didit.attempt` with the
+//!   method, path (never the query, which may hold personal data), attempt
+//!   number and status.
+//!
+//! # Cargo features
+//!
+//! - `rustls` (default): TLS through rustls.
+//! - `native-tls`: TLS through the platform's library.
 #![deny(missing_docs)]
 
+mod client;
+mod error;
+mod page;
+mod paging;
+mod rate_limit;
+mod retry;
+mod sessions;
+mod transport;
+
+pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{Error, Result, TimeoutScope};
+pub use page::Page;
+pub use rate_limit::RateLimit;
+pub use retry::RetryPolicy;
+pub use sessions::{ListSessions, Sessions};
+pub use transport::redirect_policy;
+
+/// One row of the session list: a KYC session, a KYB session, or a row of a
+/// kind this version does not know (kept with its JSON).
+pub use didit_api::SessionRow as Session;
+/// The payload types of the API, generated from its OpenAPI description.
 pub use didit_api::types;
+pub use didit_api::types::{
+    ApiError, ApiService, ErrorMessages, KybSession, KycSession, SessionKindFilter,
+};
+pub use didit_api::{
+    DocumentType, FeatureName, FeatureStatus, SessionKind, SessionStatus, Timestamp,
+    UnknownSessionRow,
+};
+
+/// The date type of the date filters.
+pub use chrono::NaiveDate;
+/// The `reqwest` version the SDK is built on, for
+/// [`ClientBuilder::http_client`].
+pub use reqwest;
+/// The secret-holding types the API key is kept in.
+pub use secrecy;
+/// The UUID type of identifiers and identifier filters.
+pub use uuid::Uuid;

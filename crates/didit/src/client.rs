@@ -1,0 +1,538 @@
+//! The client and its configuration.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+use url::{Host, Url};
+
+use crate::sessions::Sessions;
+use crate::transport::redirect_policy;
+use crate::{Error, Result, RetryPolicy};
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://verification.didit.me";
+
+/// Environment variable [`Client::from_env`] reads the API key from.
+pub const API_KEY_ENV: &str = "DIDIT_API_KEY";
+
+/// Environment variable [`Client::from_env`] reads an optional base URL from.
+pub const BASE_URL_ENV: &str = "DIDIT_BASE_URL";
+
+/// The `User-Agent` of every request.
+pub(crate) const USER_AGENT: &str = concat!("didit-rs/", env!("CARGO_PKG_VERSION"));
+
+/// A client of the Didit API.
+///
+/// Cloning is cheap (the configuration and connection pool are shared), and
+/// the client is `Send + Sync`, so one client can serve a whole program.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), didit::Error> {
+/// let client = didit::Client::from_env()?; // reads DIDIT_API_KEY
+/// let page = client.sessions().list().limit(10).send().await?;
+/// println!("{} sessions in all", page.count);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<ClientInner>,
+}
+
+/// The shared state behind a [`Client`].
+pub(crate) struct ClientInner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) api_key: SecretString,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Client {
+    /// Starts configuring a client.
+    ///
+    /// ```
+    /// let client = didit::Client::builder().api_key("my-key").build()?;
+    /// assert_eq!(client.base_url().as_str(), "https://verification.didit.me/");
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client with the API key from `DIDIT_API_KEY` and, when set, the
+    /// base URL from `DIDIT_BASE_URL`; every other setting at its default.
+    ///
+    /// ```no_run
+    /// let client = didit::Client::from_env()?;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_lookup(|name| std::env::var(name).ok()).build()
+    }
+
+    /// The verification-session endpoints.
+    ///
+    /// ```
+    /// let client = didit::Client::builder().api_key("my-key").build()?;
+    /// let request = client.sessions().list().limit(20);
+    /// # let _ = request;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn sessions(&self) -> Sessions<'_> {
+        Sessions::new(self)
+    }
+
+    /// The base URL every request goes to, always ending in `/`.
+    ///
+    /// ```
+    /// let client = didit::Client::builder()
+    ///     .api_key("my-key")
+    ///     .base_url("http://127.0.0.1:8080/didit")
+    ///     .build()?;
+    /// assert_eq!(client.base_url().as_str(), "http://127.0.0.1:8080/didit/");
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url.as_str())
+            .field("api_key", &"[redacted]")
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("operation_timeout", &inner.operation_timeout)
+            .field("retry", &inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]; see [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = didit::Client::builder()
+///     .api_key("my-key")
+///     .connect_timeout(Duration::from_secs(5))
+///     .attempt_timeout(Duration::from_secs(20))
+///     .operation_timeout(Duration::from_secs(60))
+///     .retry_policy(didit::RetryPolicy::default().max_attempts(4))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), didit::Error>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    api_key: Option<SecretString>,
+    base_url: String,
+    allow_insecure_http: bool,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    operation_timeout: Duration,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            allow_insecure_http: false,
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(30),
+            operation_timeout: Duration::from_secs(120),
+            retry: RetryPolicy::default(),
+            http: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("retry", &self.retry)
+            .field("custom_http_client", &self.http.is_some())
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Reads the settings [`Client::from_env`] takes from the environment
+    /// through `lookup`.
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let mut builder = Self::default();
+        if let Some(key) = lookup(API_KEY_ENV) {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = lookup(BASE_URL_ENV).filter(|url| !url.trim().is_empty()) {
+            builder = builder.base_url(url);
+        }
+        builder
+    }
+
+    /// Sets the API key (from the Didit console). It is sent in the
+    /// `x-api-key` header, only ever to the base URL's origin, and never
+    /// printed.
+    ///
+    /// ```
+    /// let builder = didit::Client::builder().api_key("my-key");
+    /// assert!(!format!("{builder:?}").contains("my-key"));
+    /// ```
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// Sets the base URL (default `https://verification.didit.me`). Plain
+    /// `http://` is accepted only for loopback hosts (`localhost`,
+    /// `127.0.0.0/8`, `::1`) unless [`allow_insecure_http`](Self::allow_insecure_http)
+    /// is set: the API key would travel unencrypted.
+    ///
+    /// ```
+    /// let client = didit::Client::builder()
+    ///     .api_key("my-key")
+    ///     .base_url("http://localhost:3000")
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Accepts a plain `http://` base URL on any host. Only for networks
+    /// where nobody can read the traffic.
+    ///
+    /// ```
+    /// let client = didit::Client::builder()
+    ///     .api_key("my-key")
+    ///     .base_url("http://didit-mock.internal:8080")
+    ///     .allow_insecure_http(true)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets how long establishing a connection may take (default 10 s).
+    /// Ignored with [`http_client`](Self::http_client), which brings its own.
+    ///
+    /// ```
+    /// let builder = didit::Client::builder().connect_timeout(std::time::Duration::from_secs(3));
+    /// # let _ = builder;
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets how long one attempt may take, from connecting until the whole
+    /// answer is read (default 30 s).
+    ///
+    /// ```
+    /// let builder = didit::Client::builder().attempt_timeout(std::time::Duration::from_secs(10));
+    /// # let _ = builder;
+    /// ```
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Sets how long one operation may take in all, every attempt and wait
+    /// included (default 120 s). Each page of a listing is one operation.
+    ///
+    /// ```
+    /// let builder = didit::Client::builder().operation_timeout(std::time::Duration::from_secs(30));
+    /// # let _ = builder;
+    /// ```
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+
+    /// Sets how failed requests are retried (default: 3 attempts).
+    ///
+    /// ```
+    /// let builder = didit::Client::builder().retry_policy(didit::RetryPolicy::none());
+    /// # let _ = builder;
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends requests through this `reqwest` client, to share its
+    /// connection pool, proxy or TLS settings with the rest of a program.
+    ///
+    /// The SDK cannot change the redirect policy of a client built
+    /// elsewhere, and reqwest's default one would carry the `x-api-key`
+    /// header to whatever origin a redirect names. Build the client with
+    /// [`didit::redirect_policy()`](crate::redirect_policy) (or with
+    /// redirects off). Should it follow a redirect to another origin anyway,
+    /// the answer is rejected with [`Error::RedirectRefused`], but the key
+    /// has already gone.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(didit::redirect_policy())
+    ///     .build()
+    ///     .expect("a reqwest client");
+    /// let client = didit::Client::builder().api_key("my-key").http_client(http).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    ///
+    /// Fails with [`Error::InvalidConfig`] when the API key is missing or
+    /// cannot be sent in a header, or the base URL is not an acceptable
+    /// `https://` (or loopback `http://`) URL.
+    ///
+    /// ```
+    /// let error = didit::Client::builder().build().unwrap_err();
+    /// assert!(matches!(error, didit::Error::InvalidConfig { setting: "api_key", .. }));
+    /// ```
+    pub fn build(self) -> Result<Client> {
+        let api_key = self.api_key.ok_or_else(|| Error::InvalidConfig {
+            setting: "api_key",
+            reason: format!("no API key given; set it on the builder or in {API_KEY_ENV}"),
+        })?;
+        check_api_key(api_key.expose_secret())?;
+        let base_url = parse_base_url(&self.base_url, self.allow_insecure_http)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(redirect_policy())
+                .build()
+                .map_err(|error| Error::InvalidConfig {
+                    setting: "http_client",
+                    reason: format!("could not set up the HTTP client: {error}"),
+                })?,
+        };
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                http,
+                base_url,
+                api_key,
+                attempt_timeout: self.attempt_timeout,
+                operation_timeout: self.operation_timeout,
+                retry: self.retry,
+            }),
+        })
+    }
+}
+
+/// Rejects keys that cannot travel in a header, without echoing them.
+fn check_api_key(key: &str) -> Result<()> {
+    let reason = if key.trim().is_empty() {
+        "the API key is empty"
+    } else if key.trim() != key {
+        "the API key starts or ends with white space"
+    } else if HeaderValue::from_str(key).is_err() {
+        "the API key holds characters that cannot be sent in an HTTP header"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidConfig {
+        setting: "api_key",
+        reason: reason.to_owned(),
+    })
+}
+
+fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url> {
+    let invalid = |reason: String| Error::InvalidConfig {
+        setting: "base_url",
+        reason,
+    };
+    let mut url = Url::parse(text.trim())
+        .map_err(|error| invalid(format!("`{text}` is not a URL: {error}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(invalid(format!(
+                "`{text}` is plain http, which would send the API key unencrypted; \
+                 use https, a loopback host, or allow_insecure_http(true)"
+            )));
+        }
+        scheme => return Err(invalid(format!("`{text}`: unsupported scheme `{scheme}`"))),
+    }
+    if url.host().is_none() {
+        return Err(invalid(format!("`{text}` has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(format!("`{text}` must not hold credentials")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(format!(
+            "`{text}` must not have a query or fragment"
+        )));
+    }
+    // Endpoint paths are joined onto the base, which only keeps its last
+    // path segment when the path ends in a slash.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(address)) => address.is_loopback(),
+        Some(Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(url: &str, insecure: bool) -> Result<Client> {
+        Client::builder()
+            .api_key("k-123")
+            .base_url(url)
+            .allow_insecure_http(insecure)
+            .build()
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_or_when_allowed() {
+        for url in [
+            "http://127.0.0.1:9",
+            "http://127.1.2.3",
+            "http://[::1]:80",
+            "http://localhost",
+        ] {
+            assert!(build(url, false).is_ok(), "{url}");
+        }
+        for url in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+        ] {
+            let error = build(url, false).unwrap_err();
+            assert!(error.to_string().contains("unencrypted"), "{url}: {error}");
+            assert!(build(url, true).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn odd_base_urls_are_refused() {
+        for url in [
+            "ftp://example.com",
+            "not a url",
+            "https://user:pw@example.com",
+            "https://example.com/?a=1",
+            "https://example.com/#x",
+        ] {
+            assert!(
+                matches!(
+                    build(url, false),
+                    Err(Error::InvalidConfig {
+                        setting: "base_url",
+                        ..
+                    })
+                ),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn base_url_path_gets_a_trailing_slash() {
+        let client = build("https://example.com/prefix", false).unwrap();
+        assert_eq!(client.base_url().as_str(), "https://example.com/prefix/");
+    }
+
+    #[test]
+    fn bad_keys_are_refused_without_being_echoed() {
+        for key in ["", "  ", " padded", "line\nbreak"] {
+            let error = Client::builder().api_key(key).build().unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    Error::InvalidConfig {
+                        setting: "api_key",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+            if !key.trim().is_empty() {
+                assert!(!error.to_string().contains(key.trim()), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn from_env_reads_key_and_optional_base_url() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let client = ClientBuilder::from_lookup(vars(&[(API_KEY_ENV, "k")]))
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url().as_str(), "https://verification.didit.me/");
+        let client = ClientBuilder::from_lookup(vars(&[
+            (API_KEY_ENV, "k"),
+            (BASE_URL_ENV, "http://127.0.0.1:4000"),
+        ]))
+        .build()
+        .unwrap();
+        assert_eq!(client.base_url().as_str(), "http://127.0.0.1:4000/");
+        let error = ClientBuilder::from_lookup(vars(&[])).build().unwrap_err();
+        assert!(error.to_string().contains(API_KEY_ENV), "{error}");
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let key = "sk_live_very_secret_value";
+        let builder = Client::builder().api_key(key);
+        assert!(!format!("{builder:?}").contains(key));
+        let client = builder.build().unwrap();
+        let shown = format!("{client:?} {client:#?} {:?}", client.sessions().list());
+        assert!(!shown.contains(key), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn client_is_cheap_to_clone_and_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+        assert_send_sync::<Client>();
+        let client = build("https://example.com", false).unwrap();
+        let clone = client.clone();
+        assert!(Arc::ptr_eq(&client.inner, &clone.inner));
+    }
+}

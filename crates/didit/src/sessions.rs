@@ -1,0 +1,718 @@
+//! `GET /v3/sessions/`: the typed request builder.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use futures::{Stream, StreamExt, TryStreamExt};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Method;
+use url::Url;
+use uuid::Uuid;
+
+use crate::paging::Paginator;
+use crate::types::{ApiService, SessionKindFilter};
+use crate::{Client, Error, Page, Result, Session, SessionStatus};
+
+/// Path of the list endpoint, relative to the base URL. The trailing slash
+/// matters: without it the server only answers with a redirect.
+const LIST_PATH: &str = "v3/sessions/";
+
+/// The verification-session endpoints; see [`Client::sessions`].
+///
+/// ```
+/// let client = didit::Client::builder().api_key("my-key").build()?;
+/// let sessions = client.sessions();
+/// let request = sessions.list();
+/// # let _ = request;
+/// # Ok::<(), didit::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Sessions<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Sessions<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// Starts a request listing sessions, newest first. Set filters with the
+    /// builder's methods (each one mirrors a query parameter of the API, and
+    /// parameters left unset are not sent), then [`send`](ListSessions::send)
+    /// it for one page or page through every match with
+    /// [`pages`](ListSessions::pages) or [`items`](ListSessions::items).
+    ///
+    /// ```no_run
+    /// use didit::{SessionKindFilter, SessionStatus};
+    ///
+    /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
+    /// let page = client
+    ///     .sessions()
+    ///     .list()
+    ///     .session_kind(SessionKindFilter::All)
+    ///     .status([SessionStatus::Approved, SessionStatus::InReview])
+    ///     .country(["ESP", "FRA"])
+    ///     .date_from(didit::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap())
+    ///     .send()
+    ///     .await?;
+    /// # let _ = page;
+    /// # Ok(()) }
+    /// ```
+    pub fn list(&self) -> ListSessions {
+        ListSessions {
+            client: self.client.clone(),
+            query: BTreeMap::new(),
+            invalid: None,
+        }
+    }
+}
+
+/// A request for the session list, built up filter by filter.
+///
+/// Setters check their value at once but report a bad one when the request
+/// is sent (as [`Error::InvalidInput`] naming the parameter), so that calls
+/// chain; nothing reaches the network then. Setting a parameter twice keeps
+/// the last value. The builder is cheap to clone, to run variations of one
+/// query.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let client = didit::Client::builder().api_key("my-key").build().unwrap();
+/// let error = client.sessions().list().country(["ESP", ""]).send().await.unwrap_err();
+/// assert!(matches!(error, didit::Error::InvalidInput { parameter: "country", .. }));
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ListSessions {
+    client: Client,
+    /// Wire values by parameter name.
+    query: BTreeMap<&'static str, String>,
+    /// The first rejected value: parameter and reason.
+    invalid: Option<(&'static str, String)>,
+}
+
+impl fmt::Debug for ListSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSessions")
+            .field("client", &self.client)
+            .field("query", &self.query)
+            .field("invalid", &self.invalid)
+            .finish()
+    }
+}
+
+/// Bytes written as they are in the query: letters, digits, the unreserved
+/// marks, and the comma that separates list values. Everything else,
+/// spaces and non-ASCII text included, is percent-encoded, which every
+/// server-side decoder reads the same way.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b',');
+
+impl ListSessions {
+    /// Which kinds of session to list: [`SessionKindFilter::User`] (KYC, the
+    /// server's default), [`SessionKindFilter::Business`] (KYB) or
+    /// [`SessionKindFilter::All`] (each page holds the KYC rows, then the
+    /// KYB rows, for the same `limit` and `offset`).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().session_kind(didit::SessionKindFilter::Business);
+    /// # let _ = request;
+    /// ```
+    pub fn session_kind(self, kind: SessionKindFilter) -> Self {
+        self.set("session_kind", kind.to_string())
+    }
+
+    /// Largest number of rows per page (per kind with
+    /// [`SessionKindFilter::All`]); at least 1. Left unset, the server
+    /// chooses.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().limit(100);
+    /// # let _ = request;
+    /// ```
+    pub fn limit(self, limit: u32) -> Self {
+        if limit == 0 {
+            return self.reject("limit", "must be at least 1");
+        }
+        self.set("limit", limit.to_string())
+    }
+
+    /// How many matching rows to skip: where the first page starts.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().offset(200);
+    /// # let _ = request;
+    /// ```
+    pub fn offset(self, offset: u64) -> Self {
+        self.set("offset", offset.to_string())
+    }
+
+    /// Only sessions in one of these statuses. Any string converts, for
+    /// statuses newer than this SDK.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// use didit::SessionStatus;
+    /// let request = client.sessions().list().status([SessionStatus::Approved, "Awaiting User".into()]);
+    /// # let _ = request;
+    /// ```
+    pub fn status<I>(self, statuses: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<SessionStatus>,
+    {
+        let statuses: Vec<SessionStatus> = statuses.into_iter().map(Into::into).collect();
+        self.set_list("status", statuses.iter().map(SessionStatus::as_str))
+    }
+
+    /// Only sessions whose `vendor_data` is exactly this value.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().vendor_data("user-42");
+    /// # let _ = request;
+    /// ```
+    pub fn vendor_data(self, vendor_data: impl Into<String>) -> Self {
+        self.set("vendor_data", vendor_data.into())
+    }
+
+    /// Free-text search. The server reads it by its shape: a whole session
+    /// UUID, the start of a number (session, document, phone), the start of
+    /// an e-mail address, or part of a name or `vendor_data`.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().search("José García");
+    /// # let _ = request;
+    /// ```
+    pub fn search(self, text: impl Into<String>) -> Self {
+        self.set("search", text.into())
+    }
+
+    /// Only sessions created with one of these workflows.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let workflow = didit::Uuid::parse_str("9f9b1234-aaaa-bbbb-cccc-1234567890ab").unwrap();
+    /// let request = client.sessions().list().workflow_id([workflow]);
+    /// # let _ = request;
+    /// ```
+    pub fn workflow_id(self, workflows: impl IntoIterator<Item = Uuid>) -> Self {
+        let workflows: Vec<String> = workflows.into_iter().map(|id| id.to_string()).collect();
+        self.set_list("workflow_id", workflows.iter())
+    }
+
+    /// Only sessions created on this day (UTC) or later.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().date_from(didit::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+    /// # let _ = request;
+    /// ```
+    pub fn date_from(self, day: NaiveDate) -> Self {
+        self.set("date_from", day.format("%Y-%m-%d").to_string())
+    }
+
+    /// Only sessions created on this day (UTC) or earlier. KYB rows are
+    /// compared with the start of the day.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().date_to(didit::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap());
+    /// # let _ = request;
+    /// ```
+    pub fn date_to(self, day: NaiveDate) -> Self {
+        self.set("date_to", day.format("%Y-%m-%d").to_string())
+    }
+
+    /// Only sessions from one of these countries: ISO 3166-1 alpha-3 codes
+    /// of the document's issuer for KYC rows, the registry's country for
+    /// KYB rows.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().country(["ESP", "PRT"]);
+    /// # let _ = request;
+    /// ```
+    pub fn country<I>(self, countries: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.set_list("country", countries)
+    }
+
+    /// Only sessions whose identity document has one of these type codes:
+    /// `P`, `ID`, `DL`, `RP`, `SSC`, `HIC`, `WP`, `TC`, `VISA`, `PSC`, `BC`,
+    /// `OTHER` (the codes, not the display names rows carry). KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().document_type(["P", "ID"]);
+    /// # let _ = request;
+    /// ```
+    pub fn document_type<I>(self, codes: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.set_list("document_type", codes)
+    }
+
+    /// Only sessions whose document was recognised as one of these, such as
+    /// `Spain - Id Card (2021)`. KYC only.
+    ///
+    /// The server splits the value on commas only when it holds more than
+    /// one ` - `, so a single name may contain a comma; in a list of several
+    /// names none may.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().document_name(["Spain - Id Card (2021)"]);
+    /// # let _ = request;
+    /// ```
+    pub fn document_name<I>(self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let names: Vec<String> = names
+            .into_iter()
+            .map(|name| name.as_ref().to_owned())
+            .collect();
+        match names.as_slice() {
+            [single] if single.contains(',') && single.matches(" - ").count() <= 1 => {
+                self.set("document_name", single.clone())
+            }
+            _ => self.set_list("document_name", &names),
+        }
+    }
+
+    /// Only sessions whose document was issued by one of these regions or
+    /// states (for documents issued per region). KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().region(["California", "Texas"]);
+    /// # let _ = request;
+    /// ```
+    pub fn region<I>(self, regions: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.set_list("region", regions)
+    }
+
+    /// Only the sessions of the person with this Didit identifier (a row's
+    /// `didit_internal_id`). KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let person = didit::Uuid::parse_str("d9e78474-6c8d-4f2a-bb90-6f5c2f3a1147").unwrap();
+    /// let request = client.sessions().list().didit_internal_id(person);
+    /// # let _ = request;
+    /// ```
+    pub fn didit_internal_id(self, id: Uuid) -> Self {
+        self.set("didit_internal_id", id.to_string())
+    }
+
+    /// Only sessions created through one of these channels: `API`,
+    /// `HOSTED`, `MIGRATED` (`ALL` turns the filter off). KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().session_type(["API"]);
+    /// # let _ = request;
+    /// ```
+    pub fn session_type<I>(self, types: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.set_list("session_type", types)
+    }
+
+    /// Only standalone API sessions of this service. KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().api_service(didit::ApiService::Aml);
+    /// # let _ = request;
+    /// ```
+    pub fn api_service(self, service: ApiService) -> Self {
+        self.set("api_service", service.to_string())
+    }
+
+    /// Only sessions whose AML or database-validation data mentions this
+    /// name (accents ignored); with [`api_service`](Self::api_service) set
+    /// to AML or database validation, only that service's data. KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().screened_full_name("Jane Doe");
+    /// # let _ = request;
+    /// ```
+    pub fn screened_full_name(self, name: impl Into<String>) -> Self {
+        self.set("screened_full_name", name.into())
+    }
+
+    /// Only sessions that raised one of these warnings, such as
+    /// `POSSIBLE_FRAUD`.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().warning(["POSSIBLE_FRAUD"]);
+    /// # let _ = request;
+    /// ```
+    pub fn warning<I>(self, warnings: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.set_list("warning", warnings)
+    }
+
+    /// With `true`, only sessions whose first decision was `In Review`.
+    /// KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().status_initialized_as_in_review(true);
+    /// # let _ = request;
+    /// ```
+    pub fn status_initialized_as_in_review(self, value: bool) -> Self {
+        self.set("status_initialized_as_in_review", value.to_string())
+    }
+
+    /// With `true`, only sessions whose document check is flagged for
+    /// manual review; with `false`, those explicitly not flagged. KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().is_kyc_to_be_reviewed(false);
+    /// # let _ = request;
+    /// ```
+    pub fn is_kyc_to_be_reviewed(self, value: bool) -> Self {
+        self.set("is_kyc_to_be_reviewed", value.to_string())
+    }
+
+    /// Only the sessions of the end user with this UUID (the one the Didit
+    /// console links to). KYC only.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().euuid(didit::Uuid::nil());
+    /// # let _ = request;
+    /// ```
+    pub fn euuid(self, id: Uuid) -> Self {
+        self.set("euuid", id.to_string())
+    }
+
+    /// Only sessions of these organisations. A key belongs to one
+    /// application, so only your own organisation can match.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().list().organization_name(["Acme"]);
+    /// # let _ = request;
+    /// ```
+    pub fn organization_name<I>(self, names: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.set_list("organization_name", names)
+    }
+
+    /// Fetches the first page (the one `offset` names).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::path("/v3/sessions/"))
+    ///     .and(matchers::query_param("status", "In Review"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "count": 1, "next": null, "previous": null,
+    ///         "results": [{"session_kind": "business", "company_name": "Acme"}],
+    ///     })))
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let page = client.sessions().list().status([didit::SessionStatus::InReview]).send().await?;
+    /// assert_eq!(page.count, 1);
+    /// assert!(matches!(page.results[0], didit::Session::Kyb(_)));
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Page> {
+        let url = self.first_url()?;
+        self.client.fetch_page(url).await
+    }
+
+    /// Every page, one after the other, following each page's `next` link.
+    ///
+    /// A `next` link is only followed to the base URL's scheme, host and
+    /// port; a link elsewhere, a link seen before, or an empty page with a
+    /// `next` link ends the stream with an error instead. After an error
+    /// the stream ends; one that comes after some pages is an
+    /// [`Error::Interrupted`] telling the offset to resume from.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use futures::TryStreamExt;
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// let next = format!("{}/v3/sessions/?limit=1&offset=1", server.uri());
+    /// Mock::given(matchers::query_param("offset", "1"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "count": 2, "next": null, "previous": null, "results": [{"session_number": 1}],
+    ///     })))
+    ///     .mount(&server)
+    ///     .await;
+    /// Mock::given(matchers::query_param_is_missing("offset"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "count": 2, "next": next, "previous": null, "results": [{"session_number": 2}],
+    ///     })))
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let pages: Vec<didit::Page> = client.sessions().list().limit(1).pages().try_collect().await?;
+    /// assert_eq!(pages.len(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + Unpin + 'static {
+        let paginator = match self.first_url() {
+            Ok(url) => Paginator::new(self.client, url),
+            Err(error) => Paginator::failed(self.client, error),
+        };
+        futures::stream::unfold(paginator, |mut paginator| async move {
+            let page = paginator.next_page().await?;
+            Some((page, paginator))
+        })
+        .boxed()
+    }
+
+    /// Every matching session, page after page; see [`pages`](Self::pages).
+    /// After a failure part-way, every row received so far has been
+    /// yielded, then comes the error.
+    ///
+    /// ```no_run
+    /// use futures::StreamExt;
+    ///
+    /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
+    /// let mut sessions = client.sessions().list().limit(100).items();
+    /// while let Some(session) = sessions.next().await {
+    ///     match session {
+    ///         Ok(didit::Session::Kyc(row)) => println!("KYC {:?}", row.session_id),
+    ///         Ok(other) => println!("{:?}", other.kind()),
+    ///         Err(error) => {
+    ///             eprintln!("stopped: {error}; resume at {:?}", error.resume_offset());
+    ///             break;
+    ///         }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn items(self) -> impl Stream<Item = Result<Session>> + Send + Unpin + 'static {
+        self.pages()
+            .flat_map(|page| {
+                let rows: Vec<Result<Session>> = match page {
+                    Ok(page) => page.results.into_iter().map(Ok).collect(),
+                    Err(error) => vec![Err(error)],
+                };
+                futures::stream::iter(rows)
+            })
+            .boxed()
+    }
+
+    /// Collects the matching sessions, stopping once `max_rows` are in hand
+    /// (no further page is fetched then). Returns fewer when fewer match.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
+    /// let latest = client.sessions().list().collect_at_most(500).await?;
+    /// assert!(latest.len() <= 500);
+    /// # Ok(()) }
+    /// ```
+    pub async fn collect_at_most(self, max_rows: usize) -> Result<Vec<Session>> {
+        self.items().take(max_rows).try_collect().await
+    }
+
+    /// The URL of the first page, or the first rejected parameter.
+    fn first_url(&self) -> Result<Url> {
+        if let Some((parameter, reason)) = &self.invalid {
+            return Err(Error::InvalidInput {
+                parameter,
+                reason: reason.clone(),
+            });
+        }
+        let mut url = self
+            .client
+            .base_url()
+            .join(LIST_PATH)
+            .expect("a relative path joins onto any base URL");
+        let query: Vec<String> = self
+            .query
+            .iter()
+            .map(|(name, value)| format!("{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
+            .collect();
+        if !query.is_empty() {
+            url.set_query(Some(&query.join("&")));
+        }
+        Ok(url)
+    }
+
+    fn set(mut self, parameter: &'static str, value: String) -> Self {
+        self.query.insert(parameter, value);
+        self
+    }
+
+    fn set_list<I>(self, parameter: &'static str, values: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let mut joined = String::new();
+        for value in values {
+            let value = value.as_ref();
+            if value.is_empty() {
+                return self.reject(parameter, "holds an empty value");
+            }
+            if value.contains(',') {
+                // The server splits on commas: the value would silently
+                // become two filters.
+                return self.reject(parameter, format!("`{value}` contains a comma"));
+            }
+            if !joined.is_empty() {
+                joined.push(',');
+            }
+            joined.push_str(value);
+        }
+        if joined.is_empty() {
+            return self.reject(
+                parameter,
+                "needs at least one value (leave it unset not to filter)",
+            );
+        }
+        self.set(parameter, joined)
+    }
+
+    fn reject(mut self, parameter: &'static str, reason: impl Into<String>) -> Self {
+        self.query.remove(parameter);
+        self.invalid.get_or_insert((parameter, reason.into()));
+        self
+    }
+}
+
+impl Client {
+    /// Fetches one page of the session list: the one request every listing
+    /// goes through.
+    pub(crate) async fn fetch_page(&self, url: Url) -> Result<Page> {
+        let received = self.execute(Method::GET, url).await?;
+        Page::decode(received)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list() -> ListSessions {
+        Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:9/prefix")
+            .build()
+            .unwrap()
+            .sessions()
+            .list()
+    }
+
+    fn query(request: ListSessions) -> String {
+        request
+            .first_url()
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    #[test]
+    fn nothing_set_sends_no_query_to_the_slashed_path() {
+        let url = list().first_url().unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:9/prefix/v3/sessions/");
+    }
+
+    #[test]
+    fn lists_are_joined_and_text_is_percent_encoded() {
+        let request = list()
+            .status([SessionStatus::Approved, SessionStatus::InReview])
+            .search("José+1 & co")
+            .country(["ESP", "FRA"]);
+        assert_eq!(
+            query(request),
+            "country=ESP,FRA&search=Jos%C3%A9%2B1%20%26%20co&status=Approved,In%20Review"
+        );
+    }
+
+    #[test]
+    fn bad_list_values_are_rejected_naming_the_parameter() {
+        for (request, parameter) in [
+            (list().country(["ESP", ""]), "country"),
+            (list().warning(["A,B"]), "warning"),
+            (list().region(Vec::<String>::new()), "region"),
+            (list().limit(0), "limit"),
+            (list().status(["Approved", ""]), "status"),
+        ] {
+            let error = request.first_url().unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidInput { parameter: p, .. } if p == parameter),
+                "{parameter}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_rejection_is_reported_even_if_fixed_later() {
+        let error = list().limit(0).limit(5).first_url().unwrap_err();
+        assert!(matches!(
+            error,
+            Error::InvalidInput {
+                parameter: "limit",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn document_names_may_hold_a_comma_only_alone() {
+        let single = list().document_name(["Spain - Id Card, 2021"]);
+        assert_eq!(query(single), "document_name=Spain%20-%20Id%20Card,%202021");
+        let several = list().document_name(["Spain - Id Card, 2021", "France - Passport"]);
+        assert!(several.first_url().is_err());
+        // Two " - " make the server split the value, so the comma would too.
+        let ambiguous = list().document_name(["A - B, C - D"]);
+        assert!(ambiguous.first_url().is_err());
+    }
+
+    #[test]
+    fn setting_twice_keeps_the_last_value() {
+        assert_eq!(query(list().offset(5).offset(10)), "offset=10");
+    }
+}

@@ -1,0 +1,297 @@
+//! The request path: one operation is sent, retried and timed here, and
+//! nowhere else.
+//!
+//! The generated client's `send()` is not used for sending: it can add no
+//! header to a caller-supplied `reqwest::Client` (the API key), it only
+//! requests its own URL (not a server's `next` link), and it drops status and
+//! headers when a body fails to decode. The generated types are used to read
+//! every answer.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use crate::client::USER_AGENT as USER_AGENT_VALUE;
+use crate::error::detail_of;
+use crate::types::ApiError;
+use crate::{Client, Error, RateLimit, Result, TimeoutScope};
+
+/// The header the API key travels in.
+const API_KEY_HEADER: &str = "x-api-key";
+
+/// Most redirects followed for one request.
+const MAX_REDIRECTS: usize = 3;
+
+/// The redirect policy the SDK's own HTTP client uses: follow at most three
+/// redirects, and only to the scheme, host and port of the original request.
+/// Any other redirect is handed back unfollowed, and the SDK reports it as
+/// [`Error::RedirectRefused`].
+///
+/// reqwest removes `Authorization` and cookies on a redirect to another
+/// host, but not `x-api-key`; give this policy to a `reqwest::Client` that
+/// you pass to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client).
+///
+/// ```
+/// let http = reqwest::Client::builder()
+///     .redirect(didit::redirect_policy())
+///     .build()
+///     .expect("a reqwest client");
+/// # let _ = http;
+/// ```
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let origin = attempt.previous().first();
+        let same_origin = origin.is_some_and(|origin| same_origin(origin, attempt.url()));
+        if same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// Whether two URLs share scheme, host and port: the only place the API key
+/// may be sent is the base URL's origin.
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// A complete answer with a success status.
+pub(crate) struct Received {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Client {
+    /// Sends one operation: every attempt, the waits between them and the
+    /// timeouts. Answers with an error status come back as the matching
+    /// [`Error`]; so does a failure that outlasts the retry policy.
+    ///
+    /// Everything that talks to the API goes through here, so a client-wide
+    /// rate limiter belongs at the top of the attempt loop.
+    pub(crate) async fn execute(&self, method: Method, url: Url) -> Result<Received> {
+        let inner = &self.inner;
+        let deadline = Instant::now() + inner.operation_timeout;
+        // Only requests that may be repeated safely are retried.
+        let idempotent = matches!(method, Method::GET | Method::HEAD | Method::DELETE);
+        let span =
+            tracing::debug_span!("didit.operation", http.method = %method, url.path = url.path());
+        async {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let (timeout, scope) = if remaining < inner.attempt_timeout {
+                    (remaining, TimeoutScope::Operation)
+                } else {
+                    (inner.attempt_timeout, TimeoutScope::Attempt)
+                };
+                if timeout.is_zero() {
+                    return Err(Error::Timeout {
+                        scope: TimeoutScope::Operation,
+                        limit: inner.operation_timeout,
+                    });
+                }
+                let (error, retry_after) =
+                    match self.attempt(&method, &url, attempt, timeout, scope).await {
+                        Ok(received) if received.status.is_success() => return Ok(received),
+                        Ok(received) => {
+                            let retry_after =
+                                RateLimit::from_headers(&received.headers).retry_after;
+                            (status_error(received), retry_after)
+                        }
+                        Err(error) => (error, None),
+                    };
+                if !idempotent || !error.is_retryable() || attempt >= inner.retry.attempts() {
+                    return Err(error);
+                }
+                let delay = inner.retry.delay(attempt, retry_after);
+                if Instant::now() + delay >= deadline {
+                    // Waiting would outlast the operation timeout.
+                    return Err(error);
+                }
+                tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %error, "retrying");
+                tokio::time::sleep(delay).await;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// One attempt, in its own tracing span. Any complete answer is `Ok`,
+    /// whatever its status; redirects that were not followed are errors.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        attempt: u32,
+        timeout: Duration,
+        scope: TimeoutScope,
+    ) -> Result<Received> {
+        let span = tracing::info_span!(
+            "didit.attempt",
+            http.method = %method,
+            url.path = url.path(),
+            attempt,
+            http.status = tracing::field::Empty,
+        );
+        async {
+            let inner = &self.inner;
+            let mut api_key = HeaderValue::from_str(inner.api_key.expose_secret())
+                .expect("the key was checked when the client was built");
+            api_key.set_sensitive(true);
+            let timed_out = |error: reqwest::Error| {
+                if error.is_timeout() {
+                    Error::Timeout {
+                        scope,
+                        limit: timeout,
+                    }
+                } else {
+                    Error::Transport {
+                        source: error.without_url(),
+                    }
+                }
+            };
+            let response = inner
+                .http
+                .request(method.clone(), url.clone())
+                .header(API_KEY_HEADER, api_key)
+                .header(USER_AGENT, USER_AGENT_VALUE)
+                .header(ACCEPT, "application/json")
+                .timeout(timeout)
+                .send()
+                .await
+                .map_err(timed_out)?;
+            let status = response.status();
+            tracing::Span::current().record("http.status", status.as_u16());
+            tracing::debug!(status = status.as_u16(), "answer received");
+            if !same_origin(response.url(), url) {
+                // Only a caller-supplied HTTP client gets here: ours never
+                // follows a redirect off the origin.
+                return Err(Error::RedirectRefused {
+                    status,
+                    location: Some(response.url().to_string()),
+                    reason: "the HTTP client followed a redirect to another origin; \
+                             build it with didit::redirect_policy()",
+                });
+            }
+            if status.is_redirection() {
+                return Err(refused_redirect(status, response.url(), response.headers()));
+            }
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(timed_out)?;
+            Ok(Received {
+                status,
+                headers,
+                body,
+            })
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// Explains a redirect answer the redirect policy handed back.
+fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Error {
+    let location = headers
+        .get(LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let target = location
+        .as_deref()
+        .and_then(|location| from.join(location).ok());
+    let reason = match target {
+        Some(target) if same_origin(&target, from) => "too many redirects",
+        Some(_) => "it leads away from the base URL's origin, where the API key must not go",
+        None => "it has no usable Location",
+    };
+    Error::RedirectRefused {
+        status,
+        location,
+        reason,
+    }
+}
+
+/// The error for an answer with an error status.
+fn status_error(received: Received) -> Error {
+    let Received {
+        status,
+        headers,
+        body,
+    } = received;
+    let parsed = serde_json::from_slice::<ApiError>(&body).ok();
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Authentication {
+            status,
+            detail: parsed.as_ref().and_then(detail_of),
+        },
+        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
+            rate_limit: RateLimit::from_headers(&headers),
+            detail: parsed.as_ref().and_then(detail_of),
+        },
+        _ => Error::Api {
+            status,
+            body: parsed,
+            raw_body: String::from_utf8_lossy(&body).into_owned(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert!(same_origin(
+            &url("https://a.example/x"),
+            &url("https://a.example:443/y?z")
+        ));
+        assert!(same_origin(
+            &url("https://A.example/"),
+            &url("https://a.example/")
+        ));
+        assert!(!same_origin(
+            &url("https://a.example/"),
+            &url("http://a.example/")
+        ));
+        assert!(!same_origin(
+            &url("https://a.example/"),
+            &url("https://b.example/")
+        ));
+        assert!(!same_origin(
+            &url("http://127.0.0.1:1/"),
+            &url("http://127.0.0.1:2/")
+        ));
+    }
+
+    #[test]
+    fn error_statuses_map_to_their_variants() {
+        let received = |status: u16, body: &str| Received {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: HeaderMap::new(),
+            body: Bytes::from(body.to_owned()),
+        };
+        let error = status_error(received(403, r#"{"detail": "no"}"#));
+        assert!(matches!(error, Error::Authentication { detail: Some(ref d), .. } if d == "no"));
+        let error = status_error(received(429, "slow down"));
+        assert!(matches!(error, Error::RateLimited { detail: None, .. }));
+        let error = status_error(received(400, r#"["bare", "array"]"#));
+        assert!(
+            matches!(error, Error::Api { body: None, ref raw_body, .. } if raw_body.contains("bare"))
+        );
+    }
+}
