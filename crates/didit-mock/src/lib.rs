@@ -22,7 +22,7 @@
 //!     .await?
 //!     .json()
 //!     .await?;
-//! let approved = mock.store().filter(&didit_mock::ListQuery::parse("status=Approved")?);
+//! let approved = mock.store().filter(&didit_mock::ListQuery::parse("status=Approved").unwrap());
 //! assert_eq!(page["count"], approved.kyc.len() as u64);
 //! assert_eq!(mock.requests().len(), 1);
 //! # Ok(())
@@ -187,8 +187,10 @@ impl DiditMock {
             .push_faults(std::iter::repeat_n(Fault::Status(status), n));
     }
 
-    /// Cuts the body of each of the next `n` responses in half (a truncated,
-    /// undecodable JSON document), after any faults already planned.
+    /// Cuts the body of each of the next `n` successful responses in half,
+    /// after any faults already planned: a well-formed HTTP response (its
+    /// `Content-Length` is the cut length) whose JSON stops midway, as from a
+    /// proxy that gave up. Requests that fail anyway use up the fault too.
     pub fn truncate_next(&self, n: usize) {
         self.shared
             .push_faults(std::iter::repeat_n(Fault::Truncate, n));

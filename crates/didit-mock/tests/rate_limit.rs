@@ -1,0 +1,99 @@
+//! The per-key sliding-window rate limit and its headers.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{get, get_url};
+use didit_mock::{DEFAULT_RATE_LIMIT, DiditMock};
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test]
+async fn the_request_after_the_limit_gets_429_with_headers() {
+    let mock = DiditMock::builder()
+        .synthetic(20, 1)
+        .rate_limit(3)
+        .start()
+        .await;
+    for remaining in [2, 1, 0] {
+        let reply = get(&mock, "").await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header_u64("x-ratelimit-limit"), 3);
+        assert_eq!(reply.header_u64("x-ratelimit-remaining"), remaining);
+        assert!(reply.header_u64("x-ratelimit-reset") >= now());
+        assert!(reply.header("retry-after").is_none());
+    }
+    let started = now();
+    for _ in 0..2 {
+        let reply = get(&mock, "").await;
+        assert_eq!(reply.status, 429);
+        let wait = reply.header_u64("retry-after");
+        assert!((1..=60).contains(&wait), "Retry-After {wait}");
+        assert_eq!(reply.header_u64("x-ratelimit-limit"), 3);
+        assert_eq!(reply.header_u64("x-ratelimit-remaining"), 0);
+        assert!(reply.header_u64("x-ratelimit-reset") >= started);
+        let detail = reply.body["detail"].as_str().unwrap();
+        assert!(detail.starts_with("Request was throttled."), "{detail}");
+    }
+
+    // Refused requests and requests without a valid key do not count; a new
+    // window starts afresh.
+    mock.reset_rate_limit();
+    assert_eq!(
+        get_url(&mock.sessions_url(), Some("wrong")).await.status,
+        403
+    );
+    assert_eq!(get(&mock, "").await.header_u64("x-ratelimit-remaining"), 2);
+}
+
+#[tokio::test]
+async fn the_window_slides() {
+    let mock = DiditMock::builder()
+        .rate_limit(2)
+        .rate_window(Duration::from_millis(300))
+        .start()
+        .await;
+    assert_eq!(get(&mock, "").await.status, 200);
+    assert_eq!(get(&mock, "").await.status, 200);
+    assert_eq!(get(&mock, "").await.status, 429);
+    // Waiting at least the window frees the slots.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(get(&mock, "").await.status, 200);
+}
+
+#[tokio::test]
+async fn the_default_is_600_and_zero_turns_it_off() {
+    let limited = DiditMock::builder().start().await;
+    let reply = get(&limited, "").await;
+    assert_eq!(
+        reply.header_u64("x-ratelimit-limit"),
+        u64::from(DEFAULT_RATE_LIMIT)
+    );
+    assert_eq!(
+        reply.header_u64("x-ratelimit-remaining"),
+        u64::from(DEFAULT_RATE_LIMIT) - 1
+    );
+
+    let open = DiditMock::builder().rate_limit(0).start().await;
+    for _ in 0..20 {
+        let reply = get(&open, "").await;
+        assert_eq!(reply.status, 200);
+        assert!(reply.header("x-ratelimit-limit").is_none());
+    }
+}
+
+#[tokio::test]
+async fn errors_after_the_key_check_count_too() {
+    let mock = DiditMock::builder().rate_limit(2).start().await;
+    assert_eq!(get(&mock, "limit=x").await.status, 400);
+    let reply = get(&mock, "date_from=x").await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.header_u64("x-ratelimit-remaining"), 0);
+    assert_eq!(get(&mock, "").await.status, 429);
+}
