@@ -115,32 +115,29 @@ pub(crate) fn write_page(
     previous: Option<&str>,
 ) -> Vec<u8> {
     let rows = plan.kyc.len() + plan.kyb.len();
-    let mut out = Vec::with_capacity(96 + rows * 1024);
-    let write = |out: &mut Vec<u8>| -> Result<(), serde_json::Error> {
+    let mut out = Vec::with_capacity(256 + rows * 1100);
+    let mut head = || -> Result<(), serde_json::Error> {
         write!(out, "{{\"count\":{},\"next\":", plan.count).map_err(serde_json::Error::io)?;
-        serde_json::to_writer(&mut *out, &next)?;
+        serde_json::to_writer(&mut out, &next)?;
         out.extend_from_slice(b",\"previous\":");
-        serde_json::to_writer(&mut *out, &previous)?;
+        serde_json::to_writer(&mut out, &previous)?;
         out.extend_from_slice(b",\"results\":[");
-        let mut first = true;
-        for &i in &hits.kyc[plan.kyc.clone()] {
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            serde_json::to_writer(&mut *out, &store.kyc()[i as usize].row)?;
-        }
-        for &i in &hits.kyb[plan.kyb.clone()] {
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            serde_json::to_writer(&mut *out, &store.kyb()[i as usize].row)?;
-        }
-        out.extend_from_slice(b"]}");
         Ok(())
     };
-    write(&mut out).expect("rows serialize to JSON");
+    head().expect("links serialize to JSON");
+    let kyc = hits.kyc[plan.kyc.clone()]
+        .iter()
+        .map(|&i| store.kyc_json(i as usize));
+    let kyb = hits.kyb[plan.kyb.clone()]
+        .iter()
+        .map(|&i| store.kyb_json(i as usize));
+    for (n, row) in kyc.chain(kyb).enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(row);
+    }
+    out.extend_from_slice(b"]}");
     out
 }
 

@@ -275,7 +275,8 @@ impl Responder {
         if key != Some(settings.api_key.as_str()) {
             return (detail(403, FORBIDDEN_DETAIL), 403);
         }
-        if request.method != wiremock::http::Method::GET {
+        let method = &request.method;
+        if method != wiremock::http::Method::GET && method != wiremock::http::Method::HEAD {
             return (
                 detail(405, format!("Method \"{}\" not allowed.", request.method)),
                 405,

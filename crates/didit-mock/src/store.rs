@@ -1,5 +1,7 @@
 //! The in-memory session store the mock serves from.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use didit_api::types::{ApiService, KybSession, KycSession};
 use didit_api::{DocumentType, SessionRow};
@@ -291,7 +293,10 @@ fn document_code(kind: &DocumentType) -> Option<&'static str> {
 /// The sessions a mock serves, KYC and KYB apart, each newest first.
 ///
 /// A store is immutable once built; share it between servers with an
-/// [`Arc`](std::sync::Arc).
+/// [`Arc`](std::sync::Arc). Filtering is one pass over precomputed match
+/// keys; each row is written as JSON the first time it is served and the
+/// bytes are reused after that, so repeated pages cost little more than a
+/// copy (at the price of keeping the JSON of every row served so far).
 ///
 /// ```
 /// use didit_mock::{ListQuery, Store};
@@ -303,13 +308,26 @@ fn document_code(kind: &DocumentType) -> Option<&'static str> {
 ///     record.row.status.as_ref().map(|s| s.as_str()) == Some("Approved")
 /// }));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     kyc: Vec<KycRecord>,
     kyb: Vec<KybRecord>,
     kyc_index: Vec<KycIndex>,
     kyb_index: Vec<KybIndex>,
+    /// Each row's JSON, written the first time the row is served.
+    kyc_json: Vec<OnceLock<Box<[u8]>>>,
+    kyb_json: Vec<OnceLock<Box<[u8]>>>,
     organization_name: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("kyc", &self.kyc.len())
+            .field("kyb", &self.kyb.len())
+            .field("organization_name", &self.organization_name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Store {
@@ -348,6 +366,8 @@ impl Store {
         let kyc_index = kyc.iter().map(KycIndex::new).collect();
         let kyb_index = kyb.iter().map(KybIndex::new).collect();
         Self {
+            kyc_json: (0..kyc.len()).map(|_| OnceLock::new()).collect(),
+            kyb_json: (0..kyb.len()).map(|_| OnceLock::new()).collect(),
             kyc,
             kyb,
             kyc_index,
@@ -421,6 +441,24 @@ impl Store {
             kyc: hits.kyc.iter().map(|&i| &self.kyc[i as usize]).collect(),
             kyb: hits.kyb.iter().map(|&i| &self.kyb[i as usize]).collect(),
         }
+    }
+
+    /// The JSON of the KYC row at `index`, written once and then reused.
+    pub(crate) fn kyc_json(&self, index: usize) -> &[u8] {
+        self.kyc_json[index].get_or_init(|| {
+            serde_json::to_vec(&self.kyc[index].row)
+                .expect("rows serialize to JSON")
+                .into_boxed_slice()
+        })
+    }
+
+    /// The JSON of the KYB row at `index`, written once and then reused.
+    pub(crate) fn kyb_json(&self, index: usize) -> &[u8] {
+        self.kyb_json[index].get_or_init(|| {
+            serde_json::to_vec(&self.kyb[index].row)
+                .expect("rows serialize to JSON")
+                .into_boxed_slice()
+        })
     }
 
     /// Positions of the matching records, each kind newest first.
