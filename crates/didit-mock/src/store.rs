@@ -445,20 +445,12 @@ impl Store {
 
     /// The JSON of the KYC row at `index`, written once and then reused.
     pub(crate) fn kyc_json(&self, index: usize) -> &[u8] {
-        self.kyc_json[index].get_or_init(|| {
-            serde_json::to_vec(&self.kyc[index].row)
-                .expect("rows serialize to JSON")
-                .into_boxed_slice()
-        })
+        self.kyc_json[index].get_or_init(|| in_api_order(&self.kyc[index].row, KYC_FIELDS))
     }
 
     /// The JSON of the KYB row at `index`, written once and then reused.
     pub(crate) fn kyb_json(&self, index: usize) -> &[u8] {
-        self.kyb_json[index].get_or_init(|| {
-            serde_json::to_vec(&self.kyb[index].row)
-                .expect("rows serialize to JSON")
-                .into_boxed_slice()
-        })
+        self.kyb_json[index].get_or_init(|| in_api_order(&self.kyb[index].row, KYB_FIELDS))
     }
 
     /// Positions of the matching records, each kind newest first.
@@ -487,6 +479,72 @@ impl Store {
         };
         Hits { kyc, kyb }
     }
+}
+
+/// The fields of a KYC row in the order the API writes them.
+const KYC_FIELDS: &[&str] = &[
+    "session_id",
+    "session_kind",
+    "session_number",
+    "session_url",
+    "portrait_image",
+    "document_type",
+    "full_name",
+    "country",
+    "status",
+    "vendor_data",
+    "didit_internal_id",
+    "created_at",
+    "features",
+    "phone_number",
+    "email_address",
+    "additional_details",
+];
+
+/// The fields of a KYB row in the order the API writes them.
+const KYB_FIELDS: &[&str] = &[
+    "session_id",
+    "session_kind",
+    "session_number",
+    "status",
+    "vendor_data",
+    "created_at",
+    "workflow_id",
+    "workflow_type",
+    "workflow_label",
+    "company_name",
+    "registration_number",
+    "country",
+];
+
+/// A row's JSON with its fields in the API's order (then any others), which
+/// reads like Didit's own responses.
+fn in_api_order(row: &impl serde::Serialize, order: &[&str]) -> Box<[u8]> {
+    let serde_json::Value::Object(mut fields) =
+        serde_json::to_value(row).expect("rows serialize to JSON")
+    else {
+        unreachable!("rows are JSON objects")
+    };
+    let mut out = Vec::with_capacity(1024);
+    out.push(b'{');
+    let write = |out: &mut Vec<u8>, name: &str, value: &serde_json::Value| {
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, name).expect("strings serialize");
+        out.push(b':');
+        serde_json::to_writer(&mut *out, value).expect("values serialize");
+    };
+    for name in order {
+        if let Some(value) = fields.remove(*name) {
+            write(&mut out, name, &value);
+        }
+    }
+    for (name, value) in &fields {
+        write(&mut out, name, value);
+    }
+    out.push(b'}');
+    out.into_boxed_slice()
 }
 
 /// Which kinds `query` lists: (KYC, KYB).
