@@ -84,7 +84,7 @@ impl Client {
         // Only requests that may be repeated safely are retried.
         let idempotent = matches!(method, Method::GET | Method::HEAD | Method::DELETE);
         let span =
-            tracing::debug_span!("didit.operation", http.method = %method, url.path = url.path());
+            tracing::debug_span!("didit.operation", http.method = %method, url.path = %url.path());
         async {
             let mut attempt = 0;
             loop {
@@ -140,7 +140,7 @@ impl Client {
         let span = tracing::info_span!(
             "didit.attempt",
             http.method = %method,
-            url.path = url.path(),
+            url.path = %url.path(),
             attempt,
             http.status = tracing::field::Empty,
         );

@@ -1,0 +1,211 @@
+//! How answers map to `didit::Error`, and rows the SDK does not know.
+
+mod common;
+
+use common::{client, ok};
+use didit::{Error, Session, SessionKind, SessionStatus};
+use serde_json::json;
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+async fn answering(template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/v3/sessions/"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_403_is_an_authentication_error_with_the_detail() {
+    let server = answering(
+        ResponseTemplate::new(403)
+            .set_body_json(json!({"detail": "You do not have permission to perform this action."})),
+    )
+    .await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    let Error::Authentication { status, detail } = &error else {
+        panic!("expected an authentication error, got {error:?}")
+    };
+    assert_eq!(status.as_u16(), 403);
+    assert_eq!(
+        detail.as_deref(),
+        Some("You do not have permission to perform this action.")
+    );
+    assert!(error.to_string().contains("API key"), "{error}");
+    assert!(!error.to_string().contains(common::KEY));
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_401_or_a_403_without_json_is_still_an_authentication_error() {
+    for status in [401, 403] {
+        let server =
+            answering(ResponseTemplate::new(status).set_body_string("<h1>Forbidden</h1>")).await;
+        let error = client(&server).sessions().list().send().await.unwrap_err();
+        assert!(
+            matches!(error, Error::Authentication { detail: None, .. }),
+            "{status}: {error:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_400_keeps_the_messages_per_parameter_in_both_drf_shapes() {
+    for (body, parameter, message) in [
+        (
+            json!({"date_from": ["Enter a valid date."]}),
+            "date_from",
+            "Enter a valid date.",
+        ),
+        (
+            json!({"session_kind": "Must be \"user\", \"business\", or \"all\"."}),
+            "session_kind",
+            "Must be \"user\", \"business\", or \"all\".",
+        ),
+        (
+            json!({"didit_internal_id": ["Enter a valid UUID."]}),
+            "didit_internal_id",
+            "Enter a valid UUID.",
+        ),
+    ] {
+        let server = answering(ResponseTemplate::new(400).set_body_json(&body)).await;
+        let error = client(&server).sessions().list().send().await.unwrap_err();
+        let Error::Api {
+            status,
+            body: Some(parsed),
+            raw_body,
+        } = &error
+        else {
+            panic!("expected an API error with a body, got {error:?}")
+        };
+        assert_eq!(status.as_u16(), 400);
+        assert!(parsed.contains_key(parameter));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(raw_body).unwrap(),
+            body
+        );
+        assert!(error.to_string().contains(message), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_in_another_shape_is_kept_raw() {
+    let server =
+        answering(ResponseTemplate::new(404).set_body_json(json!(["not", "an", "object"]))).await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Api { body: None, raw_body, .. } if raw_body.contains("object")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_body_is_a_decode_error() {
+    let server = answering(ResponseTemplate::new(200).set_body_raw(
+        r#"{"count": 3, "next": null, "previous": null, "results": [{"session_n"#,
+        "application/json",
+    ))
+    .await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    let Error::Decode {
+        status,
+        path,
+        message,
+        snippet,
+    } = &error
+    else {
+        panic!("expected a decode error, got {error:?}")
+    };
+    assert_eq!(status.as_u16(), 200);
+    assert!(path.starts_with("results"), "{path}");
+    assert!(message.contains("EOF"), "{message}");
+    assert!(snippet.starts_with(r#"{"count": 3"#));
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_wrongly_typed_field_is_named_by_its_path() {
+    let server = answering(ok(json!({
+        "count": 2, "next": null, "previous": null,
+        "results": [{"session_number": 1}, {"session_kind": "business", "created_at": "yesterday"}],
+    })))
+    .await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { path, .. } if path == "results[1].created_at"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_huge_bad_body_gives_a_bounded_snippet() {
+    let body = format!("[{}", "x".repeat(100_000));
+    let server = answering(ResponseTemplate::new(200).set_body_string(body)).await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    let Error::Decode { snippet, .. } = &error else {
+        panic!("expected a decode error, got {error:?}")
+    };
+    assert!(snippet.len() <= Error::SNIPPET_LEN + '…'.len_utf8());
+}
+
+#[tokio::test]
+async fn kyc_kyb_unknown_and_kindless_rows_decode_side_by_side() {
+    let partner = json!({"session_kind": "partner", "session_number": "P-1", "extra": [1, 2]});
+    let server = answering(ok(json!({
+        "count": 4, "next": null, "previous": null,
+        "results": [
+            {"session_id": "5b3720ed-d429-42ef-b67f-37ea805f48ee", "session_number": 720,
+             "document_type": "ID", "status": "Approved", "created_at": "2025-06-09T12:26:54.328364Z",
+             "features": [{"feature": "ID_VERIFICATION", "status": "Approved"}],
+             "phone_number": {"number": "+14155552671", "is_verified": true}},
+            {"session_kind": "user", "status": "Some Status From 2030", "full_name": null,
+             "features": [{"feature": "BRAIN_SCAN", "status": "Pondering"}]},
+            {"session_kind": "business", "session_number": 42, "status": "Approved",
+             "company_name": "Acme Holdings S.L.", "country": "ES"},
+            partner,
+        ],
+    })))
+    .await;
+    let page = client(&server).sessions().list().send().await.unwrap();
+    let kinds: Vec<SessionKind> = page.results.iter().map(Session::kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            SessionKind::User,
+            SessionKind::User,
+            SessionKind::Business,
+            SessionKind::Unknown("partner".into())
+        ]
+    );
+    let Session::Kyc(future) = &page.results[1] else {
+        unreachable!()
+    };
+    assert_eq!(
+        future.status,
+        Some(SessionStatus::Unknown("Some Status From 2030".into()))
+    );
+    assert_eq!(future.full_name, Some(None));
+    let Session::Unknown(unknown) = &page.results[3] else {
+        unreachable!()
+    };
+    assert_eq!(unknown.raw, partner);
+    assert_eq!(page.status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn rate_limit_headers_of_a_page_are_exposed() {
+    let server = answering(
+        ok(common::page([1], None))
+            .insert_header("X-RateLimit-Limit", "600")
+            .insert_header("X-RateLimit-Remaining", "599")
+            .insert_header("X-RateLimit-Reset", "1760000000"),
+    )
+    .await;
+    let page = client(&server).sessions().list().send().await.unwrap();
+    assert_eq!(page.rate_limit.limit, Some(600));
+    assert_eq!(page.rate_limit.remaining, Some(599));
+    assert_eq!(page.rate_limit.reset, Some(1_760_000_000));
+    assert_eq!(page.rate_limit.retry_after, None);
+}

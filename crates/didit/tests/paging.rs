@@ -1,0 +1,225 @@
+//! Paging: following `next` links, and the guards around them.
+
+mod common;
+
+use common::{client, numbers, ok, page};
+use didit::{Error, Session};
+use futures::{StreamExt, TryStreamExt};
+use wiremock::matchers::{path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Serves the page at `offset` (`None`: the request without offset).
+async fn serve(server: &MockServer, offset: Option<u64>, template: ResponseTemplate) {
+    let mock = Mock::given(path("/v3/sessions/"));
+    let mock = match offset {
+        Some(offset) => mock.and(query_param("offset", offset.to_string())),
+        None => mock.and(query_param_is_missing("offset")),
+    };
+    mock.respond_with(template).mount(server).await;
+}
+
+fn link(server: &MockServer, offset: u64) -> Option<String> {
+    Some(format!(
+        "{}/v3/sessions/?limit=2&offset={offset}",
+        server.uri()
+    ))
+}
+
+/// Three pages of two rows: 1 2 | 3 4 | 5 6.
+async fn three_pages() -> MockServer {
+    let server = MockServer::start().await;
+    serve(&server, None, ok(page([1, 2], link(&server, 2)))).await;
+    serve(&server, Some(2), ok(page([3, 4], link(&server, 4)))).await;
+    serve(&server, Some(4), ok(page([5, 6], None))).await;
+    server
+}
+
+/// Everything `items()` yields, errors included.
+async fn drain(request: didit::ListSessions) -> (Vec<Session>, Option<Error>) {
+    let mut rows = Vec::new();
+    let mut items = request.items();
+    while let Some(item) = items.next().await {
+        match item {
+            Ok(row) => rows.push(row),
+            Err(error) => {
+                assert!(items.next().await.is_none(), "nothing may follow an error");
+                return (rows, Some(error));
+            }
+        }
+    }
+    (rows, None)
+}
+
+#[tokio::test]
+async fn pages_and_items_follow_next_links_to_the_end() {
+    let server = three_pages().await;
+    let list = client(&server).sessions().list().limit(2);
+    let pages: Vec<didit::Page> = list.clone().pages().try_collect().await.unwrap();
+    assert_eq!(pages.len(), 3);
+    assert!(pages[2].next.is_none());
+    let rows: Vec<Session> = list.items().try_collect().await.unwrap();
+    assert_eq!(numbers(&rows), [1, 2, 3, 4, 5, 6]);
+    // The next links are followed as sent: the limit stays on the wire.
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.url.query().unwrap().contains("limit=2"))
+    );
+}
+
+#[tokio::test]
+async fn collect_at_most_stops_fetching_once_it_has_enough() {
+    let server = three_pages().await;
+    let rows = client(&server)
+        .sessions()
+        .list()
+        .limit(2)
+        .collect_at_most(3)
+        .await
+        .unwrap();
+    assert_eq!(numbers(&rows), [1, 2, 3]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_port_is_refused_and_that_port_gets_nothing() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(path("/v3/sessions/"))
+        .respond_with(ok(page([9], None)))
+        .mount(&elsewhere)
+        .await;
+    serve(&server, None, ok(page([1, 2], link(&elsewhere, 2)))).await;
+
+    let (rows, error) = drain(client(&server).sessions().list()).await;
+    assert_eq!(numbers(&rows), [1, 2]);
+    let error = error.expect("an error after the first page");
+    let Error::Interrupted {
+        resume_offset,
+        rows_received,
+        source,
+    } = &error
+    else {
+        panic!("expected an interruption, got {error:?}")
+    };
+    assert_eq!((*resume_offset, *rows_received), (2, 2));
+    assert!(
+        matches!(**source, Error::NextLinkRefused { .. }),
+        "{source:?}"
+    );
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_next_link_with_another_scheme_or_host_is_refused() {
+    let server = MockServer::start().await;
+    let port = server.address().port();
+    for next in [
+        format!("https://127.0.0.1:{port}/v3/sessions/?offset=2"),
+        format!("http://localhost:{port}/v3/sessions/?offset=2"),
+        "http://[::1:bad/v3/sessions/".to_owned(),
+    ] {
+        server.reset().await;
+        serve(&server, None, ok(page([1], Some(next.clone())))).await;
+        let (_, error) = drain(client(&server).sessions().list()).await;
+        let error = error.expect("a refusal");
+        assert!(
+            matches!(error, Error::Interrupted { ref source, .. } if matches!(**source, Error::NextLinkRefused { .. })),
+            "{next}: {error:?}"
+        );
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_next_link_ends_paging() {
+    let server = MockServer::start().await;
+    serve(&server, None, ok(page([1], link(&server, 1)))).await;
+    serve(&server, Some(1), ok(page([2], link(&server, 1)))).await;
+    let (rows, error) = drain(client(&server).sessions().list()).await;
+    assert_eq!(numbers(&rows), [1, 2]);
+    let error = error.expect("a stall");
+    assert!(
+        matches!(error, Error::Interrupted { ref source, .. } if matches!(**source, Error::PaginationStalled { .. })),
+        "{error:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_next_link_back_to_the_first_page_ends_paging() {
+    let server = MockServer::start().await;
+    let first = format!("{}/v3/sessions/?limit=1", server.uri());
+    Mock::given(path("/v3/sessions/"))
+        .respond_with(ok(page([1], Some(first))))
+        .mount(&server)
+        .await;
+    let (_, error) = drain(client(&server).sessions().list().limit(1)).await;
+    assert!(error.is_some());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_empty_page_with_a_next_link_ends_paging() {
+    let server = MockServer::start().await;
+    serve(&server, None, ok(page([1], link(&server, 1)))).await;
+    serve(&server, Some(1), ok(page([], link(&server, 2)))).await;
+    serve(&server, Some(2), ok(page([3], None))).await;
+    let (rows, error) = drain(client(&server).sessions().list()).await;
+    assert_eq!(numbers(&rows), [1]);
+    let error = error.expect("a stall");
+    let Error::Interrupted { source, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert!(
+        matches!(**source, Error::PaginationStalled { .. }),
+        "{source:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_failure_mid_stream_yields_the_rows_so_far_then_where_to_resume() {
+    let server = three_pages().await;
+    server.reset().await;
+    serve(&server, None, ok(page([1, 2], link(&server, 2)))).await;
+    serve(&server, Some(2), ok(page([3, 4], link(&server, 4)))).await;
+    serve(
+        &server,
+        Some(4),
+        ResponseTemplate::new(403).set_body_json(serde_json::json!({"detail": "Key revoked."})),
+    )
+    .await;
+    let (rows, error) = drain(client(&server).sessions().list().limit(2)).await;
+    assert_eq!(numbers(&rows), [1, 2, 3, 4]);
+    let error = error.expect("an error");
+    assert_eq!(error.resume_offset(), Some(4));
+    assert!(error.to_string().contains("offset 4"), "{error}");
+    let Error::Interrupted {
+        source,
+        rows_received,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*rows_received, 4);
+    assert!(
+        matches!(**source, Error::Authentication { .. }),
+        "{source:?}"
+    );
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_failing_first_page_is_reported_as_it_is() {
+    let server = MockServer::start().await;
+    serve(&server, Some(10), ResponseTemplate::new(403)).await;
+    let (rows, error) = drain(client(&server).sessions().list().offset(10)).await;
+    assert!(rows.is_empty());
+    assert!(
+        matches!(error, Some(Error::Authentication { .. })),
+        "{error:?}"
+    );
+}
