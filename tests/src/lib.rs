@@ -1,8 +1,21 @@
 //! Conformance harness for the didit SDK: the spec, its examples, and the
 //! tools the contract tests share.
 //!
-//! The suites live in `tests/tests/`; `cargo contract` runs them.
+//! The suites live in `tests/tests/`; `cargo contract` runs them. This
+//! library holds what they share: the registry of SDK types per schema
+//! ([`sdk`]), the proptest strategies generated from the spec's schemas
+//! ([`generate`]), the spec as a newer server may answer it ([`openness`]),
+//! the checks themselves ([`examples`], [`instances`], [`drift`]) and the
+//! property runner that prints seeds ([`property`]).
 
+pub mod examples;
+pub mod generate;
+pub mod instances;
+pub mod openness;
+pub mod property;
+pub mod sdk;
+
+pub use openness::forward_compatible;
 pub use xtask::spec::{Example, Spec, validation_errors};
 
 use serde_json::Value;
@@ -95,18 +108,26 @@ pub fn round_trip<T>(value: &Value) -> Result<Vec<Difference>, String>
 where
     T: serde::de::DeserializeOwned + serde::Serialize,
 {
-    let decoded: T = serde_path_to_error_free_decode(value)?;
+    let decoded: T = decode(value)?;
     let encoded =
         serde_json::to_value(&decoded).map_err(|error| format!("re-encoding failed: {error}"))?;
     Ok(json_differences(value, &encoded))
 }
 
-fn serde_path_to_error_free_decode<T: serde::de::DeserializeOwned>(
-    value: &Value,
-) -> Result<T, String> {
+/// Decodes `value` as `T`, naming the failing field in the error.
+pub fn decode<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String> {
     // Decoding from text rather than from the `Value` exercises the same path
     // as a real response.
-    serde_json::from_str(&value.to_string()).map_err(|error| format!("decoding failed: {error}"))
+    let text = value.to_string();
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        if path == "." {
+            format!("decoding failed: {}", error.into_inner())
+        } else {
+            format!("decoding failed at `{path}`: {}", error.into_inner())
+        }
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,179 @@
+//! The schema-driven property: instances generated from each schema of the
+//! spec validate, decode into the SDK's type and re-encode unchanged.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::generate::UNKNOWN_PROPERTY_PREFIX;
+use crate::sdk::{ComponentTypes, SdkType};
+use crate::{Difference, Spec, validation_errors};
+
+/// One schema of the spec and the SDK type its instances decode into.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// How messages name it: the component's name, or the response.
+    pub label: String,
+    /// JSON pointer to the schema in the spec.
+    pub schema_pointer: String,
+    /// The SDK type.
+    pub sdk_type: SdkType,
+    /// Whether the schema describes (part of) a response, which a newer
+    /// server may extend; request-only schemas are not.
+    pub in_responses: bool,
+}
+
+/// Every component schema, and every response schema that is not just a
+/// reference to one, with its SDK type; or the schemas that have none.
+pub fn targets(
+    spec: &Spec,
+    component_type: ComponentTypes,
+    response_type: fn(&str, u16) -> Option<SdkType>,
+) -> Result<Vec<Target>, Vec<String>> {
+    let in_responses = components_in_responses(spec);
+    let mut targets = Vec::new();
+    let mut missing = Vec::new();
+    let components = spec
+        .json
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    for name in components.into_iter().flat_map(|c| c.keys()) {
+        let schema_pointer = format!("/components/schemas/{}", xtask::spec::escape_pointer(name));
+        match component_type(name) {
+            Some(sdk_type) => targets.push(Target {
+                label: name.clone(),
+                schema_pointer,
+                sdk_type,
+                in_responses: in_responses.contains(name),
+            }),
+            None => missing.push(format!(
+                "#{schema_pointer}: the component `{name}` has no SDK type (regenerate, then add it to didit_contract::sdk::component_type)"
+            )),
+        }
+    }
+    for (operation_id, status, schema_pointer) in response_schemas(spec) {
+        let schema = spec
+            .json
+            .pointer(&schema_pointer)
+            .expect("listed from the spec");
+        if component_ref(schema).is_some() {
+            continue;
+        }
+        match response_type(&operation_id, status) {
+            Some(sdk_type) => targets.push(Target {
+                label: format!("{operation_id} {status}"),
+                schema_pointer,
+                sdk_type,
+                in_responses: true,
+            }),
+            None => missing.push(format!(
+                "#{schema_pointer}: the {status} response of `{operation_id}` has no SDK type"
+            )),
+        }
+    }
+    if missing.is_empty() {
+        Ok(targets)
+    } else {
+        Err(missing)
+    }
+}
+
+/// `(operation id, status, pointer)` of every JSON response schema.
+pub fn response_schemas(spec: &Spec) -> Vec<(String, u16, String)> {
+    let mut out = Vec::new();
+    for (path, operation, pointer) in spec.operations() {
+        let operation_id = operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or(path);
+        let responses = operation.get("responses").and_then(Value::as_object);
+        for (status, response) in responses.into_iter().flatten() {
+            let Ok(status_code) = status.parse::<u16>() else {
+                continue;
+            };
+            if response
+                .pointer("/content/application~1json/schema")
+                .is_some()
+            {
+                out.push((
+                    operation_id.to_owned(),
+                    status_code,
+                    format!("{pointer}/responses/{status}/content/application~1json/schema"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The names of the components that response schemas use, directly or not.
+pub fn components_in_responses(spec: &Spec) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut pending: Vec<&Value> = response_schemas(spec)
+        .iter()
+        .filter_map(|(_, _, pointer)| spec.json.pointer(pointer))
+        .collect();
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(object) => {
+                if let Some(name) = component_ref(value)
+                    && seen.insert(name.to_owned())
+                    && let Some(target) = spec.json.pointer(&format!("/components/schemas/{name}"))
+                {
+                    pending.push(target);
+                }
+                pending.extend(object.values());
+            }
+            Value::Array(values) => pending.extend(values),
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// The component a `{"$ref": "#/components/schemas/…"}` schema points to.
+pub fn component_ref(schema: &Value) -> Option<&str> {
+    schema
+        .get("$ref")?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+}
+
+/// The property itself: `instance` satisfies `validator` (the generator's
+/// self-check), decodes into `sdk_type` and re-encodes to the same JSON —
+/// except that properties the generator invented (named with
+/// [`UNKNOWN_PROPERTY_PREFIX`]) may be dropped, since the SDK's structs keep
+/// only the properties they declare. Every other difference fails.
+pub fn check_instance(
+    validator: &jsonschema::Validator,
+    sdk_type: SdkType,
+    instance: &Value,
+) -> Result<(), String> {
+    validation_errors(validator, instance).map_err(|errors| {
+        format!(
+            "the generated instance does not satisfy its schema (a generator bug, or a schema the generator misreads):\n  {}",
+            errors.join("\n  ")
+        )
+    })?;
+    let differences = (sdk_type.round_trip)(instance)
+        .map_err(|error| format!("{} did not decode it: {error}", sdk_type.rust_name))?;
+    let unexpected: Vec<String> = differences
+        .iter()
+        .filter(|difference| !is_dropped_unknown_property(difference))
+        .map(ToString::to_string)
+        .collect();
+    if unexpected.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} re-encoded it differently:\n  {}",
+            sdk_type.rust_name,
+            unexpected.join("\n  ")
+        ))
+    }
+}
+
+fn is_dropped_unknown_property(difference: &Difference) -> bool {
+    let name = difference.pointer.rsplit('/').next().unwrap_or_default();
+    difference.actual.is_none() && name.starts_with(UNKNOWN_PROPERTY_PREFIX)
+}
