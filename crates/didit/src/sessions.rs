@@ -711,6 +711,19 @@ mod tests {
         assert!(ambiguous.first_url().is_err());
     }
 
+    proptest::proptest! {
+        /// Whatever the text, a standard query parser on the server side
+        /// gets back exactly the values, split at the separating commas.
+        #[test]
+        fn list_values_survive_the_round_trip(values in proptest::collection::vec("[^,]{1,12}", 1..5)) {
+            let url = list().region(&values).first_url().unwrap();
+            let (name, joined) = url.query_pairs().next().unwrap();
+            proptest::prop_assert_eq!(name, "region");
+            let parsed: Vec<&str> = joined.split(',').collect();
+            proptest::prop_assert_eq!(parsed, values.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
+
     #[test]
     fn setting_twice_keeps_the_last_value() {
         assert_eq!(query(list().offset(5).offset(10)), "offset=10");

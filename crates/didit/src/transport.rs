@@ -151,10 +151,11 @@ impl Client {
             api_key.set_sensitive(true);
             let timed_out = |error: reqwest::Error| {
                 if error.is_timeout() {
-                    Error::Timeout {
-                        scope,
-                        limit: timeout,
-                    }
+                    let limit = match scope {
+                        TimeoutScope::Operation => inner.operation_timeout,
+                        _ => timeout,
+                    };
+                    Error::Timeout { scope, limit }
                 } else {
                     Error::Transport {
                         source: error.without_url(),

@@ -231,8 +231,8 @@ async fn the_operation_timeout_bounds_all_attempts() {
             error,
             Error::Timeout {
                 scope: TimeoutScope::Operation,
-                ..
-            }
+                limit,
+            } if limit == Duration::from_millis(400)
         ),
         "{error:?}"
     );
