@@ -502,13 +502,15 @@ fn number(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {
     .boxed()
 }
 
-fn uuid() -> BoxedStrategy<String> {
+/// Lower-case hyphenated UUIDs, as the API writes them.
+pub fn uuid() -> BoxedStrategy<String> {
     any::<[u8; 16]>()
         .prop_map(|bytes| uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
         .boxed()
 }
 
-fn date() -> BoxedStrategy<String> {
+/// Days of the calendar as `YYYY-MM-DD`.
+pub fn date() -> BoxedStrategy<String> {
     (1900i32..=2100, 1u32..=12, 1u32..=31)
         .prop_filter_map("a day of the calendar", |(year, month, day)| {
             chrono::NaiveDate::from_ymd_opt(year, month, day)
@@ -517,7 +519,8 @@ fn date() -> BoxedStrategy<String> {
         .boxed()
 }
 
-fn date_time() -> BoxedStrategy<String> {
+/// RFC 3339 timestamps, with 0 to 9 fractional digits and `Z` or an offset.
+pub fn date_time() -> BoxedStrategy<String> {
     let time = (
         0u32..24,
         0u32..60,

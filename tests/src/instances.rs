@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::generate::UNKNOWN_PROPERTY_PREFIX;
+use proptest::strategy::Strategy;
+
+use crate::generate::{Generator, Options, UNKNOWN_PROPERTY_PREFIX};
+use crate::property::{self, DEFAULT_CASES, Json};
 use crate::sdk::{ComponentTypes, SdkType};
 use crate::{Difference, Spec, validation_errors};
 
@@ -76,6 +79,46 @@ pub fn targets(
     } else {
         Err(missing)
     }
+}
+
+/// Runs the property ([`check_instance`]) for each target with instances
+/// generated from `spec` with `options`, validated against the same schema of
+/// `validating_spec` (the spec itself, or [`crate::forward_compatible`]).
+/// One message per failing target: the schema, the SDK type, the reason, the
+/// shrunk instance and the seed.
+pub fn target_failures(
+    spec: &Spec,
+    validating_spec: &Spec,
+    options: Options,
+    targets: &[Target],
+    regressions: Option<&'static str>,
+) -> Vec<String> {
+    let generator = Generator::new(&spec.json, options);
+    let mut failures = Vec::new();
+    for target in targets {
+        let validator = match validating_spec.validator(&target.schema_pointer) {
+            Ok(validator) => validator,
+            Err(error) => {
+                failures.push(format!("`{}`: {error}", target.label));
+                continue;
+            }
+        };
+        let strategy = generator.strategy_at(&target.schema_pointer).prop_map(Json);
+        let property = format!(
+            "`{}` (schema #{}) as {}",
+            target.label, target.schema_pointer, target.sdk_type.rust_name
+        );
+        if let Err(failure) = property::check(
+            &property,
+            regressions,
+            DEFAULT_CASES,
+            strategy,
+            |Json(instance)| check_instance(&validator, target.sdk_type, &instance),
+        ) {
+            failures.push(failure);
+        }
+    }
+    failures
 }
 
 /// `(operation id, status, pointer)` of every JSON response schema.

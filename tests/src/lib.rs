@@ -8,12 +8,14 @@
 //! the checks themselves ([`examples`], [`instances`], [`drift`]) and the
 //! property runner that prints seeds ([`property`]).
 
+pub mod drift;
 pub mod examples;
 pub mod generate;
 pub mod instances;
 pub mod openness;
 pub mod property;
 pub mod sdk;
+pub mod typed;
 
 pub use openness::forward_compatible;
 pub use xtask::spec::{Example, Spec, validation_errors};

@@ -45,15 +45,19 @@ pub fn seed() -> u64 {
 }
 
 /// The proptest configuration of a run whose failures are saved in
-/// `regressions` (relative to `tests/`).
-pub fn config(regressions: &'static str, default_cases: u32) -> Config {
+/// `regressions` (relative to `tests/`; `None` saves nothing, for runs that
+/// are meant to fail).
+pub fn config(regressions: Option<&'static str>, default_cases: u32) -> Config {
     // `Config::default()` reads PROPTEST_CASES and friends.
     let mut config = Config::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = default_cases;
     }
     config.rng_seed = RngSeed::Fixed(seed());
-    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(regressions)));
+    config.failure_persistence = match regressions {
+        Some(path) => Some(Box::new(FileFailurePersistence::Direct(path))),
+        None => Some(Box::new(FileFailurePersistence::Off)),
+    };
     config
 }
 
@@ -61,7 +65,7 @@ pub fn config(regressions: &'static str, default_cases: u32) -> Config {
 /// property, the reason, the shrunk input and how to replay the run.
 pub fn check<S>(
     property: &str,
-    regressions: &'static str,
+    regressions: Option<&'static str>,
     default_cases: u32,
     strategy: S,
     test: impl Fn(S::Value) -> Result<(), String>,
@@ -86,10 +90,13 @@ where
     }
 }
 
-fn replay(regressions: &str, cases: u32) -> String {
+fn replay(regressions: Option<&str>, cases: u32) -> String {
+    let saved = match regressions {
+        Some(path) => format!(" (the failing case is also saved in tests/{path})"),
+        None => String::new(),
+    };
     format!(
-        "replay: PROPTEST_RNG_SEED={} PROPTEST_CASES={cases} cargo contract \
-         (the failing case is also saved in tests/{regressions})",
+        "replay: PROPTEST_RNG_SEED={} PROPTEST_CASES={cases} cargo contract{saved}",
         seed()
     )
 }

@@ -3,50 +3,30 @@
 //! decode into the SDK's types and re-encode to the same JSON.
 
 use didit_contract::generate::{Generator, Options};
-use didit_contract::instances::{Target, check_instance, targets};
-use didit_contract::property::{self, DEFAULT_CASES, Json};
+use didit_contract::instances::{Target, target_failures, targets};
 use didit_contract::sdk::{component_type, response_type};
 use didit_contract::{Spec, forward_compatible, validation_errors};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 
-const REGRESSIONS: &str = "proptest-regressions/schema_properties.txt";
+const REGRESSIONS: Option<&str> = Some("proptest-regressions/schema_properties.txt");
 
 fn every_target(spec: &Spec) -> Vec<Target> {
     targets(spec, component_type, response_type)
         .unwrap_or_else(|missing| panic!("{}", missing.join("\n")))
 }
 
-/// Runs the property for each target against `validating_spec`'s schema.
-fn check_targets(spec: &Spec, validating_spec: &Spec, options: Options, targets: &[Target]) {
-    let generator = Generator::new(&spec.json, options);
-    let mut failures = Vec::new();
-    for target in targets {
-        let validator = validating_spec
-            .validator(&target.schema_pointer)
-            .unwrap_or_else(|error| panic!("{}: {error}", target.label));
-        let strategy = generator.strategy_at(&target.schema_pointer).prop_map(Json);
-        let property = format!(
-            "`{}` (schema #{}) as {}",
-            target.label, target.schema_pointer, target.sdk_type.rust_name
-        );
-        if let Err(failure) = property::check(
-            &property,
-            REGRESSIONS,
-            DEFAULT_CASES,
-            strategy,
-            |Json(instance)| check_instance(&validator, target.sdk_type, &instance),
-        ) {
-            failures.push(failure);
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
 #[test]
 fn documented_instances_of_every_schema_decode_and_re_encode_unchanged() {
     let spec = Spec::load().unwrap();
-    check_targets(&spec, &spec, Options::DOCUMENTED, &every_target(&spec));
+    let failures = target_failures(
+        &spec,
+        &spec,
+        Options::DOCUMENTED,
+        &every_target(&spec),
+        REGRESSIONS,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// What a newer server may send: properties the spec does not declare and
@@ -71,12 +51,14 @@ fn what_a_newer_server_may_send_decodes_and_re_encodes_unchanged() {
             .any(|target| target.label == "SessionPage"),
         "the page is a response schema"
     );
-    check_targets(
+    let failures = target_failures(
         &spec,
         &forward_compatible(&spec),
         Options::FORWARD_COMPATIBLE,
         &response_targets,
+        REGRESSIONS,
     );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// The forward-compatible instances really go beyond the spec, which is why
