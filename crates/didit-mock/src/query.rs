@@ -117,13 +117,13 @@ impl ListQuery {
     }
 
     /// Parses decoded `(name, value)` pairs. A repeated parameter takes its
-    /// last value; unknown parameters are ignored; empty values count as
-    /// absent.
+    /// last value; unknown parameters are ignored; an empty value counts as
+    /// absent for text and list parameters and as malformed for typed ones.
     ///
     /// `session_kind` is checked first and, when invalid, is the only error
     /// reported. Otherwise every malformed typed parameter (`date_from`,
-    /// `date_to`, `didit_internal_id`, `euuid`, `api_service`, `limit`,
-    /// `offset`) gets its own key in the error body.
+    /// `date_to`, `didit_internal_id`, `euuid`, `api_service`, the two
+    /// booleans, `limit`, `offset`) gets its own key in the error body.
     pub fn from_pairs<K, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<Self, ApiError>
     where
         K: AsRef<str>,
@@ -133,10 +133,13 @@ impl ListQuery {
         for (name, value) in pairs {
             last.insert(name.as_ref().to_owned(), value.as_ref().to_owned());
         }
+        // Free-text and list parameters treat an empty value as absent; typed
+        // ones are held to their format, so an empty value is malformed.
         let get = |name: &str| last.get(name).map(|v| v.as_str()).filter(|v| !v.is_empty());
+        let get_typed = |name: &str| last.get(name).map(|v| v.as_str());
 
         let mut query = ListQuery::default();
-        if let Some(kind) = get("session_kind") {
+        if let Some(kind) = get_typed("session_kind") {
             query.session_kind = match kind.to_ascii_lowercase().as_str() {
                 "user" => SessionKindFilter::User,
                 "business" => SessionKindFilter::Business,
@@ -157,7 +160,7 @@ impl ListQuery {
             errors.insert(name.to_owned(), ErrorMessages::Array(vec![message]));
         };
 
-        if let Some(limit) = get("limit") {
+        if let Some(limit) = get_typed("limit") {
             match parse_integer(limit) {
                 Some(value) if value >= 1 => query.limit = Some(saturate(value)),
                 Some(_) => fail(
@@ -167,7 +170,7 @@ impl ListQuery {
                 None => fail("limit", "A valid integer is required.".to_owned()),
             }
         }
-        if let Some(offset) = get("offset") {
+        if let Some(offset) = get_typed("offset") {
             match parse_integer(offset) {
                 Some(value) if value >= 0 => query.offset = saturate(value),
                 Some(_) => fail(
@@ -181,7 +184,7 @@ impl ListQuery {
             ("date_from", &mut query.date_from),
             ("date_to", &mut query.date_to),
         ] {
-            if let Some(text) = get(name) {
+            if let Some(text) = get_typed(name) {
                 match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
                     Ok(date) => *slot = Some(date),
                     Err(_) => fail(name, "Enter a valid date.".to_owned()),
@@ -192,14 +195,14 @@ impl ListQuery {
             ("didit_internal_id", &mut query.didit_internal_id),
             ("euuid", &mut query.euuid),
         ] {
-            if let Some(text) = get(name) {
+            if let Some(text) = get_typed(name) {
                 match Uuid::parse_str(text.trim()) {
                     Ok(id) => *slot = Some(id),
                     Err(_) => fail(name, "Enter a valid UUID.".to_owned()),
                 }
             }
         }
-        if let Some(service) = get("api_service") {
+        if let Some(service) = get_typed("api_service") {
             match service.parse::<ApiService>() {
                 Ok(service) => query.api_service = Some(service),
                 Err(_) => fail(
@@ -208,6 +211,20 @@ impl ListQuery {
                         "Select a valid choice. {service} is not one of the available choices."
                     ),
                 ),
+            }
+        }
+        for (name, slot) in [
+            (
+                "status_initialized_as_in_review",
+                &mut query.status_initialized_as_in_review,
+            ),
+            ("is_kyc_to_be_reviewed", &mut query.is_kyc_to_be_reviewed),
+        ] {
+            if let Some(text) = get_typed(name) {
+                match parse_bool(text) {
+                    Some(value) => *slot = Some(value),
+                    None => fail(name, "Must be a valid boolean.".to_owned()),
+                }
             }
         }
         if !errors.is_empty() {
@@ -237,9 +254,6 @@ impl ListQuery {
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
         query.warning = get("warning").and_then(comma_list);
-        query.status_initialized_as_in_review =
-            get("status_initialized_as_in_review").and_then(parse_bool);
-        query.is_kyc_to_be_reviewed = get("is_kyc_to_be_reviewed").and_then(parse_bool);
         query.organization_name = get("organization_name").and_then(comma_list);
         Ok(query)
     }
@@ -298,7 +312,7 @@ fn document_names(text: &str) -> Option<Vec<String>> {
     }
 }
 
-/// Booleans as Django reads them; anything else turns the filter off.
+/// Booleans in the spellings Django accepts; anything else is a 400.
 fn parse_bool(text: &str) -> Option<bool> {
     match text.trim() {
         "true" | "True" | "1" => Some(true),
@@ -355,14 +369,20 @@ mod tests {
     }
 
     #[test]
-    fn empty_values_are_absent_and_lists_are_trimmed() {
-        let query = ListQuery::parse("status=&limit=&country=ESP,%20USA,").unwrap();
+    fn empty_list_values_are_absent_and_lists_are_trimmed() {
+        let query = ListQuery::parse("status=&search=&country=ESP,%20USA,").unwrap();
         assert_eq!(query.status, None);
-        assert_eq!(query.limit, None);
+        assert_eq!(query.search, None);
         assert_eq!(
             query.country,
             Some(vec!["ESP".to_owned(), "USA".to_owned()])
         );
+    }
+
+    #[test]
+    fn empty_typed_values_are_malformed() {
+        let error = ListQuery::parse("limit=&date_to=").unwrap_err();
+        assert!(error.contains_key("limit") && error.contains_key("date_to"));
     }
 
     #[test]

@@ -278,7 +278,8 @@ impl Responder {
         let method = &request.method;
         if method != wiremock::http::Method::GET && method != wiremock::http::Method::HEAD {
             return (
-                detail(405, format!("Method \"{}\" not allowed.", request.method)),
+                detail(405, format!("Method \"{}\" not allowed.", request.method))
+                    .insert_header("Allow", "GET, HEAD"),
                 405,
             );
         }

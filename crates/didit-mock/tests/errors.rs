@@ -94,6 +94,19 @@ async fn malformed_typed_values_are_400_keyed_by_parameter() {
         bad(&mock, "offset=-1").await,
         json!({ "offset": ["Ensure this value is greater than or equal to 0."] })
     );
+    for name in ["status_initialized_as_in_review", "is_kyc_to_be_reviewed"] {
+        assert_eq!(
+            bad(&mock, &format!("{name}=maybe")).await,
+            json!({ name: ["Must be a valid boolean."] })
+        );
+    }
+    // Typed parameters are held to their format even when empty.
+    let body = bad(&mock, "limit=&date_from=&euuid=&is_kyc_to_be_reviewed=").await;
+    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["date_from", "euuid", "is_kyc_to_be_reviewed", "limit"]
+    );
     // Several at once: one key each.
     let body = bad(&mock, "limit=x&date_to=y&euuid=z").await;
     let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
@@ -110,8 +123,8 @@ async fn good_typed_values_and_empty_values_are_accepted() {
         "api_service=AML",
         "date_from=2025-01-01&date_to=2030-12-31",
         "euuid=0f8fad5b-d9cb-469f-a165-70867728950e",
-        "limit=&offset=&date_from=&status=",
-        "status_initialized_as_in_review=maybe",
+        "status=&country=&search=&vendor_data=",
+        "status_initialized_as_in_review=True&is_kyc_to_be_reviewed=0",
         "unknown_parameter=whatever",
     ] {
         let reply = get(&mock, query).await;
@@ -159,4 +172,5 @@ async fn other_paths_and_methods() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
 }
