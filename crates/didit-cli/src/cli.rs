@@ -1,0 +1,386 @@
+//! The command line's grammar: every flag, its help text and how its value is
+//! read.
+
+use std::time::Duration;
+
+use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
+
+/// List and export Didit identity-verification sessions.
+///
+/// Data goes to standard output; notes, progress and errors go to standard
+/// error.
+#[derive(Debug, Parser)]
+#[command(
+    name = "didit",
+    version,
+    after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
+                  or the key was refused), 4 other API error, 5 network or timeout, \
+                  6 unexpected response, 1 output could not be written."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings of every command: where to connect and how to report.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// API key from the Didit console. It is sent only to the base URL and
+    /// never printed.
+    #[arg(
+        long,
+        env = didit::API_KEY_ENV,
+        hide_env_values = true,
+        global = true,
+        value_name = "KEY"
+    )]
+    pub api_key: Option<String>,
+
+    /// Base URL of the API (https, or http on a loopback address).
+    #[arg(
+        long,
+        env = didit::BASE_URL_ENV,
+        global = true,
+        value_name = "URL",
+        default_value = didit::DEFAULT_BASE_URL
+    )]
+    pub base_url: String,
+
+    /// Talk to a built-in fake Didit server with synthetic sessions instead
+    /// of the real API (no key needed; no real data).
+    #[arg(long, global = true)]
+    pub mock: bool,
+
+    /// Longest time one page may take, retries included, in seconds
+    /// (decimals allowed) [default: 30 per attempt, 120 per page].
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub timeout: Option<Duration>,
+
+    /// Pages to fetch at the same time. Accepted for scripts written against
+    /// later versions; pages are fetched one after another for now.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub concurrency: u32,
+
+    /// Log requests to standard error (-vv for more detail). The API key and
+    /// query strings are never logged.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verification sessions.
+    Sessions {
+        #[command(subcommand)]
+        command: SessionsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List sessions, newest first: one page by default, every page with
+    /// --all.
+    ///
+    /// List filters take several values, comma-separated or by repeating the
+    /// flag (`--status Approved,"In Review"` or `--status Approved --status
+    /// "In Review"`); a session matches when it has one of them. Different
+    /// filters must all match.
+    #[command(after_help = LIST_EXAMPLES)]
+    List(ListArgs),
+}
+
+const LIST_EXAMPLES: &str = "Examples:
+  didit --mock sessions list
+  didit sessions list --status \"In Review\" --country ESP,PRT
+  didit sessions list --all --date-from 2025-01-01 --format csv > sessions.csv
+  didit sessions list --session-kind all --max 500 --format ndjson";
+
+/// What `sessions list` fetches and how it prints it.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
+    pub format: Format,
+
+    /// Fetch every page, not just the first.
+    #[arg(long, help_heading = "Paging")]
+    pub all: bool,
+
+    /// Fetch pages until N sessions are in hand, then stop.
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Paging"
+    )]
+    pub max: Option<u64>,
+
+    /// Rows per page (per kind with --session-kind all) [default: the
+    /// server's, 50].
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..),
+        help_heading = "Paging"
+    )]
+    pub limit: Option<u32>,
+
+    /// Matching sessions to skip before the first one shown; also where to
+    /// resume an interrupted export.
+    #[arg(long, value_name = "N", help_heading = "Paging")]
+    pub offset: Option<u64>,
+
+    #[command(flatten)]
+    pub filters: Filters,
+}
+
+/// One flag per query parameter of `GET /v3/sessions/`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Filters")]
+pub struct Filters {
+    /// Kind of session: user (KYC, the default), business (KYB) or all.
+    #[arg(long, value_enum, value_name = "KIND", ignore_case = true)]
+    pub session_kind: Option<SessionKindArg>,
+
+    /// Status, as Didit writes it: "Not Started", "In Progress", Approved,
+    /// Declined, "In Review", Expired, Abandoned, "Kyc Expired",
+    /// Resubmitted, "Awaiting User".
+    #[arg(long, value_name = "STATUS", value_delimiter = ',')]
+    pub status: Vec<String>,
+
+    /// Your identifier of the end user, matched exactly.
+    #[arg(long, value_name = "TEXT")]
+    pub vendor_data: Option<String>,
+
+    /// Free text: a session UUID, the start of a session, document or phone
+    /// number or of an e-mail address, or part of a name.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// Workflow UUID.
+    #[arg(long, value_name = "UUID", value_delimiter = ',')]
+    pub workflow_id: Vec<Uuid>,
+
+    /// Created on this day (UTC) or later.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date_from: Option<NaiveDate>,
+
+    /// Created on this day (UTC) or earlier.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date_to: Option<NaiveDate>,
+
+    /// Country, ISO 3166-1 alpha-3 (ESP, PRT, ...).
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub country: Vec<String>,
+
+    /// Document type code: P, ID, DL, RP, SSC, HIC, WP, TC, VISA, PSC, BC,
+    /// OTHER.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub document_type: Vec<String>,
+
+    /// Recognised document, such as "Spain - Id Card (2021)". Repeat the
+    /// flag for several: names may contain commas, so a comma does not
+    /// separate values here (and a name with a comma can only be given
+    /// alone).
+    #[arg(long, value_name = "NAME")]
+    pub document_name: Vec<String>,
+
+    /// Issuing region or state of the document.
+    #[arg(long, value_name = "REGION", value_delimiter = ',')]
+    pub region: Vec<String>,
+
+    /// Didit's identifier of the verified person (a row's
+    /// didit_internal_id).
+    #[arg(long, value_name = "UUID")]
+    pub didit_internal_id: Option<Uuid>,
+
+    /// Channel the session was created through: API, HOSTED, MIGRATED.
+    #[arg(long, value_name = "TYPE", value_delimiter = ',')]
+    pub session_type: Vec<String>,
+
+    /// Standalone API service.
+    #[arg(
+        long,
+        value_name = "SERVICE",
+        ignore_case = true,
+        value_parser = api_service_parser()
+    )]
+    pub api_service: Option<ApiService>,
+
+    /// Name found in the AML or database-validation data.
+    #[arg(long, value_name = "NAME")]
+    pub screened_full_name: Option<String>,
+
+    /// Warning raised by the session, such as POSSIBLE_FRAUD.
+    #[arg(long, value_name = "WARNING", value_delimiter = ',')]
+    pub warning: Vec<String>,
+
+    /// Only sessions whose first decision was "In Review" (true), or the
+    /// others (false).
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub status_initialized_as_in_review: Option<bool>,
+
+    /// Only sessions flagged (true) or not flagged (false) for manual
+    /// document review.
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new()
+    )]
+    pub is_kyc_to_be_reviewed: Option<bool>,
+
+    /// End-user UUID, as the Didit console links to it.
+    #[arg(long, value_name = "UUID")]
+    pub euuid: Option<Uuid>,
+
+    /// Organisation name.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub organization_name: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading, fitting 80 columns.
+    Table,
+    /// The page as the API sent it (with --all or --max, every row in one
+    /// document).
+    Json,
+    /// One session per line, as JSON.
+    Ndjson,
+    /// A header row, then one row per session.
+    Csv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SessionKindArg {
+    User,
+    Business,
+    All,
+}
+
+impl From<SessionKindArg> for SessionKindFilter {
+    fn from(kind: SessionKindArg) -> Self {
+        match kind {
+            SessionKindArg::User => SessionKindFilter::User,
+            SessionKindArg::Business => SessionKindFilter::Business,
+            SessionKindArg::All => SessionKindFilter::All,
+        }
+    }
+}
+
+/// The wire names of the `api_service` filter.
+const API_SERVICES: [&str; 11] = [
+    "ID_VERIFICATION",
+    "FACE_MATCH",
+    "AGE_ESTIMATION",
+    "FACE_SEARCH",
+    "POA",
+    "AML",
+    "KYB_REGISTRY",
+    "PASSIVE_LIVENESS",
+    "DATABASE_VALIDATION",
+    "PHONE_VERIFICATION",
+    "EMAIL_VERIFICATION",
+];
+
+fn api_service_parser() -> impl TypedValueParser<Value = ApiService> {
+    // With `ignore_case` the value arrives as typed; the names are upper case.
+    PossibleValuesParser::new(API_SERVICES).map(|name| {
+        name.to_ascii_uppercase()
+            .parse::<ApiService>()
+            .expect("every listed service name is an ApiService")
+    })
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date written as YYYY-MM-DD"))
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    // NaN fails this test too.
+    if seconds.is_nan() || seconds <= 0.0 {
+        return Err("must be more than 0 seconds".to_owned());
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` seconds is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_api_service_name_parses() {
+        for name in API_SERVICES {
+            assert_eq!(name.parse::<ApiService>().unwrap().to_string(), name);
+        }
+    }
+
+    #[test]
+    fn api_services_are_read_in_any_case() {
+        let cli =
+            Cli::try_parse_from(["didit", "sessions", "list", "--api-service", "aml"]).unwrap();
+        let Command::Sessions {
+            command: SessionsCommand::List(args),
+        } = cli.command;
+        assert_eq!(args.filters.api_service, Some(ApiService::Aml));
+    }
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(parse_seconds("2.5"), Ok(Duration::from_millis(2500)));
+        for bad in ["0", "-1", "NaN", "soon", "1e30"] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_filters_split_on_commas_but_document_names_do_not() {
+        let cli = Cli::try_parse_from([
+            "didit",
+            "sessions",
+            "list",
+            "--status",
+            "Approved,In Review",
+            "--status",
+            "Declined",
+            "--document-name",
+            "Spain - Id Card, 2021",
+            "--is-kyc-to-be-reviewed",
+        ])
+        .unwrap();
+        let Command::Sessions {
+            command: SessionsCommand::List(args),
+        } = cli.command;
+        assert_eq!(args.filters.status, ["Approved", "In Review", "Declined"]);
+        assert_eq!(args.filters.document_name, ["Spain - Id Card, 2021"]);
+        assert_eq!(args.filters.is_kyc_to_be_reviewed, Some(true));
+    }
+}
