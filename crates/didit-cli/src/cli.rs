@@ -40,15 +40,10 @@ pub struct GlobalArgs {
     )]
     pub api_key: Option<String>,
 
-    /// Base URL of the API (https, or http on a loopback address).
-    #[arg(
-        long,
-        env = didit::BASE_URL_ENV,
-        global = true,
-        value_name = "URL",
-        default_value = didit::DEFAULT_BASE_URL
-    )]
-    pub base_url: String,
+    /// Base URL of the API: https, or http on a loopback address
+    /// [default: https://verification.didit.me].
+    #[arg(long, env = didit::BASE_URL_ENV, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
 
     /// Talk to a built-in fake Didit server with synthetic sessions instead
     /// of the real API (no key needed; no real data).
@@ -260,8 +255,8 @@ pub struct Filters {
 pub enum Format {
     /// Aligned columns for reading, fitting 80 columns.
     Table,
-    /// The page as the API sent it (with --all or --max, every row in one
-    /// document).
+    /// The page as the SDK reads it, pretty-printed (with --all or --max,
+    /// every row in one document).
     Json,
     /// One session per line, as JSON.
     Ndjson,

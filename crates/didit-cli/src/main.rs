@@ -102,7 +102,15 @@ async fn connect(
         let Some(key) = &global.api_key else {
             return Err(Failure::new(Exit::Authentication, "no API key given").with_hint(KEY_HINT));
         };
-        builder = builder.api_key(key).base_url(&global.base_url);
+        builder = builder.api_key(key);
+        // An empty DIDIT_BASE_URL counts as unset, as for the SDK's `from_env`.
+        if let Some(url) = global
+            .base_url
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
+        {
+            builder = builder.base_url(url);
+        }
         None
     };
     if let Some(timeout) = global.timeout {
