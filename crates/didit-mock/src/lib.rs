@@ -78,6 +78,11 @@ pub const DEFAULT_PAGE_SIZE: u64 = 50;
 /// The list endpoint's path.
 pub const SESSIONS_PATH: &str = "/v3/sessions/";
 
+/// The path answering, without a key, how many requests the mock has
+/// answered with each status: `{"requests": 120, "statuses": {"200": 118,
+/// "429": 2}}`. Requests to it are not counted, delayed or failed.
+pub const STATS_PATH: &str = "/_mock/stats";
+
 /// The list endpoint's path without its slash, which answers `301`.
 pub const UNSLASHED_SESSIONS_PATH: &str = "/v3/sessions";
 
@@ -170,6 +175,20 @@ impl DiditMock {
     /// answered with (empty when recording is off).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()
+    }
+
+    /// How many requests the mock has answered with each status, whether or
+    /// not requests are recorded; also served at [`STATS_PATH`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = didit_mock::DiditMock::builder().start().await;
+    /// assert!(mock.statuses().is_empty());
+    /// # }
+    /// ```
+    pub fn statuses(&self) -> std::collections::BTreeMap<u16, u64> {
+        self.shared.statuses()
     }
 
     /// Forgets the requests received so far.

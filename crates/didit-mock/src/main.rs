@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use didit_mock::{DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DiditMock, SESSIONS_PATH};
+use didit_mock::{
+    DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DiditMock, SESSIONS_PATH,
+};
 
 /// A fake Didit verification API with realistic sessions, for demos and
 /// black-box tests.
@@ -34,10 +36,12 @@ struct Args {
     /// Delay added to every response, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    /// GET requests allowed per 60-second sliding window; 0 turns the limit
-    /// off.
+    /// GET requests allowed per sliding window; 0 turns the limit off.
     #[arg(long, default_value_t = DEFAULT_RATE_LIMIT)]
     rate_limit: u32,
+    /// Length of the rate-limit window, in seconds.
+    #[arg(long, default_value_t = DEFAULT_RATE_WINDOW.as_secs())]
+    rate_window_secs: u64,
     /// Largest page size served; larger `limit`s are lowered to it.
     #[arg(long)]
     max_limit: Option<u64>,
@@ -56,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
         .synthetic(args.sessions, args.seed)
         .latency(Duration::from_millis(args.latency_ms))
         .rate_limit(args.rate_limit)
+        .rate_window(Duration::from_secs(args.rate_window_secs))
         // A long-running server must not grow a request log without bound.
         .record_requests(false);
     if let Some(max) = args.max_limit {

@@ -1,6 +1,6 @@
 //! The HTTP side: a wiremock responder over the store.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -9,7 +9,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 use crate::page;
 use crate::query::ListQuery;
 use crate::store::{Hits, Store};
-use crate::{SESSIONS_PATH, UNSLASHED_SESSIONS_PATH};
+use crate::{SESSIONS_PATH, STATS_PATH, UNSLASHED_SESSIONS_PATH};
 
 /// The body of every `403`.
 pub const FORBIDDEN_DETAIL: &str = "You do not have permission to perform this action.";
@@ -75,7 +75,9 @@ struct Window {
 struct Verdict {
     allowed: bool,
     remaining: u32,
-    /// Seconds until a slot frees up.
+    /// How long until a slot frees up.
+    free_in: Duration,
+    /// The same in whole seconds, rounded up, at least one.
     wait: u64,
 }
 
@@ -94,13 +96,12 @@ impl Window {
         }
         let oldest = *self.hits.front().expect("at least one hit in the window");
         let free_at = oldest + window;
-        let wait = free_at.saturating_duration_since(now);
-        // Whole seconds, rounded up, at least one.
-        let wait = (wait.as_millis().div_ceil(1000) as u64).max(1);
+        let free_in = free_at.saturating_duration_since(now);
         Verdict {
             allowed,
             remaining: limit.saturating_sub(self.hits.len() as u32),
-            wait,
+            free_in,
+            wait: (free_in.as_millis().div_ceil(1000) as u64).max(1),
         }
     }
 }
@@ -123,6 +124,8 @@ pub(crate) struct Shared {
     faults: Mutex<VecDeque<Fault>>,
     retry_after: Mutex<Option<u64>>,
     log: Mutex<Vec<RecordedRequest>>,
+    /// How many requests were answered with each status.
+    statuses: Mutex<BTreeMap<u16, u64>>,
     recent: Mutex<Recent>,
 }
 
@@ -146,6 +149,7 @@ impl Shared {
             faults: Mutex::new(faults),
             retry_after: Mutex::new(retry_after),
             log: Mutex::default(),
+            statuses: Mutex::default(),
             recent: Mutex::default(),
         }
     }
@@ -168,6 +172,10 @@ impl Shared {
 
     pub(crate) fn clear_requests(&self) {
         lock(&self.log).clear();
+    }
+
+    pub(crate) fn statuses(&self) -> BTreeMap<u16, u64> {
+        lock(&self.statuses).clone()
     }
 
     pub(crate) fn reset_rate_limit(&self) {
@@ -203,10 +211,12 @@ fn detail(status: u16, message: impl Into<String>) -> ResponseTemplate {
     json(status, &serde_json::json!({ "detail": message.into() }))
 }
 
-fn epoch_seconds() -> u64 {
-    SystemTime::now()
+/// The first whole second since the Unix epoch at or after `from_now`:
+/// a client that waits until then finds the slot free.
+fn epoch_seconds_after(from_now: Duration) -> u64 {
+    (SystemTime::now() + from_now)
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| d.as_millis().div_ceil(1000) as u64)
         .unwrap_or(0)
 }
 
@@ -291,7 +301,7 @@ impl Responder {
                 settings.rate_window,
                 Instant::now(),
             );
-            let reset = epoch_seconds() + verdict.wait;
+            let reset = epoch_seconds_after(verdict.free_in);
             rate_headers.push(("X-RateLimit-Limit", settings.rate_limit.to_string()));
             rate_headers.push(("X-RateLimit-Remaining", verdict.remaining.to_string()));
             rate_headers.push(("X-RateLimit-Reset", reset.to_string()));
@@ -373,7 +383,23 @@ fn truncate(mut body: Vec<u8>) -> Vec<u8> {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        // The statistics are about the API, so asking for them is not
+        // counted, delayed or failed.
+        if request.url.path() == STATS_PATH {
+            let requests: u64 = self.0.statuses().values().sum();
+            let statuses: BTreeMap<String, u64> = self
+                .0
+                .statuses()
+                .into_iter()
+                .map(|(status, n)| (status.to_string(), n))
+                .collect();
+            return json(
+                200,
+                &serde_json::json!({ "requests": requests, "statuses": statuses }),
+            );
+        }
         let (template, status) = self.answer(request);
+        *lock(&self.0.statuses).entry(status).or_default() += 1;
         if self.0.settings.record_requests {
             let headers = request
                 .headers
