@@ -8,6 +8,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
+use crate::limiter::Limiter;
 use crate::sessions::Sessions;
 use crate::transport::redirect_policy;
 use crate::{Error, Result, RetryPolicy};
@@ -20,6 +21,17 @@ pub const API_KEY_ENV: &str = "DIDIT_API_KEY";
 
 /// Environment variable [`Client::from_env`] reads an optional base URL from.
 pub const BASE_URL_ENV: &str = "DIDIT_BASE_URL";
+
+/// Requests per window the client allows itself unless told otherwise: the
+/// API's documented limit for `GET`.
+pub const DEFAULT_RATE_LIMIT: u32 = 600;
+
+/// The window [`DEFAULT_RATE_LIMIT`] applies to: the API counts requests per
+/// key in a sliding 60-second window.
+pub const DEFAULT_RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Pages a listing requests at the same time unless told otherwise.
+pub const DEFAULT_PAGE_CONCURRENCY: usize = 4;
 
 /// The `User-Agent` of every request.
 pub(crate) const USER_AGENT: &str = concat!("didit-rs/", env!("CARGO_PKG_VERSION"));
@@ -49,6 +61,9 @@ pub(crate) struct ClientInner {
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    /// `None` when rate limiting is off.
+    pub(crate) limiter: Option<Limiter>,
+    pub(crate) page_concurrency: usize,
 }
 
 impl Client {
@@ -110,6 +125,14 @@ impl fmt::Debug for Client {
             .field("attempt_timeout", &inner.attempt_timeout)
             .field("operation_timeout", &inner.operation_timeout)
             .field("retry", &inner.retry)
+            .field(
+                "rate_limit",
+                &inner
+                    .limiter
+                    .as_ref()
+                    .map(|limiter| (limiter.max_requests(), limiter.window())),
+            )
+            .field("page_concurrency", &inner.page_concurrency)
             .finish_non_exhaustive()
     }
 }
@@ -139,6 +162,9 @@ pub struct ClientBuilder {
     operation_timeout: Duration,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
+    /// Requests per window; `None` when rate limiting is off.
+    rate_limit: Option<(u32, Duration)>,
+    page_concurrency: usize,
 }
 
 impl Default for ClientBuilder {
@@ -152,6 +178,8 @@ impl Default for ClientBuilder {
             operation_timeout: Duration::from_secs(120),
             retry: RetryPolicy::default(),
             http: None,
+            rate_limit: Some((DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW)),
+            page_concurrency: DEFAULT_PAGE_CONCURRENCY,
         }
     }
 }
@@ -167,6 +195,8 @@ impl fmt::Debug for ClientBuilder {
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("custom_http_client", &self.http.is_some())
+            .field("rate_limit", &self.rate_limit)
+            .field("page_concurrency", &self.page_concurrency)
             .finish()
     }
 }
@@ -280,6 +310,63 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the client's requests within `max_requests` (at least one) per
+    /// sliding `window` (default [`DEFAULT_RATE_LIMIT`] per [`DEFAULT_RATE_WINDOW`],
+    /// the API's documented limit for `GET`). Every request of the client
+    /// and of its clones counts, retries included; a request that would
+    /// exceed the limit waits for a slot (within the operation timeout).
+    ///
+    /// The limiter also follows the server's `X-RateLimit-Remaining` and
+    /// `X-RateLimit-Reset` headers: when other programs share the key and
+    /// the server reports less left than the client's own count, or when it
+    /// answers 429, requests wait for the server's reset. Lower the limit
+    /// when several processes share one key, to split the budget.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// // Half the budget, for one of two processes sharing a key.
+    /// let client = didit::Client::builder()
+    ///     .api_key("my-key")
+    ///     .rate_limit(300, Duration::from_secs(60))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn rate_limit(mut self, max_requests: u32, window: Duration) -> Self {
+        self.rate_limit = Some((max_requests, window));
+        self
+    }
+
+    /// Turns the client-side rate limiter off: requests go out as soon as
+    /// they are made, and a server that refuses them answers 429 (which is
+    /// retried according to the [`RetryPolicy`]).
+    ///
+    /// ```
+    /// let client = didit::Client::builder().api_key("my-key").no_rate_limit().build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
+    /// Sets how many pages a listing requests at the same time (default
+    /// [`DEFAULT_PAGE_CONCURRENCY`]); `1` fetches one page after the other,
+    /// only when the stream asks for it, and `0` counts as `1`. A listing
+    /// can override it with [`ListSessions::concurrency`](crate::ListSessions::concurrency).
+    ///
+    /// ```
+    /// let client = didit::Client::builder().api_key("my-key").page_concurrency(8).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn page_concurrency(mut self, pages: usize) -> Self {
+        self.page_concurrency = pages.max(1);
+        self
+    }
+
     /// Sends requests through this `reqwest` client, to share its
     /// connection pool, proxy or TLS settings with the rest of a program.
     ///
@@ -341,6 +428,10 @@ impl ClientBuilder {
                 attempt_timeout: self.attempt_timeout,
                 operation_timeout: self.operation_timeout,
                 retry: self.retry,
+                limiter: self
+                    .rate_limit
+                    .map(|(max_requests, window)| Limiter::new(max_requests, window)),
+                page_concurrency: self.page_concurrency,
             }),
         })
     }

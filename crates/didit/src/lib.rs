@@ -54,6 +54,14 @@
 //! - **Retries.** Idempotent requests are retried on transport errors,
 //!   timeouts, 429 and 500/502/503/504, with capped exponential backoff and
 //!   full jitter, honouring `Retry-After`; see [`RetryPolicy`].
+//! - **Rate limit.** The requests of a client and all its clones stay within
+//!   the API's per-key window (600 `GET` per 60 s by default), following
+//!   the server's `X-RateLimit-*` headers, so exports do not meet 429; see
+//!   [`ClientBuilder::rate_limit`].
+//! - **Fast exports.** Listings with an exact `count` fetch several pages
+//!   at once and still yield rows in the server's order; others fetch the
+//!   next page while the current one is being read; see
+//!   [`ListSessions::concurrency`].
 //! - **Timeouts.** Connect, per attempt and per operation; see
 //!   [`ClientBuilder`].
 //! - **Errors.** One [`Error`] type keeping apart invalid input, refused
@@ -73,6 +81,7 @@
 
 mod client;
 mod error;
+mod limiter;
 mod page;
 mod paging;
 mod rate_limit;
@@ -80,7 +89,10 @@ mod retry;
 mod sessions;
 mod transport;
 
-pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{
+    API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PAGE_CONCURRENCY,
+    DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW,
+};
 pub use error::{Error, Result, TimeoutScope};
 pub use page::Page;
 pub use rate_limit::RateLimit;

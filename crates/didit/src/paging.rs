@@ -1,53 +1,118 @@
-//! Paging state: which page comes next, and the guards that keep paging
-//! from leaving the API's origin or going round in circles.
+//! Paging state: which pages to fetch, how many at once, and the guards
+//! that keep paging from leaving the API's origin or going round in circles.
+//!
+//! Pages are handed out strictly in list order. When the first page's
+//! `count` is exact (KYC listings), the offsets of the remaining pages are
+//! known, and up to `concurrency` of them are fetched at once. Otherwise
+//! each page's `next` link is fetched while the page before it is being
+//! read. Either way every page's own `next` link is checked exactly as in
+//! one-by-one paging, and a page that does not link where the plan expects
+//! (the list changed meanwhile) ends the plan: paging goes on from that
+//! page's link, one page ahead.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use url::Url;
+use uuid::Uuid;
 
 use crate::transport::same_origin;
-use crate::{Client, Error, Page, Result};
+use crate::{Client, Error, Page, Result, Session};
+
+/// How a listing pages; see [`Paginator::new`].
+#[derive(Clone, Debug)]
+pub(crate) struct PagingOptions {
+    /// Most pages requested at once; at least 1.
+    pub(crate) concurrency: usize,
+    /// Whether the first page's `count` is the exact number of rows.
+    pub(crate) exact_count: bool,
+    /// Whether to drop rows whose `session_id` came before.
+    pub(crate) dedupe_by_session_id: bool,
+    /// Request no page that starts past this many rows.
+    pub(crate) max_rows: Option<u64>,
+}
 
 /// Walks the session list page by page. All paging state lives here.
 pub(crate) struct Paginator {
     client: Client,
-    /// The page to fetch next; `None` once the list is done.
-    next_request: Option<Url>,
+    options: PagingOptions,
+    /// Pages requested and not yet handed out, in list order.
+    fetches: VecDeque<Fetch>,
+    /// The remaining pages at known offsets, when the count is exact.
+    plan: Option<OffsetPlan>,
+    /// The link to request next, when paging follows links.
+    next_link: Option<Url>,
     /// An error to report before anything else (bad input, or a refused
     /// `next` link after a page that was fine).
     pending_error: Option<Error>,
-    /// Every URL requested or queued, so a repeated `next` link is caught.
+    /// Every `next` link received, so a repeated one is caught.
     seen: HashSet<Url>,
     /// The offset of the first page requested.
     start_offset: u64,
     pages_received: u64,
     rows_received: u64,
+    /// The `session_id`s handed out, when de-duplicating.
+    session_ids: HashSet<Uuid>,
+}
+
+/// One page being fetched in the background. Dropping it cancels the
+/// request: pages nobody will read are not waited for.
+struct Fetch {
+    url: Url,
+    task: tokio::task::JoinHandle<Result<Page>>,
+}
+
+impl Drop for Fetch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The pages still to request when `count` is exact: every `stride` rows
+/// from `next_offset` up to `end`, at the first page's `next` link with its
+/// `offset` rewritten.
+#[derive(Debug)]
+struct OffsetPlan {
+    link: Url,
+    next_offset: u64,
+    stride: u64,
+    end: u64,
+}
+
+impl OffsetPlan {
+    fn next_url(&mut self) -> Option<Url> {
+        if self.next_offset >= self.end {
+            return None;
+        }
+        let url = with_offset(&self.link, self.next_offset);
+        self.next_offset += self.stride;
+        Some(url)
+    }
 }
 
 impl Paginator {
-    pub(crate) fn new(client: Client, first: Url) -> Self {
+    pub(crate) fn new(client: Client, first: Url, options: PagingOptions) -> Self {
         let start_offset = offset_of(&first).unwrap_or(0);
-        Self {
-            client,
-            seen: HashSet::from([first.clone()]),
-            next_request: Some(first),
-            pending_error: None,
-            start_offset,
-            pages_received: 0,
-            rows_received: 0,
-        }
+        let mut paginator = Self::failed(client, options, None);
+        paginator.seen.insert(first.clone());
+        paginator.next_link = Some(first);
+        paginator.start_offset = start_offset;
+        paginator
     }
 
-    /// A paginator that only reports `error`.
-    pub(crate) fn failed(client: Client, error: Error) -> Self {
+    /// A paginator that only reports `error` (when there is one).
+    pub(crate) fn failed(client: Client, options: PagingOptions, error: Option<Error>) -> Self {
         Self {
             client,
-            next_request: None,
-            pending_error: Some(error),
+            options,
+            fetches: VecDeque::new(),
+            plan: None,
+            next_link: None,
+            pending_error: error,
             seen: HashSet::new(),
             start_offset: 0,
             pages_received: 0,
             rows_received: 0,
+            session_ids: HashSet::new(),
         }
     }
 
@@ -55,29 +120,144 @@ impl Paginator {
     /// `None` at the end.
     pub(crate) async fn next_page(&mut self) -> Option<Result<Page>> {
         if let Some(error) = self.pending_error.take() {
-            self.next_request = None;
+            self.stop();
             return Some(Err(error));
         }
-        let url = self.next_request.take()?;
-        match self.client.fetch_page(url.clone()).await {
-            Ok(page) => {
+        self.request_ahead(self.options.concurrency);
+        let mut fetch = self.fetches.pop_front()?;
+        let fetched = match (&mut fetch.task).await {
+            Ok(fetched) => fetched,
+            Err(failure) if failure.is_panic() => std::panic::resume_unwind(failure.into_panic()),
+            Err(_) => unreachable!("only a dropped fetch is cancelled"),
+        };
+        match fetched {
+            Ok(mut page) => {
                 self.pages_received += 1;
                 self.rows_received += page.results.len() as u64;
-                match self.follow(&url, &page) {
-                    Ok(next) => self.next_request = next,
-                    Err(error) => {
-                        let link = page.next.as_deref().and_then(|next| url.join(next).ok());
-                        let resume_offset = self.resume_offset(link.as_ref());
-                        self.pending_error = Some(self.interrupted(error, resume_offset));
-                    }
+                self.after(&fetch.url, &page);
+                // Keep requesting while the caller reads this page, leaving
+                // one place for the request it will wait on.
+                self.request_ahead(self.options.concurrency - 1);
+                if self.options.dedupe_by_session_id {
+                    let seen = &mut self.session_ids;
+                    page.results
+                        .retain(|row| session_id(row).is_none_or(|id| seen.insert(id)));
                 }
                 Some(Ok(page))
             }
             Err(error) => {
-                let resume_offset = self.resume_offset(Some(&url));
+                let resume_offset = self.resume_offset(Some(&fetch.url));
+                self.stop();
                 Some(Err(self.interrupted(error, resume_offset)))
             }
         }
+    }
+
+    /// Starts requests until `in_flight` pages are on their way or none is
+    /// left to request.
+    fn request_ahead(&mut self, in_flight: usize) {
+        while self.fetches.len() < in_flight {
+            let url = match &mut self.plan {
+                Some(plan) => plan.next_url(),
+                None => self.next_link.take(),
+            };
+            let Some(url) = url.filter(|url| self.wanted(url)) else {
+                break;
+            };
+            let client = self.client.clone();
+            let page = {
+                let url = url.clone();
+                async move { client.fetch_page(url).await }
+            };
+            let task = tokio::spawn(tracing::Instrument::in_current_span(page));
+            self.fetches.push_back(Fetch { url, task });
+        }
+    }
+
+    /// Whether the page at `url` may hold rows wanted: no page starting
+    /// past the most rows wanted is requested.
+    fn wanted(&self, url: &Url) -> bool {
+        let Some(max_rows) = self.options.max_rows else {
+            return true;
+        };
+        let starts_at = offset_of(url).unwrap_or(self.start_offset + self.rows_received);
+        starts_at < self.start_offset.saturating_add(max_rows)
+    }
+
+    /// Decides what follows a page: the planned pages, its `next` link, the
+    /// end, or an error once the page is handed out.
+    fn after(&mut self, url: &Url, page: &Page) {
+        let next = match self.follow(url, page) {
+            Ok(next) => next,
+            Err(error) => {
+                let link = page.next.as_deref().and_then(|next| url.join(next).ok());
+                let resume_offset = self.resume_offset(link.as_ref());
+                self.stop();
+                self.pending_error = Some(self.interrupted(error, resume_offset));
+                return;
+            }
+        };
+        let Some(next) = next else {
+            self.stop();
+            return;
+        };
+        let planned_next = self.plan.as_ref().map(|plan| {
+            let this_offset = offset_of(url).unwrap_or(self.start_offset);
+            this_offset + plan.stride
+        });
+        match planned_next {
+            // The plan holds: the page the link names is requested already,
+            // or planned.
+            Some(planned) if offset_of(&next) == Some(planned) && !self.plan_passed(planned) => {}
+            Some(_) => {
+                // The list changed under the plan: go on from the link.
+                self.stop();
+                self.next_link = Some(next);
+            }
+            None if self.pages_received == 1 && self.options.concurrency > 1 => {
+                self.plan = self.plan_from(page, &next);
+                if self.plan.is_none() {
+                    self.next_link = Some(next);
+                }
+            }
+            None => self.next_link = Some(next),
+        }
+    }
+
+    /// Whether `offset` lies past the planned pages.
+    fn plan_passed(&self, offset: u64) -> bool {
+        self.plan.as_ref().is_some_and(|plan| offset >= plan.end)
+            && !self
+                .fetches
+                .iter()
+                .any(|fetch| offset_of(&fetch.url) == Some(offset))
+    }
+
+    /// The plan for the pages after the first, when its count is exact and
+    /// its link says where the second page starts.
+    fn plan_from(&self, first: &Page, next: &Url) -> Option<OffsetPlan> {
+        if !self.options.exact_count {
+            return None;
+        }
+        let next_offset = offset_of(next)?;
+        let stride = next_offset.checked_sub(self.start_offset)?;
+        if stride == 0 {
+            return None;
+        }
+        Some(OffsetPlan {
+            link: next.clone(),
+            next_offset,
+            stride,
+            // The page the link names is requested whatever the count says.
+            end: first.count.max(next_offset + 1),
+        })
+    }
+
+    /// Requests nothing more, and cancels what is on its way.
+    fn stop(&mut self) {
+        self.plan = None;
+        self.next_link = None;
+        self.fetches.clear();
     }
 
     /// Checks a page's `next` link and returns the URL to fetch next.
@@ -130,9 +310,81 @@ impl Paginator {
     }
 }
 
+/// The `session_id` of a row, if it has one.
+fn session_id(row: &Session) -> Option<Uuid> {
+    match row {
+        Session::Kyc(row) => row.session_id,
+        Session::Kyb(row) => row.session_id,
+        Session::Unknown(row) => row.raw.get("session_id")?.as_str()?.parse().ok(),
+        _ => None,
+    }
+}
+
 /// The `offset` query parameter of a page URL.
 fn offset_of(url: &Url) -> Option<u64> {
     url.query_pairs()
         .find(|(name, _)| name == "offset")
         .and_then(|(_, value)| value.parse().ok())
+}
+
+/// `url` with its `offset` parameter set to `offset`, every other byte of
+/// the query as it was.
+fn with_offset(url: &Url, offset: u64) -> Url {
+    let parameter = format!("offset={offset}");
+    let mut replaced = false;
+    let mut parts: Vec<&str> = Vec::new();
+    for part in url
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        if part.starts_with("offset=") {
+            if !replaced {
+                parts.push(&parameter);
+                replaced = true;
+            }
+        } else {
+            parts.push(part);
+        }
+    }
+    if !replaced {
+        parts.push(&parameter);
+    }
+    let mut url = url.clone();
+    url.set_query(Some(&parts.join("&")));
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_offset_is_rewritten_in_place() {
+        let url = Url::parse("http://h/v3/sessions/?limit=2&offset=4&search=a%20b+c").unwrap();
+        assert_eq!(
+            with_offset(&url, 10).as_str(),
+            "http://h/v3/sessions/?limit=2&offset=10&search=a%20b+c"
+        );
+        let url = Url::parse("http://h/v3/sessions/?limit=2").unwrap();
+        assert_eq!(
+            with_offset(&url, 2).as_str(),
+            "http://h/v3/sessions/?limit=2&offset=2"
+        );
+    }
+
+    #[test]
+    fn a_plan_covers_the_offsets_below_its_end() {
+        let mut plan = OffsetPlan {
+            link: Url::parse("http://h/?offset=3&limit=3").unwrap(),
+            next_offset: 3,
+            stride: 3,
+            end: 10,
+        };
+        let offsets: Vec<u64> = std::iter::from_fn(|| plan.next_url())
+            .map(|url| offset_of(&url).unwrap())
+            .collect();
+        assert_eq!(offsets, [3, 6, 9]);
+    }
 }

@@ -10,7 +10,7 @@ use reqwest::Method;
 use url::Url;
 use uuid::Uuid;
 
-use crate::paging::Paginator;
+use crate::paging::{Paginator, PagingOptions};
 use crate::types::{ApiService, SessionKindFilter};
 use crate::{Client, Error, Page, Result, Session, SessionStatus};
 
@@ -64,6 +64,8 @@ impl<'a> Sessions<'a> {
             client: self.client.clone(),
             query: BTreeMap::new(),
             invalid: None,
+            concurrency: None,
+            dedupe_by_session_id: false,
         }
     }
 }
@@ -92,6 +94,9 @@ pub struct ListSessions {
     query: BTreeMap<&'static str, String>,
     /// The first rejected value: parameter and reason.
     invalid: Option<(&'static str, String)>,
+    /// Pages requested at once; the client's setting when `None`.
+    concurrency: Option<usize>,
+    dedupe_by_session_id: bool,
 }
 
 impl fmt::Debug for ListSessions {
@@ -100,6 +105,8 @@ impl fmt::Debug for ListSessions {
             .field("client", &self.client)
             .field("query", &self.query)
             .field("invalid", &self.invalid)
+            .field("concurrency", &self.concurrency)
+            .field("dedupe_by_session_id", &self.dedupe_by_session_id)
             .finish()
     }
 }
@@ -435,6 +442,48 @@ impl ListSessions {
         self.set_list("organization_name", names)
     }
 
+    /// Sets how many pages [`pages`](Self::pages) and [`items`](Self::items)
+    /// request at the same time, overriding the client's
+    /// [`page_concurrency`](crate::ClientBuilder::page_concurrency) (default
+    /// [`DEFAULT_PAGE_CONCURRENCY`](crate::DEFAULT_PAGE_CONCURRENCY)). `1`
+    /// requests one page at a time, only when the stream asks for it; `0`
+    /// counts as `1`.
+    ///
+    /// When the first page's `count` is exact (KYC listings: `session_kind`
+    /// unset or `user`), the offsets of the other pages are known and up to
+    /// `pages` of them are fetched at once; rows still come in the server's
+    /// order, exactly as one page after the other would give them. KYB and
+    /// `all` listings only learn the next page from each page's `next` link,
+    /// so one page is fetched ahead while the current one is read. Every
+    /// request goes through the client's rate limiter either way.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let one_at_a_time = client.sessions().list().concurrency(1);
+    /// # let _ = one_at_a_time;
+    /// ```
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = Some(pages.max(1));
+        self
+    }
+
+    /// With `true`, [`pages`](Self::pages) and [`items`](Self::items) drop
+    /// every row whose `session_id` was already handed out, so sessions
+    /// created during a long listing do not show up twice (see
+    /// [`pages`](Self::pages) on why they can). Pages may then hold fewer
+    /// rows than their `limit`; rows without a `session_id` are kept. The
+    /// listing remembers every identifier it has seen (16 bytes each).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let export = client.sessions().list().limit(100).dedupe_by_session_id(true);
+    /// # let _ = export;
+    /// ```
+    pub fn dedupe_by_session_id(mut self, dedupe: bool) -> Self {
+        self.dedupe_by_session_id = dedupe;
+        self
+    }
+
     /// Fetches the first page (the one `offset` names).
     ///
     /// ```
@@ -463,13 +512,28 @@ impl ListSessions {
         self.client.fetch_page(url).await
     }
 
-    /// Every page, one after the other, following each page's `next` link.
+    /// Every page, in the server's order, as following each page's `next`
+    /// link gives them. Several pages are requested at once; see
+    /// [`concurrency`](Self::concurrency).
     ///
     /// A `next` link is only followed to the base URL's scheme, host and
     /// port; a link elsewhere, a link seen before, or an empty page with a
     /// `next` link ends the stream with an error instead. After an error
     /// the stream ends; one that comes after some pages is an
-    /// [`Error::Interrupted`] telling the offset to resume from.
+    /// [`Error::Interrupted`] telling the offset to resume from. Pages
+    /// fetched ahead of a failure are dropped, never handed out past it.
+    ///
+    /// # Consistency
+    ///
+    /// The list is paged by offset, newest first, and is not a snapshot:
+    /// a session created while a listing runs pushes every row one place
+    /// down, so the last row of a page shows up again at the top of the
+    /// next page; a deleted session pulls rows up, so one can be skipped.
+    /// Fetching pages at once narrows the time this can happen in, but
+    /// does not close it. Turn on
+    /// [`dedupe_by_session_id`](Self::dedupe_by_session_id) to drop the
+    /// repeats, and filter with [`date_to`](Self::date_to) set to a day
+    /// already over so that new sessions do not match at all.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -498,9 +562,25 @@ impl ListSessions {
     /// # Ok(()) }
     /// ```
     pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + Unpin + 'static {
+        self.paginate(None)
+    }
+
+    /// The page stream, requesting no page that starts past `max_rows` rows.
+    fn paginate(
+        self,
+        max_rows: Option<u64>,
+    ) -> impl Stream<Item = Result<Page>> + Send + Unpin + 'static {
+        let options = PagingOptions {
+            concurrency: self
+                .concurrency
+                .unwrap_or(self.client.inner.page_concurrency),
+            exact_count: self.count_is_exact(),
+            dedupe_by_session_id: self.dedupe_by_session_id,
+            max_rows,
+        };
         let paginator = match self.first_url() {
-            Ok(url) => Paginator::new(self.client, url),
-            Err(error) => Paginator::failed(self.client, error),
+            Ok(url) => Paginator::new(self.client, url, options),
+            Err(error) => Paginator::failed(self.client, options, Some(error)),
         };
         futures::stream::unfold(paginator, |mut paginator| async move {
             let page = paginator.next_page().await?;
@@ -531,15 +611,7 @@ impl ListSessions {
     /// # Ok(()) }
     /// ```
     pub fn items(self) -> impl Stream<Item = Result<Session>> + Send + Unpin + 'static {
-        self.pages()
-            .flat_map(|page| {
-                let rows: Vec<Result<Session>> = match page {
-                    Ok(page) => page.results.into_iter().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
-                };
-                futures::stream::iter(rows)
-            })
-            .boxed()
+        rows_of(self.pages())
     }
 
     /// Collects the matching sessions, stopping once `max_rows` are in hand
@@ -552,7 +624,21 @@ impl ListSessions {
     /// # Ok(()) }
     /// ```
     pub async fn collect_at_most(self, max_rows: usize) -> Result<Vec<Session>> {
-        self.items().take(max_rows).try_collect().await
+        // Repeats dropped by de-duplication are not rows, so then pages past
+        // `max_rows` rows may be needed.
+        let bound = (!self.dedupe_by_session_id).then_some(max_rows as u64);
+        rows_of(self.paginate(bound))
+            .take(max_rows)
+            .try_collect()
+            .await
+    }
+
+    /// Whether the server counts the rows exactly: only KYC rows are
+    /// counted in full (`user` is the default kind).
+    fn count_is_exact(&self) -> bool {
+        self.query
+            .get("session_kind")
+            .is_none_or(|kind| kind == &SessionKindFilter::User.to_string())
     }
 
     /// The URL of the first page, or the first rejected parameter.
@@ -619,6 +705,21 @@ impl ListSessions {
         self.invalid.get_or_insert((parameter, reason.into()));
         self
     }
+}
+
+/// The rows of a page stream, then its error if it ends with one.
+fn rows_of(
+    pages: impl Stream<Item = Result<Page>> + Send + Unpin + 'static,
+) -> impl Stream<Item = Result<Session>> + Send + Unpin + 'static {
+    pages
+        .flat_map(|page| {
+            let rows: Vec<Result<Session>> = match page {
+                Ok(page) => page.results.into_iter().map(Ok).collect(),
+                Err(error) => vec![Err(error)],
+            };
+            futures::stream::iter(rows)
+        })
+        .boxed()
 }
 
 impl Client {

@@ -7,7 +7,7 @@
 //! headers when a body fails to decode. The generated types are used to read
 //! every answer.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
@@ -19,6 +19,7 @@ use url::Url;
 
 use crate::client::USER_AGENT as USER_AGENT_VALUE;
 use crate::error::detail_of;
+use crate::limiter::ServerBudget;
 use crate::types::ApiError;
 use crate::{Client, Error, RateLimit, Result, TimeoutScope};
 
@@ -76,8 +77,9 @@ impl Client {
     /// timeouts. Answers with an error status come back as the matching
     /// [`Error`]; so does a failure that outlasts the retry policy.
     ///
-    /// Everything that talks to the API goes through here, so a client-wide
-    /// rate limiter belongs at the top of the attempt loop.
+    /// Everything that talks to the API goes through here, so every attempt
+    /// first takes a slot of the client-wide rate limiter, and hands it
+    /// back with what the answer said about the key's budget.
     pub(crate) async fn execute(&self, method: Method, url: Url) -> Result<Received> {
         let inner = &self.inner;
         let deadline = Instant::now() + inner.operation_timeout;
@@ -89,6 +91,18 @@ impl Client {
             let mut attempt = 0;
             loop {
                 attempt += 1;
+                // The wait for a slot counts against the operation timeout.
+                let permit = match &inner.limiter {
+                    Some(limiter) => Some(
+                        tokio::time::timeout_at(deadline, limiter.acquire())
+                            .await
+                            .map_err(|_| Error::Timeout {
+                                scope: TimeoutScope::Operation,
+                                limit: inner.operation_timeout,
+                            })?,
+                    ),
+                    None => None,
+                };
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let (timeout, scope) = if remaining < inner.attempt_timeout {
                     (remaining, TimeoutScope::Operation)
@@ -101,16 +115,26 @@ impl Client {
                         limit: inner.operation_timeout,
                     });
                 }
-                let (error, retry_after) =
-                    match self.attempt(&method, &url, attempt, timeout, scope).await {
-                        Ok(received) if received.status.is_success() => return Ok(received),
-                        Ok(received) => {
-                            let retry_after =
-                                RateLimit::from_headers(&received.headers).retry_after;
-                            (status_error(received), retry_after)
-                        }
-                        Err(error) => (error, None),
-                    };
+                let outcome = self.attempt(&method, &url, attempt, timeout, scope).await;
+                if let Some(permit) = permit {
+                    let server = outcome.as_ref().ok().and_then(|received| {
+                        ServerBudget::from_answer(
+                            &RateLimit::from_headers(&received.headers),
+                            received.status == StatusCode::TOO_MANY_REQUESTS,
+                            Instant::now(),
+                            SystemTime::now(),
+                        )
+                    });
+                    permit.finish(server);
+                }
+                let (error, retry_after) = match outcome {
+                    Ok(received) if received.status.is_success() => return Ok(received),
+                    Ok(received) => {
+                        let retry_after = RateLimit::from_headers(&received.headers).retry_after;
+                        (status_error(received), retry_after)
+                    }
+                    Err(error) => (error, None),
+                };
                 if !idempotent || !error.is_retryable() || attempt >= inner.retry.attempts() {
                     return Err(error);
                 }

@@ -134,17 +134,23 @@ async fn a_next_link_with_another_scheme_or_host_is_refused() {
 
 #[tokio::test]
 async fn a_repeated_next_link_ends_paging() {
-    let server = MockServer::start().await;
-    serve(&server, None, ok(page([1], link(&server, 1)))).await;
-    serve(&server, Some(1), ok(page([2], link(&server, 1)))).await;
-    let (rows, error) = drain(client(&server).sessions().list()).await;
-    assert_eq!(numbers(&rows), [1, 2]);
-    let error = error.expect("a stall");
-    assert!(
-        matches!(error, Error::Interrupted { ref source, .. } if matches!(**source, Error::PaginationStalled { .. })),
-        "{error:?}"
-    );
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    for concurrency in [1, 4] {
+        let server = MockServer::start().await;
+        serve(&server, None, ok(page([1], link(&server, 1)))).await;
+        serve(&server, Some(1), ok(page([2], link(&server, 1)))).await;
+        let list = client(&server).sessions().list().concurrency(concurrency);
+        let (rows, error) = drain(list).await;
+        assert_eq!(numbers(&rows), [1, 2]);
+        let error = error.expect("a stall");
+        assert!(
+            matches!(error, Error::Interrupted { ref source, .. } if matches!(**source, Error::PaginationStalled { .. })),
+            "{error:?}"
+        );
+        if concurrency == 1 {
+            // Pages fetched ahead aside, nothing is requested after the stall.
+            assert_eq!(server.received_requests().await.unwrap().len(), 2);
+        }
+    }
 }
 
 #[tokio::test]
@@ -162,21 +168,26 @@ async fn a_next_link_back_to_the_first_page_ends_paging() {
 
 #[tokio::test]
 async fn an_empty_page_with_a_next_link_ends_paging() {
-    let server = MockServer::start().await;
-    serve(&server, None, ok(page([1], link(&server, 1)))).await;
-    serve(&server, Some(1), ok(page([], link(&server, 2)))).await;
-    serve(&server, Some(2), ok(page([3], None))).await;
-    let (rows, error) = drain(client(&server).sessions().list()).await;
-    assert_eq!(numbers(&rows), [1]);
-    let error = error.expect("a stall");
-    let Error::Interrupted { source, .. } = &error else {
-        panic!("{error:?}")
-    };
-    assert!(
-        matches!(**source, Error::PaginationStalled { .. }),
-        "{source:?}"
-    );
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    for concurrency in [1, 4] {
+        let server = MockServer::start().await;
+        serve(&server, None, ok(page([1], link(&server, 1)))).await;
+        serve(&server, Some(1), ok(page([], link(&server, 2)))).await;
+        serve(&server, Some(2), ok(page([3], None))).await;
+        let list = client(&server).sessions().list().concurrency(concurrency);
+        let (rows, error) = drain(list).await;
+        assert_eq!(numbers(&rows), [1]);
+        let error = error.expect("a stall");
+        let Error::Interrupted { source, .. } = &error else {
+            panic!("{error:?}")
+        };
+        assert!(
+            matches!(**source, Error::PaginationStalled { .. }),
+            "{source:?}"
+        );
+        if concurrency == 1 {
+            assert_eq!(server.received_requests().await.unwrap().len(), 2);
+        }
+    }
 }
 
 #[tokio::test]
