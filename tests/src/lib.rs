@@ -16,9 +16,10 @@ pub mod openness;
 pub mod property;
 pub mod sdk;
 pub mod typed;
+pub mod wire;
 
 pub use openness::forward_compatible;
-pub use xtask::spec::{Example, Spec, validation_errors};
+pub use xtask::spec::{Example, Spec, escape_pointer, validation_errors};
 
 use serde_json::Value;
 
