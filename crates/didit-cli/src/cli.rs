@@ -17,7 +17,7 @@ use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
     version,
     after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
                   or the key was refused), 4 other API error, 5 network or timeout, \
-                  6 unexpected response, 1 output could not be written."
+                  6 unexpected response, 1 local failure (such as output that could not be written)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -55,13 +55,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
-    /// Pages to fetch at the same time. Accepted for scripts written against
-    /// later versions; pages are fetched one after another for now.
+    /// Pages to fetch at the same time with --all or --max. Rows are
+    /// written in the server's order whatever the number.
     #[arg(
         long,
         global = true,
         value_name = "N",
-        default_value_t = 1,
+        default_value_t = didit::DEFAULT_PAGE_CONCURRENCY as u32,
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub concurrency: u32,

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 /// The exit status of each kind of failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
-    /// The output could not be written (other than to a closed pipe).
-    Output = 1,
+    /// A failure on this machine: the output could not be written (other
+    /// than to a closed pipe), or the runtime could not start.
+    Local = 1,
     /// A usage mistake or an invalid value, found before anything was sent.
     Usage = 2,
     /// No API key, an unusable one, or the server refused it.
@@ -97,7 +98,7 @@ impl From<io::Error> for Stop {
             return Stop::OutputClosed;
         }
         Stop::Failed(Failure::new(
-            Exit::Output,
+            Exit::Local,
             format!("could not write the output: {error}"),
         ))
     }

@@ -53,10 +53,10 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => {
             reporter.error(&Failure::new(
-                Exit::Network,
+                Exit::Local,
                 format!("could not start the network runtime: {error}"),
             ));
-            return Exit::Network.into();
+            return Exit::Local.into();
         }
     };
     match runtime.block_on(run(&cli, &reporter)) {
@@ -116,9 +116,7 @@ async fn connect(
     if let Some(timeout) = global.timeout {
         builder = builder.attempt_timeout(timeout).operation_timeout(timeout);
     }
-    if global.concurrency > 1 {
-        reporter.note("--concurrency: this version fetches pages one after another");
-    }
+    builder = builder.page_concurrency(global.concurrency as usize);
     Ok((builder.build()?, mock))
 }
 

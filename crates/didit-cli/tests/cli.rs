@@ -210,7 +210,7 @@ async fn all_pages_and_max_match_the_mock_and_draw_no_progress_off_a_terminal() 
     let all = run(
         &mut didit_at(&mock),
         &words(&format!(
-            "sessions list --all --limit 7 {filters} --format ndjson"
+            "--concurrency 3 sessions list --all --limit 7 {filters} --format ndjson"
         )),
     );
     assert_exit(&all, 0);
