@@ -41,10 +41,10 @@ fn main() -> ExitCode {
         }
     };
     let verbose = cli.global.verbose > 0;
+    let reporter = Reporter::new(verbose, cli.global.api_key.as_deref());
     if verbose {
-        init_tracing(cli.global.verbose);
+        init_tracing(cli.global.verbose, &reporter);
     }
-    let reporter = Reporter::new(verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -122,12 +122,13 @@ async fn connect(
 
 /// Logs the SDK's requests to standard error: one line per attempt, with
 /// method, path, status and time, never the query or the key.
-fn init_tracing(verbosity: u8) {
+fn init_tracing(verbosity: u8, reporter: &Reporter) {
+    let reporter = reporter.clone();
     let level = if verbosity == 1 { "debug" } else { "trace" };
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(format!("didit={level},didit_cli={level}")))
         .with_span_events(FmtSpan::CLOSE)
-        .with_writer(io::stderr)
+        .with_writer(move || reporter.log_writer())
         .with_ansi(io::stderr().is_terminal())
         .init();
 }

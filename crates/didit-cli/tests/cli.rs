@@ -3,7 +3,7 @@
 //! Every run goes through [`run`], which also checks that the API key shows
 //! up in neither output stream.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::{Output, Stdio};
 use std::time::Duration;
@@ -349,6 +349,48 @@ async fn verbose_logs_requests_but_never_the_key() {
     );
     let rows = expected_rows(&mock, "").len();
     assert_eq!(stdout(&output).lines().count(), rows + 1);
+}
+
+#[test]
+fn a_server_that_echoes_the_key_does_not_get_it_printed() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    // Answers one request with a 400 whose body quotes the request's key.
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = Vec::new();
+        let mut buffer = [0; 1024];
+        while !request.ends_with(b"\r\n\r\n") {
+            let read = stream.read(&mut buffer).unwrap();
+            assert!(read > 0, "the request ended early");
+            request.extend_from_slice(&buffer[..read]);
+        }
+        let request = String::from_utf8_lossy(&request);
+        let key = request
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(name, _)| name.eq_ignore_ascii_case("x-api-key"))
+            .map(|(_, value)| value.trim().to_owned())
+            .unwrap_or_default();
+        let body = format!(r#"{{"detail": "unknown key {key}"}}"#);
+        let answer = format!(
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).unwrap();
+    });
+    let output = run(
+        didit().args(["--base-url", &base_url, "--api-key", KEY]),
+        &words("-vv sessions list"),
+    );
+    server.join().unwrap();
+    assert_exit(&output, 4);
+    assert!(
+        stderr(&output).contains("unknown key [redacted]"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
