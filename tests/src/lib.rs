@@ -10,6 +10,7 @@
 
 pub mod drift;
 pub mod examples;
+pub mod fake;
 pub mod generate;
 pub mod instances;
 pub mod openness;

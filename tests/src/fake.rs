@@ -1,0 +1,195 @@
+//! Randomized queries against the fake server (`didit-mock`): values drawn
+//! from the fake's own data, so that filters match some rows and miss
+//! others.
+
+use didit::types::SessionKindFilter;
+use didit::{NaiveDate, SessionStatus, Uuid};
+use didit_mock::{ListQuery, Store};
+use proptest::prelude::*;
+
+use crate::typed;
+use crate::wire::Filter;
+
+/// One listing: the kind, the paging and the filters.
+#[derive(Clone, Debug)]
+pub struct Query {
+    /// `session_kind`.
+    pub kind: SessionKindFilter,
+    /// `limit`: the page size.
+    pub limit: u32,
+    /// `offset`: where the listing starts.
+    pub offset: u64,
+    /// The other parameters.
+    pub filters: Vec<Filter>,
+}
+
+impl Query {
+    /// Every parameter, kind and paging included.
+    pub fn all_filters(&self) -> Vec<Filter> {
+        let mut all = vec![
+            Filter::SessionKind(self.kind),
+            Filter::Limit(self.limit),
+            Filter::Offset(self.offset),
+        ];
+        all.extend(self.filters.iter().cloned());
+        all
+    }
+
+    /// The query as the fake reads it, built from the spec's encoding of each
+    /// value (not from the facade's), for filtering the fake's data directly.
+    pub fn to_list_query(&self) -> ListQuery {
+        let pairs: Vec<(&str, String)> = self
+            .all_filters()
+            .iter()
+            .map(|filter| (filter.name(), filter.expected_wire_value()))
+            .collect();
+        ListQuery::from_pairs(pairs).expect("well-formed values parse")
+    }
+}
+
+fn pick<T: Clone + std::fmt::Debug + 'static>(values: Vec<T>, fallback: T) -> BoxedStrategy<T> {
+    if values.is_empty() {
+        Just(fallback).boxed()
+    } else {
+        proptest::sample::select(values).boxed()
+    }
+}
+
+/// A few values of a list parameter: mostly from the data, sometimes one the
+/// data does not have (which matches nothing, without error).
+fn some_of(values: Vec<String>) -> BoxedStrategy<Vec<String>> {
+    let known = pick(values, "none".to_owned());
+    let value = prop_oneof![4 => known, 1 => "[A-Z]{2,4}"];
+    proptest::collection::vec(value, 1..3).boxed()
+}
+
+fn distinct<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> Vec<T> {
+    let set: std::collections::BTreeSet<T> = values.into_iter().collect();
+    set.into_iter().collect()
+}
+
+/// Queries over `store`: any kind, small to large pages, an offset now and
+/// then, and up to three filters with values the data holds.
+pub fn queries(store: &std::sync::Arc<Store>) -> BoxedStrategy<Query> {
+    let kyc = store.kyc();
+    let kyb = store.kyb();
+    let statuses = distinct(
+        kyc.iter()
+            .filter_map(|r| r.row.status.clone())
+            .chain(kyb.iter().filter_map(|r| r.row.status.clone())),
+    );
+    let countries = distinct(
+        kyc.iter()
+            .filter_map(|r| r.row.country.clone().flatten())
+            .chain(kyb.iter().filter_map(|r| r.row.country.clone().flatten())),
+    );
+    let vendor_data = distinct(
+        kyc.iter()
+            .filter_map(|r| r.row.vendor_data.clone().flatten())
+            .chain(
+                kyb.iter()
+                    .filter_map(|r| r.row.vendor_data.clone().flatten()),
+            ),
+    );
+    let searches = distinct(
+        kyc.iter()
+            .flat_map(|r| {
+                let name = r.row.full_name.clone().flatten();
+                let first_word =
+                    name.and_then(|name| name.split_whitespace().next().map(str::to_owned));
+                let number = r.row.session_number.map(|n| n.to_string());
+                let email = r.row.email_address.clone().flatten().and_then(|e| e.email);
+                let email_start = email.and_then(|email| {
+                    let at = email.find('@')?;
+                    Some(email[..(at + 3).min(email.len())].to_owned())
+                });
+                [first_word, number, email_start]
+            })
+            .flatten(),
+    );
+    let workflows = distinct(
+        kyc.iter()
+            .filter_map(|r| r.facts.workflow_id)
+            .chain(kyb.iter().filter_map(|r| r.row.workflow_id.flatten())),
+    );
+    let days: Vec<NaiveDate> = distinct(
+        kyc.iter()
+            .filter_map(|r| r.row.created_at.as_ref())
+            .chain(kyb.iter().filter_map(|r| r.row.created_at.as_ref()))
+            .map(|at| at.as_datetime().date_naive()),
+    );
+    let document_codes = distinct(kyc.iter().filter_map(|r| r.facts.document_code.clone()));
+    let document_names = distinct(kyc.iter().filter_map(|r| r.facts.document_name.clone()))
+        .into_iter()
+        .filter(|name| !name.contains(','))
+        .collect();
+    let regions = distinct(kyc.iter().filter_map(|r| r.facts.region.clone()));
+    let people: Vec<Uuid> = distinct(kyc.iter().filter_map(|r| r.row.didit_internal_id.flatten()));
+    let session_types = distinct(kyc.iter().filter_map(|r| r.facts.session_type.clone()));
+    let services = distinct(kyc.iter().filter_map(|r| r.facts.api_service));
+    let screened = distinct(kyc.iter().filter_map(|r| r.facts.aml_screened_name.clone()));
+    let warnings = distinct(
+        kyc.iter()
+            .flat_map(|r| r.facts.warnings.clone())
+            .chain(kyb.iter().flat_map(|r| r.facts.warnings.clone())),
+    );
+    let end_users: Vec<Uuid> = distinct(kyc.iter().filter_map(|r| r.facts.euuid));
+    let organization = store.organization_name().to_owned();
+    let any_day = NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date");
+
+    let candidates: Vec<BoxedStrategy<Filter>> = vec![
+        proptest::collection::vec(
+            prop_oneof![4 => pick(statuses, SessionStatus::Approved), 1 => typed::open_enum(SessionStatus::KNOWN, typed::Unknowns::Sometimes)],
+            1..3,
+        )
+        .prop_map(Filter::Status)
+        .boxed(),
+        pick(vendor_data, "nobody".to_owned()).prop_map(Filter::VendorData).boxed(),
+        pick(searches, "Jane".to_owned()).prop_map(Filter::Search).boxed(),
+        proptest::collection::vec(pick(workflows, Uuid::nil()), 1..3).prop_map(Filter::WorkflowId).boxed(),
+        pick(days.clone(), any_day).prop_map(Filter::DateFrom).boxed(),
+        pick(days, any_day).prop_map(Filter::DateTo).boxed(),
+        some_of(countries).prop_map(Filter::Country).boxed(),
+        some_of(document_codes).prop_map(Filter::DocumentType).boxed(),
+        some_of(document_names).prop_map(Filter::DocumentName).boxed(),
+        some_of(regions).prop_map(Filter::Region).boxed(),
+        pick(people, Uuid::nil()).prop_map(Filter::DiditInternalId).boxed(),
+        some_of(session_types).prop_map(Filter::SessionType).boxed(),
+        prop_oneof![pick(services, didit::ApiService::Aml), typed::api_service()].prop_map(Filter::ApiService).boxed(),
+        pick(screened, "Jane".to_owned()).prop_map(Filter::ScreenedFullName).boxed(),
+        some_of(warnings).prop_map(Filter::Warning).boxed(),
+        any::<bool>().prop_map(Filter::StatusInitializedAsInReview).boxed(),
+        any::<bool>().prop_map(Filter::IsKycToBeReviewed).boxed(),
+        pick(end_users, Uuid::nil()).prop_map(Filter::Euuid).boxed(),
+        some_of(vec![organization]).prop_map(Filter::OrganizationName).boxed(),
+    ];
+    let chosen = proptest::sample::subsequence((0..candidates.len()).collect::<Vec<_>>(), 0..=3);
+    let filters = chosen.prop_flat_map(move |indices| {
+        indices
+            .into_iter()
+            .map(|index| candidates[index].clone())
+            .collect::<Vec<_>>()
+    });
+    let limit = prop_oneof![1 => 1u32..=5, 3 => 10u32..=100];
+    let offset = prop_oneof![4 => Just(0u64), 1 => 0u64..=30];
+    let store = store.clone();
+    (typed::session_kind_filter(), limit, offset, filters)
+        .prop_map(move |(kind, limit, offset, filters)| {
+            let mut query = Query {
+                kind,
+                limit,
+                offset,
+                filters,
+            };
+            // Small pages over many rows would make one case hundreds of
+            // requests: raise the page size to keep each walk short.
+            let matching = store.filter(&query.to_list_query()).len() as u64;
+            let fewest = matching.div_ceil(MAX_PAGES).try_into().unwrap_or(u32::MAX);
+            query.limit = query.limit.max(fewest);
+            query
+        })
+        .boxed()
+}
+
+/// Most pages one generated query walks through.
+pub const MAX_PAGES: u64 = 12;
