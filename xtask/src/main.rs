@@ -4,6 +4,8 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use xtask::{codegen, lint, spec};
 
+mod bench;
+
 /// Maintenance tasks for the didit-rs workspace.
 #[derive(Parser)]
 #[command(name = "cargo xtask")]
@@ -23,6 +25,14 @@ enum Task {
     /// Check the spec: OpenAPI 3.0.x, unique operationIds, resolvable $refs,
     /// and every embedded example valid against its schema.
     Lint,
+    /// Run the benchmarks (decoding, concurrent and rate-bound exports
+    /// against the mock, streaming memory) and print one table of figures
+    /// against their targets; fails when a target is missed.
+    Bench {
+        /// Also time a build of `didit` into an empty target directory.
+        #[arg(long)]
+        build_time: bool,
+    },
 }
 
 fn main() -> Result<ExitCode> {
@@ -52,6 +62,7 @@ fn main() -> Result<ExitCode> {
             println!("wrote {}", spec::GENERATED_PATH);
             Ok(ExitCode::SUCCESS)
         }
+        Task::Bench { build_time } => bench::run(&root, bench::Options { build_time }),
         Task::Lint => {
             let spec = spec::Spec::read(&root.join(spec::SPEC_PATH))?;
             let problems = lint::lint(&spec);
