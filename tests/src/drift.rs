@@ -319,13 +319,9 @@ impl Check<'_> {
             (Some(Value::Object(_)), _) => self.problems.push(format!(
                 "`{path}`: the spec allows any property name but the Rust type has fixed fields"
             )),
-            (_, Some(Value::Object(_)))
-                if !spec_properties.is_empty() || spec.get("additionalProperties").is_some() =>
-            {
-                self.problems.push(format!(
-                    "`{path}`: the Rust type is a map but the spec has fixed properties"
-                ));
-            }
+            (_, Some(Value::Object(_))) => self.problems.push(format!(
+                "`{path}`: the Rust type is a map but the spec has fixed properties"
+            )),
             _ => {}
         }
     }
