@@ -128,6 +128,12 @@ impl ListSessions {
     /// [`SessionKindFilter::All`] (each page holds the KYC rows, then the
     /// KYB rows, for the same `limit` and `offset`).
     ///
+    /// With `All`, the server's `next` links follow the KYC rows only: once
+    /// they run out, paging ends even if more KYB rows match, so
+    /// [`pages`](Self::pages) and [`items`](Self::items) can miss KYB rows.
+    /// To export every session of both kinds, list `User` and `Business`
+    /// one after the other.
+    ///
     /// ```
     /// # let client = didit::Client::builder().api_key("k").build().unwrap();
     /// let request = client.sessions().list().session_kind(didit::SessionKindFilter::Business);
