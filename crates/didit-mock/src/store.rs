@@ -431,10 +431,12 @@ impl Store {
     /// `session_kind` selects, each kind newest first; `limit` and `offset`
     /// are ignored.
     ///
-    /// This is exactly the set the server pages through, so walking all pages
-    /// of a query must give `filter(query).rows()` (with `session_kind=all`,
-    /// KYC rows come before KYB rows here, while the server interleaves them
-    /// page by page).
+    /// For `user` and `business`, this is exactly the set the server pages
+    /// through: walking every page of such a query gives
+    /// `filter(query).rows()`. With `session_kind=all`, KYC rows come before
+    /// KYB rows here while the server interleaves them page by page, and its
+    /// `next` links follow the KYC rows only, so walking the pages misses
+    /// the KYB rows past the last KYC page, as the real API does.
     pub fn filter(&self, query: &ListQuery) -> Matches<'_> {
         let hits = self.matching_indices(query);
         Matches {
