@@ -40,21 +40,30 @@ pub(crate) struct Limiter {
 
 #[derive(Debug, Default)]
 struct State {
-    /// When each spent slot frees again, earliest first.
+    /// When each spent slot frees again, earliest first. Slots stay listed
+    /// for a window after they free, to tell what the log held when a
+    /// request still in flight was sent.
     frees_at: VecDeque<Instant>,
     /// Requests sent whose answer has not arrived yet.
     in_flight: usize,
 }
 
 impl State {
-    fn forget_freed(&mut self, now: Instant) {
-        while self.frees_at.front().is_some_and(|&at| at <= now) {
+    fn forget_long_freed(&mut self, now: Instant, window: Duration) {
+        while self.frees_at.front().is_some_and(|&at| at + window <= now) {
             self.frees_at.pop_front();
         }
     }
 
-    fn taken(&self) -> usize {
-        self.frees_at.len() + self.in_flight
+    /// Slots still spent at `instant`.
+    fn spent_at(&self, instant: Instant) -> usize {
+        self.frees_at.len() - self.frees_at.partition_point(|&at| at <= instant)
+    }
+
+    /// The first spent slot to free after `now`.
+    fn next_free_after(&self, now: Instant) -> Option<Instant> {
+        let freed = self.frees_at.partition_point(|&at| at <= now);
+        self.frees_at.get(freed).copied()
     }
 
     fn spend_until(&mut self, at: Instant) {
@@ -134,15 +143,17 @@ impl Limiter {
             finished.as_mut().enable();
             let next_free = {
                 let mut state = self.state();
-                state.forget_freed(Instant::now());
-                if state.taken() < self.max_requests {
+                let now = Instant::now();
+                state.forget_long_freed(now, self.window);
+                if state.spent_at(now) + state.in_flight < self.max_requests {
                     state.in_flight += 1;
                     return Permit {
                         limiter: self,
+                        sent_at: now,
                         settled: false,
                     };
                 }
-                state.frees_at.front().copied()
+                state.next_free_after(now)
             };
             match next_free {
                 Some(at) => {
@@ -155,22 +166,26 @@ impl Limiter {
         }
     }
 
-    /// Ends a request: its slot is spent for one window from now, and the
-    /// server's budget, when it is lower than the log's, takes the
-    /// difference until the server's reset.
-    fn settle(&self, server: Option<ServerBudget>) {
+    /// Ends a request sent at `sent_at`: its slot is spent for one window
+    /// from now, and the server's budget, when it is lower than the log's,
+    /// takes the difference until the server's reset.
+    fn settle(&self, sent_at: Instant, server: Option<ServerBudget>) {
         let now = Instant::now();
         {
             let mut state = self.state();
             state.in_flight -= 1;
             state.spend_until(now + self.window);
-            state.forget_freed(now);
             if let Some(server) = server.filter(|server| server.until > now) {
-                let left = self.max_requests.saturating_sub(state.taken()) as u64;
+                // The server counted the request on arrival, after it was
+                // sent: every slot of this client it can have counted then
+                // is still in the log as spent at `sent_at`, or in flight.
+                let own = state.spent_at(sent_at) + state.in_flight;
+                let left = self.max_requests.saturating_sub(own) as u64;
                 for _ in 0..left.saturating_sub(server.remaining) {
                     state.spend_until(server.until);
                 }
             }
+            state.forget_long_freed(now, self.window);
         }
         self.finished.notify_waiters();
     }
@@ -181,6 +196,7 @@ impl Limiter {
 #[must_use = "a permit holds its slot until it is finished or dropped"]
 pub(crate) struct Permit<'a> {
     limiter: &'a Limiter,
+    sent_at: Instant,
     settled: bool,
 }
 
@@ -188,7 +204,7 @@ impl Permit<'_> {
     /// The answer arrived; `server` is what its headers said.
     pub(crate) fn finish(mut self, server: Option<ServerBudget>) {
         self.settled = true;
-        self.limiter.settle(server);
+        self.limiter.settle(self.sent_at, server);
     }
 }
 
@@ -197,7 +213,7 @@ impl Drop for Permit<'_> {
     /// the server, so it counts all the same.
     fn drop(&mut self) {
         if !self.settled {
-            self.limiter.settle(None);
+            self.limiter.settle(self.sent_at, None);
         }
     }
 }
@@ -314,6 +330,29 @@ mod tests {
         let sent = send(&limiter, 3).await;
         let secs: Vec<u64> = sent.iter().map(Duration::as_secs).collect();
         assert_eq!(secs, [0, 0, 10]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slots_that_freed_while_a_request_was_out_are_not_taken_for_others() {
+        let limiter = Limiter::new(3, WINDOW);
+        let first = limiter.acquire().await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        first.finish(None); // frees at 10.2 s
+        tokio::time::sleep(Duration::from_millis(9_300)).await;
+        drop(limiter.acquire().await); // 9.5 s: frees at 19.5 s
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Sent at 10 s, when the server still counts the first request too.
+        let third = limiter.acquire().await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        third.finish(Some(ServerBudget {
+            remaining: 0,
+            until: Instant::now() + Duration::from_secs(5),
+        }));
+        // The server's 0 is this client's own doing: nothing is held until
+        // the server's reset, and the first slot is free again.
+        let start = Instant::now();
+        drop(limiter.acquire().await);
+        assert_eq!(start.elapsed(), Duration::ZERO);
     }
 
     #[tokio::test(start_paused = true)]
