@@ -406,15 +406,7 @@ impl Store {
 
     /// Every row: the KYC rows newest first, then the KYB rows newest first.
     pub fn rows(&self) -> Vec<SessionRow> {
-        let kyc = self
-            .kyc
-            .iter()
-            .map(|r| SessionRow::Kyc(Box::new(r.row.clone())));
-        let kyb = self
-            .kyb
-            .iter()
-            .map(|r| SessionRow::Kyb(Box::new(r.row.clone())));
-        kyc.chain(kyb).collect()
+        rows_of(self.kyc.iter(), self.kyb.iter())
     }
 
     /// How many sessions, of both kinds.
@@ -578,15 +570,7 @@ pub struct Matches<'a> {
 impl Matches<'_> {
     /// The matching rows: the KYC rows, then the KYB rows.
     pub fn rows(&self) -> Vec<SessionRow> {
-        let kyc = self
-            .kyc
-            .iter()
-            .map(|r| SessionRow::Kyc(Box::new(r.row.clone())));
-        let kyb = self
-            .kyb
-            .iter()
-            .map(|r| SessionRow::Kyb(Box::new(r.row.clone())));
-        kyc.chain(kyb).collect()
+        rows_of(self.kyc.iter().copied(), self.kyb.iter().copied())
     }
 
     /// How many sessions matched, of both kinds.
@@ -598,4 +582,14 @@ impl Matches<'_> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// KYC rows, then KYB rows, as the API's row type.
+fn rows_of<'a>(
+    kyc: impl Iterator<Item = &'a KycRecord>,
+    kyb: impl Iterator<Item = &'a KybRecord>,
+) -> Vec<SessionRow> {
+    kyc.map(|r| SessionRow::Kyc(Box::new(r.row.clone())))
+        .chain(kyb.map(|r| SessionRow::Kyb(Box::new(r.row.clone()))))
+        .collect()
 }
