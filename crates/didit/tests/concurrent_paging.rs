@@ -6,10 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client, numbers, ok};
+use common::{client, drain, numbers, ok};
 use didit::{Error, Session, SessionKindFilter};
 use didit_mock::{DiditMock, ListQuery};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use serde_json::{Value, json};
 use wiremock::matchers::{path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -134,22 +134,6 @@ async fn two_row_pages(
         mock.respond_with(template).mount(&server).await;
     }
     server
-}
-
-/// Every row before the error, and the error.
-async fn drain(list: didit::ListSessions) -> (Vec<Session>, Option<Error>) {
-    let mut items = list.items();
-    let mut rows = Vec::new();
-    while let Some(item) = items.next().await {
-        match item {
-            Ok(row) => rows.push(row),
-            Err(error) => {
-                assert!(items.next().await.is_none(), "nothing may follow an error");
-                return (rows, Some(error));
-            }
-        }
-    }
-    (rows, None)
 }
 
 #[tokio::test]

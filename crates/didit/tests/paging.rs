@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::{client, numbers, ok, page};
+use common::{client, drain, numbers, ok, page};
 use didit::{Error, Session};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use wiremock::matchers::{path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -32,22 +32,6 @@ async fn three_pages() -> MockServer {
     serve(&server, Some(2), ok(page([3, 4], link(&server, 4)))).await;
     serve(&server, Some(4), ok(page([5, 6], None))).await;
     server
-}
-
-/// Everything `items()` yields, errors included.
-async fn drain(request: didit::ListSessions) -> (Vec<Session>, Option<Error>) {
-    let mut rows = Vec::new();
-    let mut items = request.items();
-    while let Some(item) = items.next().await {
-        match item {
-            Ok(row) => rows.push(row),
-            Err(error) => {
-                assert!(items.next().await.is_none(), "nothing may follow an error");
-                return (rows, Some(error));
-            }
-        }
-    }
-    (rows, None)
 }
 
 #[tokio::test]

@@ -48,3 +48,21 @@ pub fn numbers(sessions: &[didit::Session]) -> Vec<i64> {
         })
         .collect()
 }
+
+/// Every row `items()` yields before an error, and the error; checks that
+/// nothing follows it.
+pub async fn drain(list: didit::ListSessions) -> (Vec<didit::Session>, Option<didit::Error>) {
+    use futures::StreamExt;
+    let mut items = list.items();
+    let mut rows = Vec::new();
+    while let Some(item) = items.next().await {
+        match item {
+            Ok(row) => rows.push(row),
+            Err(error) => {
+                assert!(items.next().await.is_none(), "nothing may follow an error");
+                return (rows, Some(error));
+            }
+        }
+    }
+    (rows, None)
+}
