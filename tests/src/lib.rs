@@ -1,14 +1,15 @@
 //! Conformance harness for the didit SDK: the spec, its examples, and the
 //! tools the contract tests share.
 //!
-//! The suites live in `tests/tests/`; `cargo contract` runs them (see
-//! `tests/README.md`). This library holds what they share: the registry of
-//! SDK types per schema ([`sdk`]), the proptest strategies generated from the
-//! spec's schemas ([`generate`]) and for the SDK's own types ([`typed`]), the
-//! spec as a newer server may answer it ([`openness`]), the checks
-//! themselves ([`examples`], [`instances`], [`drift`], [`wire`]), queries
-//! over the fake server's data ([`fake`]) and the property runner that
-//! prints seeds ([`property`]).
+//! The suites live in `tests/tests/contract/`, one module each, built as one
+//! test binary; `cargo contract` runs them (see `tests/README.md`). This
+//! library holds what they share: the registry of SDK types per schema
+//! ([`sdk`]), the proptest strategies generated from the spec's schemas
+//! ([`generate`]) and for the SDK's own types ([`typed`]), the spec as a
+//! newer server may answer it ([`openness`]), the checks themselves
+//! ([`examples`], [`instances`], [`drift`], [`wire`]), queries over the fake
+//! server's data ([`fake`]) and the property runner that prints seeds
+//! ([`property`]).
 
 pub mod drift;
 pub mod examples;

@@ -1,6 +1,6 @@
 //! Paging: following `next` links, and the guards around them.
 
-mod common;
+use crate::common;
 
 use common::{client, drain, numbers, ok, page};
 use didit::{Error, Session};

@@ -1,7 +1,7 @@
 //! Ordering, `limit`/`offset`, `count`, the `next`/`previous` links and
 //! `session_kind`.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -2,7 +2,7 @@
 //! those of paging one page after the other; the client-wide rate limiter
 //! keeps a fake server enforcing the API's window from ever answering 429.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

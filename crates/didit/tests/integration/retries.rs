@@ -1,7 +1,7 @@
 //! Retries, backoff, `Retry-After` and timeouts. Timing assertions are lower
 //! bounds only: a loaded machine may be slow, never fast.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! The per-key sliding-window rate limit and its headers.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,7 +1,7 @@
 //! What goes on the wire: the path, every query parameter's encoding, and
 //! the headers.
 
-mod common;
+use crate::common;
 
 use common::{KEY, client, ok, page};
 use didit::{ApiService, NaiveDate, SessionKindFilter, SessionStatus, Uuid};

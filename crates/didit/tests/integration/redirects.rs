@@ -1,7 +1,7 @@
 //! Redirects: followed within the base URL's origin only, and the API key
 //! never goes anywhere else.
 
-mod common;
+use crate::common;
 
 use common::{KEY, client, ok, page};
 use didit::Error;

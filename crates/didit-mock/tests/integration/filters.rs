@@ -1,7 +1,7 @@
 //! Every filter of `GET /v3/sessions/`, checked over HTTP against the
 //! documented semantics applied by hand to the mock's own records.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use common::{get, ids, walk};

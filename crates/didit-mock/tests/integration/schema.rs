@@ -1,7 +1,7 @@
 //! Every response the mock gives to randomized queries validates against our
 //! spec's schema for its status.
 
-mod common;
+use crate::common;
 
 use common::get_url;
 use didit_mock::{DEFAULT_API_KEY, DiditMock};

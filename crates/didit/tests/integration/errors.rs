@@ -1,6 +1,6 @@
 //! How answers map to `didit::Error`, and rows the SDK does not know.
 
-mod common;
+use crate::common;
 
 use common::{client, ok};
 use didit::{Error, Session, SessionKind, SessionStatus};

@@ -1,7 +1,7 @@
 //! The `didit-mock` binary: prints its URL first, serves pages to the key,
 //! 403 to everyone else.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,7 +1,7 @@
 //! The errors of the real API: 403 without a valid key, 400 keyed by
 //! parameter, 301 for the path without its slash.
 
-mod common;
+use crate::common;
 
 use common::{get, get_url};
 use didit_mock::{DEFAULT_API_KEY, DiditMock, FORBIDDEN_DETAIL};

@@ -1,0 +1,13 @@
+//! The fake server's integration tests, as one test binary: one link step for
+//! all of them instead of one per file. Filter by module, e.g.
+//! `cargo test -p didit-mock --test integration filters::`.
+
+mod common;
+
+mod binary;
+mod errors;
+mod faults;
+mod filters;
+mod paging;
+mod rate_limit;
+mod schema;

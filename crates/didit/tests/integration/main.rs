@@ -1,0 +1,17 @@
+//! The facade's integration tests, as one test binary: one link step for all
+//! of them instead of one per file. Filter by module, e.g.
+//! `cargo test -p didit --test integration paging::`.
+//!
+//! `tracing_output.rs` stays a binary of its own: it installs the
+//! process-wide tracing subscriber.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod concurrent_paging;
+mod errors;
+mod live;
+mod paging;
+mod redirects;
+mod retries;
+mod wire;

@@ -1,0 +1,11 @@
+//! The contract suite, as one test binary: one link step for all of it
+//! instead of one per file. `cargo contract` runs it all; filter by module,
+//! e.g. `cargo contract wire::`.
+
+mod against_fake;
+mod bites;
+mod drift;
+mod examples;
+mod schema_properties;
+mod typed_properties;
+mod wire;
