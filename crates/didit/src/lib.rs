@@ -31,6 +31,7 @@
 //!     .sessions()
 //!     .list()
 //!     .session_kind(didit::SessionKindFilter::All)
+//!     .limit(100)
 //!     .items()
 //!     .try_collect()
 //!     .await?;

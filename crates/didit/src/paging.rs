@@ -83,7 +83,7 @@ impl OffsetPlan {
         if self.next_offset >= self.end {
             return None;
         }
-        let url = with_offset(&self.link, self.next_offset);
+        let url = with_query_param(&self.link, "offset", &self.next_offset.to_string());
         self.next_offset += self.stride;
         Some(url)
     }
@@ -199,6 +199,7 @@ impl Paginator {
         };
         let Some(next) = next else {
             self.stop();
+            self.next_link = self.kyb_continuation(url, page);
             return;
         };
         let planned_next = self.plan.as_ref().map(|plan| {
@@ -222,6 +223,36 @@ impl Paginator {
             }
             None => self.next_link = Some(next),
         }
+    }
+
+    /// Where the KYB rows of a `session_kind=all` listing go on once its
+    /// `next` links have ended.
+    ///
+    /// The server's links for `all` follow the KYC side only, so they end
+    /// with the KYC rows even when more KYB rows match. When this last page's
+    /// KYB side may not be the last of them (it is full, or the page size is
+    /// not known), the rest is listed as `business` from the first KYB row
+    /// not yet received; those pages link on to every remaining row.
+    fn kyb_continuation(&mut self, url: &Url, page: &Page) -> Option<Url> {
+        let kind = query_value(url, "session_kind")?;
+        if !kind.eq_ignore_ascii_case("all") {
+            return None;
+        }
+        let kyb_rows = page
+            .results
+            .iter()
+            .filter(|row| matches!(row, Session::Kyb(_)))
+            .count() as u64;
+        let page_size = query_value(url, "limit").and_then(|limit| limit.parse::<u64>().ok());
+        if kyb_rows == 0 || page_size.is_some_and(|size| kyb_rows < size) {
+            return None;
+        }
+        let offset = offset_of(url).unwrap_or(self.start_offset) + kyb_rows;
+        let business = with_query_param(url, "session_kind", "business");
+        let continuation = with_query_param(&business, "offset", &offset.to_string());
+        self.seen
+            .insert(continuation.clone())
+            .then_some(continuation)
     }
 
     /// Whether `offset` lies past the planned pages.
@@ -322,15 +353,21 @@ fn session_id(row: &Session) -> Option<Uuid> {
 
 /// The `offset` query parameter of a page URL.
 fn offset_of(url: &Url) -> Option<u64> {
-    url.query_pairs()
-        .find(|(name, _)| name == "offset")
-        .and_then(|(_, value)| value.parse().ok())
+    query_value(url, "offset").and_then(|value| value.parse().ok())
 }
 
-/// `url` with its `offset` parameter set to `offset`, every other byte of
-/// the query as it was.
-fn with_offset(url: &Url, offset: u64) -> Url {
-    let parameter = format!("offset={offset}");
+/// The first value of the query parameter `name`, decoded.
+fn query_value(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// `url` with its parameter `name` set to `value` (both free of characters
+/// that need escaping), every other byte of the query as it was.
+fn with_query_param(url: &Url, name: &str, value: &str) -> Url {
+    let prefix = format!("{name}=");
+    let parameter = format!("{prefix}{value}");
     let mut replaced = false;
     let mut parts: Vec<&str> = Vec::new();
     for part in url
@@ -339,7 +376,7 @@ fn with_offset(url: &Url, offset: u64) -> Url {
         .split('&')
         .filter(|p| !p.is_empty())
     {
-        if part.starts_with("offset=") {
+        if part.starts_with(&prefix) {
             if !replaced {
                 parts.push(&parameter);
                 replaced = true;
@@ -364,12 +401,12 @@ mod tests {
     fn the_offset_is_rewritten_in_place() {
         let url = Url::parse("http://h/v3/sessions/?limit=2&offset=4&search=a%20b+c").unwrap();
         assert_eq!(
-            with_offset(&url, 10).as_str(),
+            with_query_param(&url, "offset", "10").as_str(),
             "http://h/v3/sessions/?limit=2&offset=10&search=a%20b+c"
         );
         let url = Url::parse("http://h/v3/sessions/?limit=2").unwrap();
         assert_eq!(
-            with_offset(&url, 2).as_str(),
+            with_query_param(&url, "offset", "2").as_str(),
             "http://h/v3/sessions/?limit=2&offset=2"
         );
     }

@@ -128,11 +128,15 @@ impl ListSessions {
     /// [`SessionKindFilter::All`] (each page holds the KYC rows, then the
     /// KYB rows, for the same `limit` and `offset`).
     ///
-    /// With `All`, the server's `next` links follow the KYC rows only: once
-    /// they run out, paging ends even if more KYB rows match, so
-    /// [`pages`](Self::pages) and [`items`](Self::items) can miss KYB rows.
-    /// To export every session of both kinds, list `User` and `Business`
-    /// one after the other.
+    /// With `All`, the server's `next` links follow the KYC rows only and
+    /// end with them, even when more KYB rows match. [`pages`](Self::pages)
+    /// and [`items`](Self::items) then go on listing the remaining KYB rows
+    /// as `Business`, from the first one not yet received, so every matching
+    /// row of both kinds comes exactly once: KYC and KYB rows page by page
+    /// while both last, then the rest of the KYB rows (pages whose `count`
+    /// is the KYB count). Without a [`limit`](Self::limit), whether the last
+    /// KYB rows were all of them is unknown, which can cost one request that
+    /// finds nothing more.
     ///
     /// ```
     /// # let client = didit::Client::builder().api_key("k").build().unwrap();

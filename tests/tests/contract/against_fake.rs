@@ -97,16 +97,21 @@ fn newest_first(kind: &str, rows: &[&Session]) -> Result<(), String> {
 /// each page: KYC rows before KYB rows, `count` exact for KYC rows and
 /// stopping at 100 for KYB rows.
 ///
-/// With `session_kind=all` the fake's `next` links follow the KYC rows (as
-/// Didit's own documentation warns: for strict paging of both kinds, list
-/// `user` and `business` apart), so a walk yields every matching KYC row but
-/// only the KYB rows of the pages the KYC rows span: exactly those are
-/// expected. With `user` or `business`, every matching row is.
+/// With `session_kind=all` the fake's `next` links follow the KYC rows, as
+/// the server's do; the facade lists the KYB rows left after them as
+/// `business`. So the first pages are `all` pages, one per `limit` KYC rows,
+/// and any after them are `business` pages, whose `count` is the KYB count.
+/// Every matching row is expected, whatever the kind.
 fn check_walk(mock: &DiditMock, query: &Query, pages: &[Page]) -> Result<(), String> {
     let matches = mock.store().filter(&query.to_list_query());
     let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
-    let kyb_taken = match query.kind {
-        SessionKindFilter::All => pages.len().saturating_mul(query.limit as usize),
+    let all_pages = match query.kind {
+        SessionKindFilter::All => matches
+            .kyc
+            .len()
+            .saturating_sub(skip)
+            .div_ceil(query.limit as usize)
+            .max(1),
         _ => usize::MAX,
     };
     let filtered_kyc: Vec<Session> = matches
@@ -119,14 +124,22 @@ fn check_walk(mock: &DiditMock, query: &Query, pages: &[Page]) -> Result<(), Str
         .kyb
         .iter()
         .skip(skip)
-        .take(kyb_taken)
         .map(|r| Session::Kyb(Box::new(r.row.clone())))
         .collect();
-    let expected_count = matches.kyc.len() as u64 + (matches.kyb.len() as u64).min(KYB_COUNT_CAP);
+    let kyb_count = (matches.kyb.len() as u64).min(KYB_COUNT_CAP);
+    let expected_count = matches.kyc.len() as u64 + kyb_count;
     let mut walked_kyc = Vec::new();
     let mut walked_kyb = Vec::new();
     for (number, page) in pages.iter().enumerate() {
-        if page.count != expected_count {
+        if number >= all_pages {
+            if page.count != kyb_count {
+                return Err(format!(
+                    "page {number} (KYB rows after the KYC links ended): count {} but {} KYB rows match (counted up to {KYB_COUNT_CAP})",
+                    page.count,
+                    matches.kyb.len()
+                ));
+            }
+        } else if page.count != expected_count {
             return Err(format!(
                 "page {number}: count {} but {} KYC and {} KYB rows match (KYB counted up to {KYB_COUNT_CAP})",
                 page.count,

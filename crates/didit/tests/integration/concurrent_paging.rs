@@ -60,6 +60,44 @@ async fn rows_come_in_server_order_whatever_the_concurrency() {
 }
 
 #[tokio::test]
+async fn an_all_listing_yields_every_kyb_row_even_past_the_last_kyc_page() {
+    let mock = DiditMock::builder().synthetic(700, 3).start().await;
+    let client = mock_client(&mock).build().unwrap();
+    // `didit_internal_id` narrows the KYC rows only (to one person's few
+    // sessions), so the server's links, which follow the KYC side, end
+    // after the first page, while every KYB row matches.
+    let id = mock
+        .store()
+        .kyc()
+        .iter()
+        .find_map(|record| record.row.didit_internal_id.flatten())
+        .unwrap();
+    for limit in [Some(10_u32), None] {
+        let mut list = client
+            .sessions()
+            .list()
+            .session_kind(SessionKindFilter::All)
+            .didit_internal_id(id);
+        let mut query = format!("session_kind=all&didit_internal_id={id}");
+        if let Some(limit) = limit {
+            list = list.limit(limit);
+            query.push_str(&format!("&limit={limit}"));
+        }
+        let matches = mock.store().filter(&ListQuery::parse(&query).unwrap());
+        assert!(matches.kyc.len() < 10, "the KYC rows fit on one page");
+        assert!(matches.kyb.len() > 50, "more KYB rows than one page holds");
+        for concurrency in [1, 4] {
+            let rows = export(list.clone().concurrency(concurrency)).await;
+            assert_eq!(
+                rows,
+                matches.rows(),
+                "limit {limit:?}, concurrency {concurrency}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn the_offset_the_listing_starts_at_is_kept() {
     let mock = DiditMock::builder().synthetic(300, 5).start().await;
     let list = mock_client(&mock)

@@ -218,3 +218,137 @@ async fn a_failing_first_page_is_reported_as_it_is() {
         "{error:?}"
     );
 }
+
+/// A `session_kind=all` page body: KYC rows `kyc`, then KYB rows `kyb`.
+fn mixed_page(kyc: &[i64], kyb: &[i64], next: Option<String>) -> serde_json::Value {
+    let kyc = kyc
+        .iter()
+        .map(|n| serde_json::json!({"session_kind": "user", "session_number": n}));
+    let kyb = kyb
+        .iter()
+        .map(|n| serde_json::json!({"session_kind": "business", "session_number": n}));
+    let results: Vec<serde_json::Value> = kyc.chain(kyb).collect();
+    serde_json::json!({"count": 0, "next": next, "previous": null, "results": results})
+}
+
+/// Session numbers with their kind: `"U3"` for KYC row 3, `"B7"` for KYB row 7.
+fn tagged(rows: &[Session]) -> Vec<String> {
+    rows.iter()
+        .map(|row| match row {
+            Session::Kyc(row) => format!("U{}", row.session_number.unwrap()),
+            Session::Kyb(row) => format!("B{}", row.session_number.unwrap()),
+            other => panic!("unexpected row {other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_all_listing_lists_the_remaining_kyb_rows_once_the_kyc_links_end() {
+    let server = MockServer::start().await;
+    let all = |offset: Option<u64>| {
+        let mock = Mock::given(path("/v3/sessions/")).and(query_param("session_kind", "all"));
+        match offset {
+            Some(offset) => mock.and(query_param("offset", offset.to_string())),
+            None => mock.and(query_param_is_missing("offset")),
+        }
+    };
+    let business = |offset: u64| {
+        Mock::given(path("/v3/sessions/"))
+            .and(query_param("session_kind", "business"))
+            .and(query_param("limit", "2"))
+            .and(query_param("offset", offset.to_string()))
+    };
+    // KYC rows 1..=3, KYB rows 11..=16; links follow the KYC side, as the
+    // server's do, and end after the second page.
+    let next_all = format!(
+        "{}/v3/sessions/?limit=2&offset=2&session_kind=all",
+        server.uri()
+    );
+    all(None)
+        .respond_with(ok(mixed_page(&[1, 2], &[11, 12], Some(next_all))))
+        .mount(&server)
+        .await;
+    all(Some(2))
+        .respond_with(ok(mixed_page(&[3], &[13, 14], None)))
+        .mount(&server)
+        .await;
+    let next_business = format!(
+        "{}/v3/sessions/?limit=2&offset=6&session_kind=business",
+        server.uri()
+    );
+    business(4)
+        .respond_with(ok(mixed_page(&[], &[15, 16], Some(next_business))))
+        .mount(&server)
+        .await;
+    business(6)
+        .respond_with(ok(mixed_page(&[], &[], None)))
+        .mount(&server)
+        .await;
+
+    for concurrency in [1, 3] {
+        let rows: Vec<Session> = client(&server)
+            .sessions()
+            .list()
+            .session_kind(didit::SessionKindFilter::All)
+            .limit(2)
+            .concurrency(concurrency)
+            .items()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            tagged(&rows),
+            ["U1", "U2", "B11", "B12", "U3", "B13", "B14", "B15", "B16"],
+            "at concurrency {concurrency}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_all_listing_ends_when_its_last_kyb_side_is_not_full() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v3/sessions/"))
+        .and(query_param("session_kind", "all"))
+        .respond_with(ok(mixed_page(&[1], &[11], None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rows: Vec<Session> = client(&server)
+        .sessions()
+        .list()
+        .session_kind(didit::SessionKindFilter::All)
+        .limit(2)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(tagged(&rows), ["U1", "B11"]);
+    // Any further request would find no mock and fail the listing.
+}
+
+#[tokio::test]
+async fn without_a_known_page_size_the_kyb_rows_go_on_from_the_last_one_received() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v3/sessions/"))
+        .and(query_param("session_kind", "all"))
+        .respond_with(ok(mixed_page(&[1], &[11, 12], None)))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v3/sessions/"))
+        .and(query_param("session_kind", "business"))
+        .and(query_param("offset", "2"))
+        .and(query_param_is_missing("limit"))
+        .respond_with(ok(mixed_page(&[], &[], None)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rows: Vec<Session> = client(&server)
+        .sessions()
+        .list()
+        .session_kind(didit::SessionKindFilter::All)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(tagged(&rows), ["U1", "B11", "B12"]);
+}
