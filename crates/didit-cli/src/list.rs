@@ -36,14 +36,15 @@ pub async fn run(client: &Client, args: &ListArgs, reporter: &Reporter) -> Resul
     }
 
     let max = args.max.unwrap_or(u64::MAX);
+    let request = match args.max {
+        Some(max) => request.max_rows(max),
+        None => request,
+    };
     let progress = Progress::new(reporter.shows_progress());
     let mut pages = request.pages();
     let mut written: u64 = 0;
     let mut begun = false;
-    while written < max {
-        let Some(page) = pages.next().await else {
-            break;
-        };
+    while let Some(page) = pages.next().await {
         let page = match page {
             Ok(page) => page,
             Err(error) => {
@@ -63,8 +64,7 @@ pub async fn run(client: &Client, args: &ListArgs, reporter: &Reporter) -> Resul
             })?;
             begun = true;
         }
-        let wanted = usize::try_from(max - written).unwrap_or(usize::MAX);
-        let rows = &page.results[..page.results.len().min(wanted)];
+        let rows = &page.results;
         progress.suspend(|| out.rows(rows).and_then(|()| out.flush()))?;
         written += rows.len() as u64;
         let expected = page.count.saturating_sub(args.offset.unwrap_or(0));

@@ -27,7 +27,7 @@ pub(crate) struct PagingOptions {
     pub(crate) exact_count: bool,
     /// Whether to drop rows whose `session_id` came before.
     pub(crate) dedupe_by_session_id: bool,
-    /// Request no page that starts past this many rows.
+    /// Most rows to hand out; no page that starts past them is requested.
     pub(crate) max_rows: Option<u64>,
 }
 
@@ -50,6 +50,9 @@ pub(crate) struct Paginator {
     start_offset: u64,
     pages_received: u64,
     rows_received: u64,
+    /// Rows handed out: received, less the repeats de-duplication dropped
+    /// and what lies past `max_rows`.
+    rows_handed_out: u64,
     /// The `session_id`s handed out, when de-duplicating.
     session_ids: HashSet<Uuid>,
 }
@@ -112,6 +115,7 @@ impl Paginator {
             start_offset: 0,
             pages_received: 0,
             rows_received: 0,
+            rows_handed_out: 0,
             session_ids: HashSet::new(),
         }
     }
@@ -135,14 +139,15 @@ impl Paginator {
                 self.pages_received += 1;
                 self.rows_received += page.results.len() as u64;
                 self.after(&fetch.url, &page);
-                // Keep requesting while the caller reads this page, leaving
-                // one place for the request it will wait on.
-                self.request_ahead(self.options.concurrency - 1);
                 if self.options.dedupe_by_session_id {
                     let seen = &mut self.session_ids;
                     page.results
                         .retain(|row| session_id(row).is_none_or(|id| seen.insert(id)));
                 }
+                self.keep_within_max_rows(&mut page);
+                // Keep requesting while the caller reads this page, leaving
+                // one place for the request it will wait on.
+                self.request_ahead(self.options.concurrency - 1);
                 Some(Ok(page))
             }
             Err(error) => {
@@ -151,6 +156,21 @@ impl Paginator {
                 Some(Err(self.interrupted(error, resume_offset)))
             }
         }
+    }
+
+    /// Cuts `page` to the rows left under `max_rows`; the listing is
+    /// complete once they are handed out, whatever would have followed.
+    fn keep_within_max_rows(&mut self, page: &mut Page) {
+        if let Some(max_rows) = self.options.max_rows {
+            let left = max_rows.saturating_sub(self.rows_handed_out);
+            if page.results.len() as u64 >= left {
+                page.results
+                    .truncate(usize::try_from(left).unwrap_or(usize::MAX));
+                self.stop();
+                self.pending_error = None;
+            }
+        }
+        self.rows_handed_out += page.results.len() as u64;
     }
 
     /// Starts requests until `in_flight` pages are on their way or none is
@@ -180,6 +200,11 @@ impl Paginator {
         let Some(max_rows) = self.options.max_rows else {
             return true;
         };
+        if self.options.dedupe_by_session_id {
+            // Dropped repeats are not rows handed out: pages past the
+            // bound may be needed.
+            return true;
+        }
         let starts_at = offset_of(url).unwrap_or(self.start_offset + self.rows_received);
         starts_at < self.start_offset.saturating_add(max_rows)
     }

@@ -66,6 +66,7 @@ impl<'a> Sessions<'a> {
             invalid: None,
             concurrency: None,
             dedupe_by_session_id: false,
+            max_rows: None,
         }
     }
 }
@@ -97,6 +98,8 @@ pub struct ListSessions {
     /// Pages requested at once; the client's setting when `None`.
     concurrency: Option<usize>,
     dedupe_by_session_id: bool,
+    /// Most rows `pages` and `items` hand out.
+    max_rows: Option<u64>,
 }
 
 impl fmt::Debug for ListSessions {
@@ -107,6 +110,7 @@ impl fmt::Debug for ListSessions {
             .field("invalid", &self.invalid)
             .field("concurrency", &self.concurrency)
             .field("dedupe_by_session_id", &self.dedupe_by_session_id)
+            .field("max_rows", &self.max_rows)
             .finish()
     }
 }
@@ -494,6 +498,43 @@ impl ListSessions {
         self
     }
 
+    /// Ends [`pages`](Self::pages) and [`items`](Self::items) once `rows`
+    /// rows have been handed out: the page that reaches the bound is cut
+    /// to it, and no page that can only hold rows past it is requested,
+    /// whatever the [`concurrency`](Self::concurrency). Rows dropped by
+    /// [`dedupe_by_session_id`](Self::dedupe_by_session_id) do not count.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use futures::TryStreamExt;
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::query_param_is_missing("offset"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "count": 4,
+    ///         "next": format!("{}/v3/sessions/?limit=2&offset=2", server.uri()),
+    ///         "previous": null,
+    ///         "results": [{"session_number": 4}, {"session_number": 3}],
+    ///     })))
+    ///     .expect(1)
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let rows: Vec<didit::Session> =
+    ///     client.sessions().list().limit(2).max_rows(1).items().try_collect().await?;
+    /// assert_eq!(rows.len(), 1);
+    /// // The second page was never requested.
+    /// # drop(server);
+    /// # Ok(()) }
+    /// ```
+    pub fn max_rows(mut self, rows: u64) -> Self {
+        self.max_rows = Some(rows);
+        self
+    }
+
     /// Fetches the first page (the one `offset` names).
     ///
     /// ```
@@ -572,21 +613,13 @@ impl ListSessions {
     /// # Ok(()) }
     /// ```
     pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + Unpin + 'static {
-        self.paginate(None)
-    }
-
-    /// The page stream, requesting no page that starts past `max_rows` rows.
-    fn paginate(
-        self,
-        max_rows: Option<u64>,
-    ) -> impl Stream<Item = Result<Page>> + Send + Unpin + 'static {
         let options = PagingOptions {
             concurrency: self
                 .concurrency
                 .unwrap_or(self.client.inner.page_concurrency),
             exact_count: self.count_is_exact(),
             dedupe_by_session_id: self.dedupe_by_session_id,
-            max_rows,
+            max_rows: self.max_rows,
         };
         let paginator = match self.first_url() {
             Ok(url) => Paginator::new(self.client, url, options),
@@ -625,7 +658,8 @@ impl ListSessions {
     }
 
     /// Collects the matching sessions, stopping once `max_rows` are in hand
-    /// (no further page is fetched then). Returns fewer when fewer match.
+    /// (no further page is fetched then; see [`max_rows`](Self::max_rows)).
+    /// Returns fewer when fewer match.
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
@@ -634,13 +668,7 @@ impl ListSessions {
     /// # Ok(()) }
     /// ```
     pub async fn collect_at_most(self, max_rows: usize) -> Result<Vec<Session>> {
-        // Repeats dropped by de-duplication are not rows, so then pages past
-        // `max_rows` rows may be needed.
-        let bound = (!self.dedupe_by_session_id).then_some(max_rows as u64);
-        rows_of(self.paginate(bound))
-            .take(max_rows)
-            .try_collect()
-            .await
+        self.max_rows(max_rows as u64).items().try_collect().await
     }
 
     /// Whether the server counts the rows exactly: only KYC rows are

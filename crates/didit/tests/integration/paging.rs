@@ -67,6 +67,57 @@ async fn collect_at_most_stops_fetching_once_it_has_enough() {
 }
 
 #[tokio::test]
+async fn max_rows_cuts_the_page_that_reaches_it_and_requests_nothing_past_it() {
+    for concurrency in [1, 3] {
+        let server = three_pages().await;
+        let pages: Vec<didit::Page> = client(&server)
+            .sessions()
+            .list()
+            .limit(2)
+            .concurrency(concurrency)
+            .max_rows(3)
+            .pages()
+            .try_collect()
+            .await
+            .unwrap();
+        let sizes: Vec<usize> = pages.iter().map(|page| page.results.len()).collect();
+        assert_eq!(sizes, [2, 1], "at concurrency {concurrency}");
+        let requests = server.received_requests().await.unwrap();
+        assert!(
+            requests
+                .iter()
+                .all(|r| !r.url.query().unwrap().contains("offset=4")),
+            "the third page starts past the rows wanted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_listing_that_reached_max_rows_reports_no_error_from_past_it() {
+    let server = MockServer::start().await;
+    // The first page links off the origin: an error, but only for rows
+    // nobody asked for.
+    serve(
+        &server,
+        None,
+        ok(page(
+            [1, 2],
+            Some("https://elsewhere.invalid/v3/sessions/?offset=2".to_owned()),
+        )),
+    )
+    .await;
+    let rows: Vec<Session> = client(&server)
+        .sessions()
+        .list()
+        .max_rows(2)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&rows), [1, 2]);
+}
+
+#[tokio::test]
 async fn a_next_link_to_another_port_is_refused_and_that_port_gets_nothing() {
     let server = MockServer::start().await;
     let elsewhere = MockServer::start().await;
