@@ -43,6 +43,7 @@ pub async fn run(client: &Client, args: &ListArgs, reporter: &Reporter) -> Resul
     let progress = Progress::new(reporter.shows_progress());
     let mut pages = request.pages();
     let mut written: u64 = 0;
+    let mut expected: u64 = 0;
     let mut begun = false;
     while let Some(page) = pages.next().await {
         let page = match page {
@@ -63,12 +64,15 @@ pub async fn run(client: &Client, args: &ListArgs, reporter: &Reporter) -> Resul
                 previous: None,
             })?;
             begun = true;
+            // The first page's count covers the whole listing; later pages
+            // of an `all` listing may be `business` pages, counting KYB
+            // rows only.
+            expected = page.count.saturating_sub(args.offset.unwrap_or(0)).min(max);
         }
         let rows = &page.results;
         progress.suspend(|| out.rows(rows).and_then(|()| out.flush()))?;
         written += rows.len() as u64;
-        let expected = page.count.saturating_sub(args.offset.unwrap_or(0));
-        progress.update(written, expected.min(max));
+        progress.update(written, expected);
     }
     progress.clear();
     if !begun {

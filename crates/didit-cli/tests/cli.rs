@@ -218,6 +218,7 @@ async fn all_pages_and_max_match_the_mock_and_draw_no_progress_off_a_terminal() 
     // Standard error is a pipe here: no progress bar, and nothing else.
     assert_eq!(stderr(&all), "");
 
+    let requests_before = mock.requests().len();
     let most = run(
         &mut didit_at(&mock),
         &words(&format!(
@@ -225,10 +226,38 @@ async fn all_pages_and_max_match_the_mock_and_draw_no_progress_off_a_terminal() 
         )),
     );
     assert_exit(&most, 0);
+    // Pages at offsets 0, 4 and 8 hold the first 10 rows; none past them
+    // is requested, although four pages may be fetched at once.
+    assert_eq!(mock.requests().len() - requests_before, 3);
     let page: SessionPage = serde_json::from_str(&stdout(&most)).unwrap();
     assert_eq!(page.results, &expected[..10]);
     assert_eq!(page.count, expected.len() as u64);
     assert_eq!(stderr(&most), "");
+}
+
+#[tokio::test]
+async fn an_all_export_writes_every_kyb_row_after_the_kyc_pages_end() {
+    let mock = mock_with(300).await;
+    // `--didit-internal-id` narrows the KYC rows only: the server's links,
+    // which follow the KYC side, end after the first page.
+    let id = mock
+        .store()
+        .kyc()
+        .iter()
+        .find_map(|record| record.row.didit_internal_id.flatten())
+        .unwrap();
+    let expected = expected_rows(&mock, &format!("session_kind=all&didit_internal_id={id}"));
+    let export = run(
+        &mut didit_at(&mock),
+        &words(&format!(
+            "sessions list --all --limit 5 --session-kind all --didit-internal-id {id} --format ndjson"
+        )),
+    );
+    assert_exit(&export, 0);
+    let written = ndjson_rows(&stdout(&export));
+    assert!(expected.len() > 10, "the KYB rows should span pages");
+    // KYC rows first either way: the KYC rows fit on the first page.
+    assert_eq!(ids(&written), ids(&expected));
 }
 
 #[tokio::test]
