@@ -282,8 +282,18 @@ fn mixed_page(kyc: &[i64], kyb: &[i64], next: Option<String>) -> serde_json::Val
     serde_json::json!({"count": 0, "next": next, "previous": null, "results": results})
 }
 
-/// Session numbers with their kind: `"U3"` for KYC row 3, `"B7"` for KYB row 7.
-fn tagged(rows: &[Session]) -> Vec<String> {
+/// Every row of a `session_kind=all` listing, as session numbers with
+/// their kind: `"U3"` for KYC row 3, `"B7"` for KYB row 7.
+async fn all_rows(server: &MockServer, limit: Option<u32>, concurrency: usize) -> Vec<String> {
+    let mut list = client(server)
+        .sessions()
+        .list()
+        .session_kind(didit::SessionKindFilter::All)
+        .concurrency(concurrency);
+    if let Some(limit) = limit {
+        list = list.limit(limit);
+    }
+    let rows: Vec<Session> = list.items().try_collect().await.unwrap();
     rows.iter()
         .map(|row| match row {
             Session::Kyc(row) => format!("U{}", row.session_number.unwrap()),
@@ -337,18 +347,8 @@ async fn an_all_listing_lists_the_remaining_kyb_rows_once_the_kyc_links_end() {
         .await;
 
     for concurrency in [1, 3] {
-        let rows: Vec<Session> = client(&server)
-            .sessions()
-            .list()
-            .session_kind(didit::SessionKindFilter::All)
-            .limit(2)
-            .concurrency(concurrency)
-            .items()
-            .try_collect()
-            .await
-            .unwrap();
         assert_eq!(
-            tagged(&rows),
+            all_rows(&server, Some(2), concurrency).await,
             ["U1", "U2", "B11", "B12", "U3", "B13", "B14", "B15", "B16"],
             "at concurrency {concurrency}"
         );
@@ -364,16 +364,7 @@ async fn an_all_listing_ends_when_its_last_kyb_side_is_not_full() {
         .expect(1)
         .mount(&server)
         .await;
-    let rows: Vec<Session> = client(&server)
-        .sessions()
-        .list()
-        .session_kind(didit::SessionKindFilter::All)
-        .limit(2)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(tagged(&rows), ["U1", "B11"]);
+    assert_eq!(all_rows(&server, Some(2), 1).await, ["U1", "B11"]);
     // Any further request would find no mock and fail the listing.
 }
 
@@ -393,13 +384,5 @@ async fn without_a_known_page_size_the_kyb_rows_go_on_from_the_last_one_received
         .expect(1)
         .mount(&server)
         .await;
-    let rows: Vec<Session> = client(&server)
-        .sessions()
-        .list()
-        .session_kind(didit::SessionKindFilter::All)
-        .items()
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(tagged(&rows), ["U1", "B11", "B12"]);
+    assert_eq!(all_rows(&server, None, 1).await, ["U1", "B11", "B12"]);
 }
