@@ -24,7 +24,9 @@ use crate::{Error, RateLimit, Result, Session};
 #[non_exhaustive]
 pub struct Page {
     /// How many rows match the filters in all. Exact for KYC rows; for KYB
-    /// rows the server stops counting at 100.
+    /// rows the server stops counting at 100. The pages of an `all` listing
+    /// that come after its KYC rows end count KYB rows only (see
+    /// [`ListSessions::session_kind`](crate::ListSessions::session_kind)).
     pub count: u64,
     /// Absolute URL of the next page, as the server sent it; `None` on the
     /// last page.
