@@ -391,7 +391,7 @@ fn page_link() -> BoxedStrategy<Option<String>> {
 /// A page of the list.
 pub fn session_page(unknowns: Unknowns) -> BoxedStrategy<SessionPage> {
     (
-        any::<u64>(),
+        any::<i64>(),
         page_link(),
         page_link(),
         proptest::collection::vec(session(unknowns), 0..4),

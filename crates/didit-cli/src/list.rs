@@ -67,7 +67,8 @@ pub async fn run(client: &Client, args: &ListArgs, reporter: &Reporter) -> Resul
             // The first page's count covers the whole listing; later pages
             // of an `all` listing may be `business` pages, counting KYB
             // rows only.
-            expected = page.count.saturating_sub(args.offset.unwrap_or(0)).min(max);
+            let count = u64::try_from(page.count).unwrap_or(0);
+            expected = count.saturating_sub(args.offset.unwrap_or(0)).min(max);
         }
         let rows = &page.results;
         progress.suspend(|| out.rows(rows).and_then(|()| out.flush()))?;

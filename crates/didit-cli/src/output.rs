@@ -12,7 +12,7 @@ use crate::table::Table;
 /// The parts of a page that come before its rows.
 #[derive(Clone, Copy, Debug)]
 pub struct PageHead<'a> {
-    pub count: u64,
+    pub count: i64,
     pub next: Option<&'a str>,
     pub previous: Option<&'a str>,
 }

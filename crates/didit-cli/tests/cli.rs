@@ -231,7 +231,7 @@ async fn all_pages_and_max_match_the_mock_and_draw_no_progress_off_a_terminal() 
     assert_eq!(mock.requests().len() - requests_before, 3);
     let page: SessionPage = serde_json::from_str(&stdout(&most)).unwrap();
     assert_eq!(page.results, &expected[..10]);
-    assert_eq!(page.count, expected.len() as u64);
+    assert_eq!(page.count, expected.len() as i64);
     assert_eq!(stderr(&most), "");
 }
 

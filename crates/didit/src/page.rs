@@ -27,7 +27,9 @@ pub struct Page {
     /// rows the server stops counting at 100. The pages of an `all` listing
     /// that come after its KYC rows end count KYB rows only (see
     /// [`ListSessions::session_kind`](crate::ListSessions::session_kind)).
-    pub count: u64,
+    /// Signed, as the API's contract sets no lower bound; the server sends
+    /// no negative count.
+    pub count: i64,
     /// Absolute URL of the next page, as the server sent it; `None` on the
     /// last page.
     pub next: Option<String>,

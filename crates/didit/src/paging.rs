@@ -305,7 +305,7 @@ impl Paginator {
             next_offset,
             stride,
             // The page the link names is requested whatever the count says.
-            end: first.count.max(next_offset + 1),
+            end: u64::try_from(first.count).unwrap_or(0).max(next_offset + 1),
         })
     }
 

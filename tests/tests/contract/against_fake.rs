@@ -126,8 +126,8 @@ fn check_walk(mock: &DiditMock, query: &Query, pages: &[Page]) -> Result<(), Str
         .skip(skip)
         .map(|r| Session::Kyb(Box::new(r.row.clone())))
         .collect();
-    let kyb_count = (matches.kyb.len() as u64).min(KYB_COUNT_CAP);
-    let expected_count = matches.kyc.len() as u64 + kyb_count;
+    let kyb_count = (matches.kyb.len() as u64).min(KYB_COUNT_CAP) as i64;
+    let expected_count = matches.kyc.len() as i64 + kyb_count;
     let mut walked_kyc = Vec::new();
     let mut walked_kyb = Vec::new();
     for (number, page) in pages.iter().enumerate() {

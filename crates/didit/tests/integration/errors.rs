@@ -150,6 +150,25 @@ async fn a_huge_bad_body_gives_a_bounded_snippet() {
     assert!(snippet.len() <= Error::SNIPPET_LEN + '…'.len_utf8());
 }
 
+/// Values Didit's published contract allows although the server never
+/// sends them (it bounds no integer): a client reading them must not fail.
+#[tokio::test]
+async fn values_the_published_contract_allows_decode_unchanged() {
+    let row = json!({
+        "session_kind": "user", "session_number": -436, "status": "Awaiting User",
+        "full_name": "p\u{0}😀 中", "country": "m/i",
+        "additional_details": {"aml": {"total_hits": -9_007_199_254_740_993_i64},
+                               "face_match": {"score": 1e-7}},
+    });
+    let server = answering(ok(json!({
+        "count": -576_061_501, "next": null, "previous": null, "results": [row.clone()],
+    })))
+    .await;
+    let page = client(&server).sessions().list().send().await.unwrap();
+    assert_eq!(page.count, -576_061_501);
+    assert_eq!(serde_json::to_value(&page.results[0]).unwrap(), row);
+}
+
 #[tokio::test]
 async fn kyc_kyb_unknown_and_kindless_rows_decode_side_by_side() {
     let partner = json!({"session_kind": "partner", "session_number": "P-1", "extra": [1, 2]});
