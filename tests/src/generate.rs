@@ -3,8 +3,8 @@
 //! [`Generator::strategy`] turns an OpenAPI 3.0 schema object into a
 //! `Strategy<Value = serde_json::Value>`: types, `enum`, `nullable`,
 //! `required` and optional properties, the formats `uuid`, `date`,
-//! `date-time` and `uri`, numeric bounds, arrays, `$ref`, `allOf`, `oneOf`
-//! and `anyOf`. It can also produce what a newer server may send: properties
+//! `date-time`, `uri` and `email`, numeric bounds, arrays, `$ref`, `allOf`,
+//! `oneOf` and `anyOf`. It can also produce what a newer server may send: properties
 //! the schema does not declare (named with [`UNKNOWN_PROPERTY_PREFIX`]) and
 //! strings no enumeration of the spec lists.
 //!
@@ -409,6 +409,7 @@ fn string(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {
         Some("date") => date(),
         Some("date-time") => date_time(),
         Some("uri") => uri(),
+        Some("email") => email(),
         Some(other) => panic!("{location}: string format `{other}` is not supported"),
         None => match object.get("pattern").and_then(Value::as_str) {
             Some(pattern) => proptest::string::string_regex(pattern)
@@ -552,6 +553,14 @@ fn uri() -> BoxedStrategy<String> {
     proptest::string::string_regex(URI)
         .expect("a valid pattern")
         .boxed()
+}
+
+fn email() -> BoxedStrategy<String> {
+    proptest::string::string_regex(
+        r"[a-z0-9]{1,8}([._+-][a-z0-9]{1,8}){0,2}@[a-z0-9]{1,8}(-[a-z0-9]{1,8})?\.[a-z]{2,6}",
+    )
+    .expect("a valid pattern")
+    .boxed()
 }
 
 /// Any small JSON value: what an unknown property may hold.
