@@ -9,6 +9,11 @@
 //! one-by-one paging, and a page that does not link where the plan expects
 //! (the list changed meanwhile) ends the plan: paging goes on from that
 //! page's link, one page ahead.
+//!
+//! A `session_kind=all` listing whose links end with its KYC rows goes on
+//! as a `business` listing from the first KYB row not yet received (see
+//! `kyb_continuation`), and a `max_rows` bound cuts the page that reaches
+//! it and requests nothing past it.
 
 use std::collections::{HashSet, VecDeque};
 
