@@ -20,7 +20,7 @@ use schemars::r#gen::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value};
 
 use crate::Spec;
-use crate::generate::{Generator, Options};
+use crate::generate::{Generator, Options, required_properties};
 use crate::instances::{component_ref, components_in_responses};
 use crate::sdk::{ComponentTypes, SdkType};
 
@@ -345,13 +345,10 @@ impl Check<'_> {
                 return;
             }
         }
-        let required: BTreeSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = schema
+            .as_object()
+            .map(required_properties)
+            .unwrap_or_default();
         for (name, property) in properties {
             let path = format!("{}.{name}", component.name);
             let required = required.contains(name.as_str());

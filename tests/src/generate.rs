@@ -339,13 +339,7 @@ impl<'a> Generator<'a> {
         location: &str,
         depth: usize,
     ) -> BoxedStrategy<Value> {
-        let required: BTreeSet<&str> = object
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = required_properties(object);
         let properties = object.get("properties").and_then(Value::as_object);
         let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
         for (name, schema) in properties.into_iter().flatten() {
@@ -401,6 +395,17 @@ impl<'a> Generator<'a> {
             })
             .boxed()
     }
+}
+
+/// The names an object schema's `required` lists.
+pub fn required_properties(schema: &Map<String, Value>) -> BTreeSet<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 fn string(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {

@@ -176,6 +176,27 @@ fn check_walk(mock: &DiditMock, query: &Query, pages: &[Page]) -> Result<(), Str
     newest_first("KYB", &walked_kyb)
 }
 
+/// GETs `url` from the fake with its key, without the facade: the status
+/// and the JSON body.
+fn fetch_json(
+    runtime: &tokio::runtime::Runtime,
+    http: &didit::reqwest::Client,
+    mock: &DiditMock,
+    url: &str,
+) -> Result<(u16, Value), String> {
+    runtime
+        .block_on(async {
+            let answer = http
+                .get(url)
+                .header("x-api-key", mock.api_key())
+                .send()
+                .await?;
+            let status = answer.status().as_u16();
+            Ok::<_, didit::reqwest::Error>((status, answer.json::<Value>().await?))
+        })
+        .map_err(|error| format!("{url}: {error}"))
+}
+
 /// Fetches again, without the facade, every URL the facade fetched, and
 /// checks each answer against the spec's schema for its status.
 fn check_answers_satisfy_spec(
@@ -189,17 +210,7 @@ fn check_answers_satisfy_spec(
             Some(query) => format!("{}{}?{query}", mock.uri(), request.path),
             None => format!("{}{}", mock.uri(), request.path),
         };
-        let (status, body) = runtime
-            .block_on(async {
-                let answer = http
-                    .get(&url)
-                    .header("x-api-key", mock.api_key())
-                    .send()
-                    .await?;
-                let status = answer.status().as_u16();
-                Ok::<_, didit::reqwest::Error>((status, answer.json::<Value>().await?))
-            })
-            .map_err(|error| format!("{url}: {error}"))?;
+        let (status, body) = fetch_json(runtime, http, mock, &url)?;
         spec.validate_response("list_sessions", status, &body)
             .map_err(|errors| {
                 format!(
@@ -281,17 +292,7 @@ fn malformed_values_and_missing_keys_get_the_documented_errors() {
             let url =
                 url::Url::parse_with_params(&mock.sessions_url(), [(parameter, value.as_str())])
                     .map_err(|error| error.to_string())?;
-            let (status, body) = runtime
-                .block_on(async {
-                    let answer = http
-                        .get(url.clone())
-                        .header("x-api-key", mock.api_key())
-                        .send()
-                        .await?;
-                    let status = answer.status().as_u16();
-                    Ok::<_, didit::reqwest::Error>((status, answer.json::<Value>().await?))
-                })
-                .map_err(|error| format!("{url}: {error}"))?;
+            let (status, body) = fetch_json(&runtime, &http, &mock, url.as_str())?;
             if status != 400 {
                 // A value that happens to be well formed ("-0" for offset,
                 // say) is not a failure of the contract.
