@@ -67,6 +67,9 @@ async fn main() -> anyhow::Result<()> {
         builder = builder.max_limit(max);
     }
     let mock = builder.start().await;
+    // Listen for signals before announcing the address: a caller may send
+    // SIGTERM as soon as it has read it.
+    let shutdown = shutdown_signal()?;
 
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", mock.uri())?;
@@ -82,26 +85,33 @@ async fn main() -> anyhow::Result<()> {
         mock.uri(),
     );
 
-    shutdown_signal().await?;
+    shutdown.await?;
     eprintln!("didit-mock: shutting down");
     Ok(())
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM where there is one.
-async fn shutdown_signal() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .context("cannot listen for SIGTERM")?;
+/// Registers for SIGINT (Ctrl-C) and SIGTERM now; the future resolves on
+/// the first of them.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
         tokio::select! {
-            result = tokio::signal::ctrl_c() => result.context("cannot listen for Ctrl-C")?,
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot listen for Ctrl-C")?;
-    Ok(())
+        Ok(())
+    })
+}
+
+/// Resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
+    Ok(async {
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot listen for Ctrl-C")
+    })
 }
