@@ -3,8 +3,9 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::SessionKind;
+use crate::decode_error::{ROW_FIELD_PREFIX, ROW_FIELD_SEPARATOR, describe_without_position};
 use crate::types::{KybSession, KycSession};
+use crate::{SessionKind, SessionStatus, Timestamp};
 
 /// One row of `GET /v3/sessions/`: a KYC session, a KYB session, or a row of
 /// a kind this version of the SDK does not know.
@@ -44,14 +45,123 @@ pub struct UnknownSessionRow {
     pub raw: serde_json::Value,
 }
 
+/// The fields every row has, whatever its kind. Each is `None` when the
+/// server left it out or sent `null` (for a row of an unknown kind, also
+/// when it has another type than documented).
+///
+/// ```
+/// use didit_api::{SessionKind, SessionRow, SessionStatus};
+///
+/// let row: SessionRow = serde_json::from_str(
+///     r#"{"session_id": "8a1f63c2-1b9e-4f3a-9c41-2f6a1f0b7d52", "session_number": 42,
+///         "status": "Approved", "vendor_data": "user-7", "created_at": "2025-06-09T12:26:54Z"}"#,
+/// )?;
+/// assert_eq!(row.kind(), SessionKind::User);
+/// assert_eq!(row.session_number(), Some(42));
+/// assert_eq!(row.status(), Some(SessionStatus::Approved));
+/// assert_eq!(row.vendor_data(), Some("user-7"));
+/// assert_eq!(row.created_at().map(|at| at.as_datetime().timestamp()), Some(1_749_472_014));
+/// assert!(row.session_id().is_some());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 impl SessionRow {
     /// The kind of the row; KYC when the server left `session_kind` out.
+    ///
+    /// ```
+    /// let row: didit_api::SessionRow = serde_json::from_str(r#"{"session_kind": "business"}"#)?;
+    /// assert_eq!(row.kind(), didit_api::SessionKind::Business);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn kind(&self) -> SessionKind {
         match self {
             SessionRow::Kyc(_) => SessionKind::User,
             SessionRow::Kyb(_) => SessionKind::Business,
             SessionRow::Unknown(row) => SessionKind::from(row.kind.as_str()),
         }
+    }
+
+    /// The session's identifier.
+    ///
+    /// ```
+    /// let row: didit_api::SessionRow = serde_json::from_str(r#"{"status": "Approved"}"#)?;
+    /// assert_eq!(row.session_id(), None);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn session_id(&self) -> Option<uuid::Uuid> {
+        match self {
+            SessionRow::Kyc(row) => row.session_id,
+            SessionRow::Kyb(row) => row.session_id,
+            SessionRow::Unknown(row) => row.text("session_id")?.parse().ok(),
+        }
+    }
+
+    /// The session's number, as the Didit console shows it.
+    ///
+    /// ```
+    /// let row: didit_api::SessionRow = serde_json::from_str(r#"{"session_number": 7}"#)?;
+    /// assert_eq!(row.session_number(), Some(7));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn session_number(&self) -> Option<i64> {
+        match self {
+            SessionRow::Kyc(row) => row.session_number,
+            SessionRow::Kyb(row) => row.session_number,
+            SessionRow::Unknown(row) => row.raw.get("session_number")?.as_i64(),
+        }
+    }
+
+    /// The session's status.
+    ///
+    /// ```
+    /// let row: didit_api::SessionRow = serde_json::from_str(r#"{"status": "In Review"}"#)?;
+    /// assert_eq!(row.status(), Some(didit_api::SessionStatus::InReview));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn status(&self) -> Option<SessionStatus> {
+        match self {
+            SessionRow::Kyc(row) => row.status.clone(),
+            SessionRow::Kyb(row) => row.status.clone(),
+            SessionRow::Unknown(row) => row.text("status").map(SessionStatus::from),
+        }
+    }
+
+    /// The reference your application attached to the session.
+    ///
+    /// ```
+    /// let row: didit_api::SessionRow = serde_json::from_str(r#"{"vendor_data": null}"#)?;
+    /// assert_eq!(row.vendor_data(), None);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn vendor_data(&self) -> Option<&str> {
+        match self {
+            SessionRow::Kyc(row) => row.vendor_data.as_ref()?.as_deref(),
+            SessionRow::Kyb(row) => row.vendor_data.as_ref()?.as_deref(),
+            SessionRow::Unknown(row) => row.text("vendor_data"),
+        }
+    }
+
+    /// When the session was created.
+    ///
+    /// ```
+    /// let row: didit_api::SessionRow = serde_json::from_str(
+    ///     r#"{"session_kind": "partner", "created_at": "2025-06-09T12:26:54Z"}"#,
+    /// )?;
+    /// assert_eq!(row.created_at().map(|at| at.as_str().to_owned()), Some("2025-06-09T12:26:54Z".into()));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn created_at(&self) -> Option<Timestamp> {
+        match self {
+            SessionRow::Kyc(row) => row.created_at.clone(),
+            SessionRow::Kyb(row) => row.created_at.clone(),
+            SessionRow::Unknown(row) => row.text("created_at")?.parse().ok(),
+        }
+    }
+}
+
+impl UnknownSessionRow {
+    /// The string member `name`, if the row has one.
+    fn text(&self, name: &str) -> Option<&str> {
+        self.raw.get(name)?.as_str()
     }
 }
 
@@ -103,19 +213,21 @@ struct KindOnly {
     session_kind: Option<SessionKind>,
 }
 
-/// Decodes one row, naming the failing field in the error.
+/// Decodes one row, naming the failing field in the error but never the
+/// value found there.
 fn decode<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, String> {
     // Path tracking slows every field down, so it only runs again on failure.
     serde_json::from_str(text).map_err(|first_error| {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-            Ok(_) => first_error.to_string(),
+            Ok(_) => describe_without_position(&first_error),
             Err(error) => {
                 let path = error.path().to_string();
+                let expected = describe_without_position(&error.into_inner());
                 if path == "." {
-                    error.into_inner().to_string()
+                    expected
                 } else {
-                    format!("field `{path}`: {}", error.into_inner())
+                    format!("{ROW_FIELD_PREFIX}{path}{ROW_FIELD_SEPARATOR}{expected}")
                 }
             }
         }
