@@ -188,7 +188,10 @@ mod tests {
             (format!(r#"{{"number": "{SECRET}, expected x"}}"#), "number"),
             (format!(r#"{{"number": 1, "id": "{SECRET}"}}"#), "id"),
             (format!(r#"{{"number": 1, "kind": "{SECRET}"}}"#), "kind"),
-            (format!(r#"{{"number": 1, "flags": ["{SECRET}"]}}"#), "flags[0]"),
+            (
+                format!(r#"{{"number": 1, "flags": ["{SECRET}"]}}"#),
+                "flags[0]",
+            ),
             (format!(r#"{{"number": {{"{SECRET}": 1}}}}"#), "number"),
             (format!(r#"{{"number": 1.5, "x": "{SECRET}"}}"#), "number"),
         ] {
@@ -202,9 +205,15 @@ mod tests {
     #[test]
     fn messages_keep_what_was_expected() {
         let shown = failure(&format!(r#"{{"number": "{SECRET}"}}"#)).expected;
-        assert!(shown.starts_with("invalid type: string, expected i64"), "{shown}");
+        assert!(
+            shown.starts_with("invalid type: string, expected i64"),
+            "{shown}"
+        );
         let shown = failure(r#"{"number": 1, "kind": "b"}"#).expected;
-        assert!(shown.starts_with("unknown variant, expected `a`"), "{shown}");
+        assert!(
+            shown.starts_with("unknown variant, expected `a`"),
+            "{shown}"
+        );
         let shown = failure(r#"{"id": null}"#).expected;
         assert!(shown.starts_with("missing field `number`"), "{shown}");
         let shown = failure(r#"{"number": 1, "flags": [true]}"#).expected;

@@ -102,7 +102,7 @@ async fn connect(
         let Some(key) = &global.api_key else {
             return Err(Failure::new(Exit::Authentication, "no API key given").with_hint(KEY_HINT));
         };
-        builder = builder.api_key(key);
+        builder = builder.api_key(key.as_str());
         // An empty DIDIT_BASE_URL counts as unset, as for the SDK's `from_env`.
         if let Some(url) = global
             .base_url

@@ -35,6 +35,8 @@
 
 mod filter;
 mod fold;
+#[cfg(feature = "hostile")]
+pub mod hostile;
 mod page;
 mod query;
 mod server;

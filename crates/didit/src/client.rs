@@ -33,6 +33,15 @@ pub const DEFAULT_RATE_WINDOW: Duration = Duration::from_secs(60);
 /// Pages a listing requests at the same time unless told otherwise.
 pub const DEFAULT_PAGE_CONCURRENCY: usize = 4;
 
+/// The most bytes of one answer the client reads unless told otherwise: a
+/// page of a thousand sessions takes about 2 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
+
+/// The longest time limit or rate window the client keeps; longer ones are
+/// taken as this (a year is as good as no limit, and later instants could
+/// not be computed).
+const LONGEST_LIMIT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// The `User-Agent` of every request.
 pub(crate) const USER_AGENT: &str = concat!("didit-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -64,6 +73,7 @@ pub(crate) struct ClientInner {
     /// `None` when rate limiting is off.
     pub(crate) limiter: Option<Limiter>,
     pub(crate) page_concurrency: usize,
+    pub(crate) max_response_bytes: u64,
 }
 
 impl Client {
@@ -133,6 +143,7 @@ impl fmt::Debug for Client {
                     .map(|limiter| (limiter.max_requests(), limiter.window())),
             )
             .field("page_concurrency", &inner.page_concurrency)
+            .field("max_response_bytes", &inner.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -165,6 +176,7 @@ pub struct ClientBuilder {
     /// Requests per window; `None` when rate limiting is off.
     rate_limit: Option<(u32, Duration)>,
     page_concurrency: usize,
+    max_response_bytes: u64,
 }
 
 impl Default for ClientBuilder {
@@ -180,6 +192,7 @@ impl Default for ClientBuilder {
             http: None,
             rate_limit: Some((DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW)),
             page_concurrency: DEFAULT_PAGE_CONCURRENCY,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -197,6 +210,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_http_client", &self.http.is_some())
             .field("rate_limit", &self.rate_limit)
             .field("page_concurrency", &self.page_concurrency)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -215,16 +229,24 @@ impl ClientBuilder {
         builder
     }
 
-    /// Sets the API key (from the Didit console). It is sent in the
+    /// Sets the API key (from the Didit console): a `&str`, a `String`, or a
+    /// [`secrecy::SecretString`] you already hold it in. It is sent in the
     /// `x-api-key` header, only ever to the base URL's origin, and never
     /// printed.
     ///
     /// ```
+    /// use didit::secrecy::SecretString;
+    ///
     /// let builder = didit::Client::builder().api_key("my-key");
     /// assert!(!format!("{builder:?}").contains("my-key"));
+    ///
+    /// let from_a_vault = SecretString::from("my-key");
+    /// let client = didit::Client::builder().api_key(from_a_vault).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
     /// ```
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(SecretString::from(key.into()));
+    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.api_key = Some(key.into());
         self
     }
 
@@ -289,6 +311,7 @@ impl ClientBuilder {
 
     /// Sets how long one operation may take in all, every attempt and wait
     /// included (default 120 s). Each page of a listing is one operation.
+    /// Limits longer than a year count as a year.
     ///
     /// ```
     /// let builder = didit::Client::builder().operation_timeout(std::time::Duration::from_secs(30));
@@ -367,6 +390,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the most bytes of one answer the client reads (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]); a longer answer fails with
+    /// [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge) as soon
+    /// as it announces or exceeds the limit, so a broken or hostile server
+    /// cannot exhaust memory.
+    ///
+    /// ```
+    /// let client = didit::Client::builder()
+    ///     .api_key("my-key")
+    ///     .max_response_bytes(16 << 20)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Sends requests through this `reqwest` client, to share its
     /// connection pool, proxy or TLS settings with the rest of a program.
     ///
@@ -420,18 +462,27 @@ impl ClientBuilder {
                     reason: format!("could not set up the HTTP client: {error}"),
                 })?,
         };
+        if let Some((_, window)) = self.rate_limit
+            && (window.is_zero() || window > LONGEST_LIMIT)
+        {
+            return Err(Error::InvalidConfig {
+                setting: "rate_limit",
+                reason: "the window must be longer than zero and at most a year".to_owned(),
+            });
+        }
         Ok(Client {
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
                 api_key,
-                attempt_timeout: self.attempt_timeout,
-                operation_timeout: self.operation_timeout,
+                attempt_timeout: self.attempt_timeout.min(LONGEST_LIMIT),
+                operation_timeout: self.operation_timeout.min(LONGEST_LIMIT),
                 retry: self.retry,
                 limiter: self
                     .rate_limit
                     .map(|(max_requests, window)| Limiter::new(max_requests, window)),
                 page_concurrency: self.page_concurrency,
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }
@@ -476,7 +527,10 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url> {
         return Err(invalid(format!("`{text}` has no host")));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(format!("`{text}` must not hold credentials")));
+        // Not echoed: the credentials would end up in the message.
+        return Err(invalid(
+            "the URL must not hold credentials (user or password)".to_owned(),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(format!(

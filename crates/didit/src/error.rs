@@ -1,9 +1,12 @@
 //! The one error type of the SDK.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::StatusCode;
+use url::Url;
 
 use crate::RateLimit;
 use crate::types::{ApiError, ErrorMessages};
@@ -18,7 +21,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// the server ([`Error::Authentication`], [`Error::RateLimited`],
 /// [`Error::Api`]), failures on the way ([`Error::Timeout`],
 /// [`Error::Transport`]), answers the SDK could not read
-/// ([`Error::Decode`]), and links or redirects it refused to follow.
+/// ([`Error::Decode`], [`Error::ResponseTooLarge`]), and links or redirects
+/// it refused to follow.
+///
+/// # What an error shows
+///
+/// Answers of the API hold personal data (names, document numbers, e-mail
+/// addresses), and error messages end up in logs. So the `Display` and
+/// `Debug` output of an error never holds anything the server sent: no
+/// body, no message of the server, no value that failed to decode, no
+/// query of a link. It names the status, the JSON path of a value that did
+/// not decode and what was expected there, and the fields an error answer
+/// blamed. The answer itself stays reachable through [`Error::body`], whose
+/// documentation says what it may hold.
 ///
 /// ```
 /// let error = didit::Client::builder()
@@ -34,6 +49,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A request parameter was rejected before anything was sent.
     #[error("invalid value for `{parameter}`: {reason}")]
+    #[non_exhaustive]
     InvalidInput {
         /// The query parameter at fault, as the API spells it.
         parameter: &'static str,
@@ -43,6 +59,7 @@ pub enum Error {
 
     /// The client configuration was rejected by [`ClientBuilder::build`](crate::ClientBuilder::build).
     #[error("invalid client setting `{setting}`: {reason}")]
+    #[non_exhaustive]
     InvalidConfig {
         /// The setting at fault.
         setting: &'static str,
@@ -51,44 +68,43 @@ pub enum Error {
     },
 
     /// The server refused the API key (it answers 403; 401 is treated alike).
-    #[error(
-        "the API key was refused ({status}){}; check the key in the Didit console",
-        detail_suffix(.detail)
-    )]
+    #[error("the API key was refused ({status}); check the key in the Didit console")]
+    #[non_exhaustive]
     Authentication {
         /// The HTTP status, 403 for Didit.
         status: StatusCode,
-        /// The server's `detail` message, when it sent one.
-        detail: Option<String>,
+        /// The answer; its `detail` says why.
+        body: ResponseBody,
     },
 
-    /// The server still answered 429 Too Many Requests after every retry.
-    #[error(
-        "rate limited by the server (429){}{}",
-        retry_after_suffix(rate_limit.retry_after),
-        detail_suffix(.detail)
-    )]
+    /// The server still answered 429 Too Many Requests after every retry, or
+    /// asked to wait longer than the SDK may (see
+    /// [`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)).
+    #[error("rate limited by the server (429){}", retry_after_suffix(rate_limit.retry_after))]
+    #[non_exhaustive]
     RateLimited {
         /// `Retry-After` and `X-RateLimit-*` headers of the last answer.
         rate_limit: RateLimit,
-        /// The server's `detail` message, when it sent one.
-        detail: Option<String>,
+        /// The answer.
+        body: ResponseBody,
     },
 
     /// Any other error status.
-    #[error("the API answered {status}{}", api_error_suffix(.body.as_ref(), .raw_body))]
+    #[error("the API answered {status}{}", fields_suffix(body))]
+    #[non_exhaustive]
     Api {
         /// The HTTP status.
         status: StatusCode,
-        /// The body read as a Django REST Framework error: `detail`, or
-        /// messages per parameter. `None` when it had another shape.
-        body: Option<ApiError>,
-        /// The body as received (invalid UTF-8 replaced).
-        raw_body: String,
+        /// The answer: for Django REST Framework errors, `detail` or
+        /// messages per field.
+        body: ResponseBody,
+        /// The `Retry-After` header of the answer, when it had a usable one.
+        retry_after: Option<Duration>,
     },
 
     /// A time limit ran out.
     #[error("{scope} timed out after {}", format_duration(*.limit))]
+    #[non_exhaustive]
     Timeout {
         /// Which limit ran out.
         scope: TimeoutScope,
@@ -99,6 +115,7 @@ pub enum Error {
     /// The request could not be sent or its answer not received: DNS,
     /// connection, TLS or protocol failures.
     #[error("could not reach the API: {source}")]
+    #[non_exhaustive]
     Transport {
         /// The underlying error (its URL removed, as the query may hold
         /// personal data).
@@ -107,19 +124,29 @@ pub enum Error {
     },
 
     /// A successful answer whose body is not what the API documents.
-    #[error(
-        "could not read the answer ({status}) at `{path}`: {message}; body starts with: {snippet}"
-    )]
+    #[error("could not read the answer ({status}) at `{path}`: {expected}")]
+    #[non_exhaustive]
     Decode {
         /// The HTTP status.
         status: StatusCode,
         /// Where in the JSON document decoding failed, such as
         /// `results[3].session_number` (`.` for the whole document).
         path: String,
-        /// What was wrong there.
-        message: String,
-        /// The first bytes of the body (at most [`Error::SNIPPET_LEN`]).
-        snippet: String,
+        /// What was expected there (never the value found).
+        expected: String,
+        /// The answer.
+        body: ResponseBody,
+    },
+
+    /// An answer longer than the client reads; see
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes).
+    #[error("the answer ({status}) is longer than the {limit} bytes the client reads")]
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The most bytes the client reads of one answer.
+        limit: u64,
     },
 
     /// The server answered with a redirect the SDK does not follow: to
@@ -127,34 +154,37 @@ pub enum Error {
     /// or one hop too many.
     #[error(
         "refused to follow a redirect ({status}) to {}: {reason}",
-        location.as_deref().unwrap_or("nowhere")
+        location.as_ref().map_or_else(|| "nowhere".to_owned(), Link::to_string)
     )]
+    #[non_exhaustive]
     RedirectRefused {
         /// The redirect status.
         status: StatusCode,
         /// The `Location` header, or the URL the response finally came from.
-        location: Option<String>,
+        location: Option<Link>,
         /// Why it was refused.
         reason: &'static str,
     },
 
-    /// A page's `next` link points away from the base URL's scheme, host and
-    /// port, or is not a URL. It was not requested: the API key would have
-    /// gone with it.
-    #[error("refused to follow the next-page link `{next}`: {reason}")]
+    /// A page's `next` link points away from the session list at the base
+    /// URL's scheme, host and port, or is not a URL. It was not requested:
+    /// the API key would have gone with it.
+    #[error("refused to follow the next-page link {next}: {reason}")]
+    #[non_exhaustive]
     NextLinkRefused {
         /// The link as the server sent it.
-        next: String,
+        next: Link,
         /// Why it was refused.
         reason: &'static str,
     },
 
     /// The server's paging went round in circles: a `next` link seen before,
     /// or an empty page that still had a `next` link.
-    #[error("paging stopped at `{next}`: {reason}")]
+    #[error("paging stopped at {next}: {reason}")]
+    #[non_exhaustive]
     PaginationStalled {
         /// The offending `next` link.
-        next: String,
+        next: Link,
         /// What was wrong.
         reason: &'static str,
     },
@@ -162,6 +192,7 @@ pub enum Error {
     /// Paging failed after some pages had been received. Restart the listing
     /// with `.offset(resume_offset)` to pick up where it stopped.
     #[error("listing interrupted; resume with offset {resume_offset}: {source}")]
+    #[non_exhaustive]
     Interrupted {
         /// The offset of the page that could not be fetched.
         resume_offset: u64,
@@ -171,6 +202,275 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+}
+
+/// The body of an answer behind an [`Error`].
+///
+/// **It may hold personal data**: the API's answers carry names, document
+/// numbers and e-mail addresses, and its error messages may repeat what was
+/// asked. Its `Debug` output shows only its length and the names of the
+/// fields an error answer blamed; read the content with
+/// [`text`](Self::text), [`bytes`](Self::bytes),
+/// [`detail`](Self::detail) or [`api_error`](Self::api_error), and keep it
+/// out of logs that are not cleared for personal data.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+///
+/// let server = MockServer::start().await;
+/// Mock::given(matchers::any())
+///     .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+///         "date_from": ["Enter a valid date."],
+///     })))
+///     .mount(&server)
+///     .await;
+/// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build().unwrap();
+/// let error = client.sessions().list().send().await.unwrap_err();
+/// assert_eq!(error.to_string(), "the API answered 400 Bad Request (fields at fault: date_from)");
+/// let body = error.body().expect("an answer");
+/// assert_eq!(body.messages("date_from"), Some(vec!["Enter a valid date.".to_owned()]));
+/// # }
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct ResponseBody {
+    /// Boxed: errors travel in every `Result`, and should stay small.
+    inner: Box<BodyInner>,
+}
+
+#[derive(Clone, PartialEq)]
+struct BodyInner {
+    bytes: Bytes,
+    api_error: Option<ApiError>,
+}
+
+impl ResponseBody {
+    /// Keeps an answer's body, read as a Django REST Framework error when it
+    /// is one.
+    pub(crate) fn new(bytes: Bytes) -> Self {
+        let api_error = serde_json::from_slice::<ApiError>(&bytes).ok();
+        Self {
+            inner: Box::new(BodyInner { bytes, api_error }),
+        }
+    }
+
+    /// The body as received. **May hold personal data.**
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(body) = error.body() {
+    ///     let raw: &[u8] = body.bytes();
+    ///     # let _ = raw;
+    /// }
+    /// # }
+    /// ```
+    pub fn bytes(&self) -> &[u8] {
+        &self.inner.bytes
+    }
+
+    /// The body as text, invalid UTF-8 replaced. **May hold personal data.**
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(body) = error.body() {
+    ///     eprintln!("the server said: {}", body.text());
+    /// }
+    /// # }
+    /// ```
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.inner.bytes)
+    }
+
+    /// The body read as a Django REST Framework error (`detail`, or
+    /// messages per field); `None` when it has another shape. **May hold
+    /// personal data.**
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(messages) = error.body().and_then(|body| body.api_error()) {
+    ///     for (field, _) in messages.iter() {
+    ///         eprintln!("the server blamed {field}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn api_error(&self) -> Option<&ApiError> {
+        self.inner.api_error.as_ref()
+    }
+
+    /// The server's `detail` message, when it sent one. **May hold personal
+    /// data.**
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(detail) = error.body().and_then(|body| body.detail()) {
+    ///     eprintln!("{detail}");
+    /// }
+    /// # }
+    /// ```
+    pub fn detail(&self) -> Option<String> {
+        self.inner
+            .api_error
+            .as_ref()?
+            .get("detail")
+            .map(join_messages)
+    }
+
+    /// The messages the server gave for `field`. **May hold personal data.**
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(messages) = error.body().and_then(|body| body.messages("date_from")) {
+    ///     eprintln!("date_from: {}", messages.join(" "));
+    /// }
+    /// # }
+    /// ```
+    pub fn messages(&self, field: &str) -> Option<Vec<String>> {
+        Some(match self.inner.api_error.as_ref()?.get(field)? {
+            ErrorMessages::String(message) => vec![message.clone()],
+            ErrorMessages::Array(messages) => messages.clone(),
+        })
+    }
+
+    /// The fields an error answer blamed (its keys other than `detail` and
+    /// `non_field_errors`), when they look like field names. Safe to log.
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(body) = error.body() {
+    ///     eprintln!("fields at fault: {:?}", body.fields().collect::<Vec<_>>());
+    /// }
+    /// # }
+    /// ```
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .api_error
+            .iter()
+            .flat_map(|body| body.keys())
+            .map(String::as_str)
+            .filter(|key| !matches!(*key, "detail" | "non_field_errors") && is_field_name(key))
+            .take(MAX_FIELDS_SHOWN)
+    }
+
+    /// The length of the body in bytes.
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// let length = error.body().map_or(0, |body| body.len());
+    /// # let _ = length;
+    /// # }
+    /// ```
+    pub fn len(&self) -> usize {
+        self.inner.bytes.len()
+    }
+
+    /// Whether the body is empty.
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// let empty = error.body().is_none_or(|body| body.is_empty());
+    /// # let _ = empty;
+    /// # }
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.inner.bytes.is_empty()
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseBody")
+            .field("len", &self.inner.bytes.len())
+            .field("fields", &self.fields().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Most field names an error message lists.
+const MAX_FIELDS_SHOWN: usize = 8;
+
+/// Whether a key of an error answer reads as a field name (and so not as
+/// data a server put there).
+fn is_field_name(key: &str) -> bool {
+    (1..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+}
+
+/// A link a server sent: a `next` link or a `Location`.
+///
+/// Its query repeats the listing's filters, which may be personal data (a
+/// searched name, your `vendor_data`), so `Display` and `Debug` show only
+/// its scheme, host, port and path. [`as_str`](Self::as_str) gives it whole.
+///
+/// ```
+/// # fn show(error: &didit::Error) {
+/// if let didit::Error::NextLinkRefused { next, .. } = error {
+///     eprintln!("refused {next}"); // e.g. `https://elsewhere.example/v3/sessions/?…`
+/// }
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Link(String);
+
+impl Link {
+    pub(crate) fn new(link: impl Into<String>) -> Self {
+        Self(link.into())
+    }
+
+    /// The link as the server sent it. **May hold personal data** in its
+    /// query.
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let didit::Error::PaginationStalled { next, .. } = error {
+    ///     let whole: &str = next.as_str();
+    ///     # let _ = whole;
+    /// }
+    /// # }
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Longest path a [`Link`] shows.
+const MAX_PATH_SHOWN: usize = 100;
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Ok(url) = Url::parse(&self.0) else {
+            return write!(
+                f,
+                "(a link of {} bytes that is not an absolute URL)",
+                self.0.len()
+            );
+        };
+        let mut path = url.path().to_owned();
+        if path.len() > MAX_PATH_SHOWN {
+            let mut end = MAX_PATH_SHOWN;
+            while !path.is_char_boundary(end) {
+                end -= 1;
+            }
+            path.truncate(end);
+            path.push('…');
+        }
+        let host = url.host_str().unwrap_or("");
+        let port = url
+            .port()
+            .map(|port| format!(":{port}"))
+            .unwrap_or_default();
+        let query = if url.query().is_some() { "?…" } else { "" };
+        write!(f, "`{}://{host}{port}{path}{query}`", url.scheme())
+    }
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Link({self})")
+    }
 }
 
 /// Which time limit an [`Error::Timeout`] refers to.
@@ -193,20 +493,17 @@ impl fmt::Display for TimeoutScope {
 }
 
 impl Error {
-    /// Longest body snippet kept by [`Error::Decode`], in bytes.
-    pub const SNIPPET_LEN: usize = 512;
-
     /// Whether trying the same request again later may succeed: transport
     /// failures, timeouts, 429 and 500/502/503/504 answers.
     ///
     /// ```
-    /// use didit::{Error, TimeoutScope};
-    /// use std::time::Duration;
-    ///
-    /// let timeout = Error::Timeout { scope: TimeoutScope::Attempt, limit: Duration::from_secs(1) };
-    /// assert!(timeout.is_retryable());
-    /// let input = Error::InvalidInput { parameter: "limit", reason: "must be at least 1".into() };
-    /// assert!(!input.is_retryable());
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let client = didit::Client::builder().api_key("my-key").build().unwrap();
+    /// // Rejected before anything is sent: trying again cannot help.
+    /// let error = client.sessions().list().limit(0).send().await.unwrap_err();
+    /// assert!(!error.is_retryable());
+    /// # }
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -220,14 +517,23 @@ impl Error {
     /// The HTTP status of the answer behind this error, if there was one.
     ///
     /// ```
-    /// let error = didit::Error::Authentication { status: reqwest::StatusCode::FORBIDDEN, detail: None };
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::any()).respond_with(ResponseTemplate::new(403)).mount(&server).await;
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build().unwrap();
+    /// let error = client.sessions().list().send().await.unwrap_err();
     /// assert_eq!(error.status(), Some(reqwest::StatusCode::FORBIDDEN));
+    /// # }
     /// ```
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Authentication { status, .. }
             | Error::Api { status, .. }
             | Error::Decode { status, .. }
+            | Error::ResponseTooLarge { status, .. }
             | Error::RedirectRefused { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::Transport { source } => source.status(),
@@ -239,17 +545,45 @@ impl Error {
     /// For an error that ended a listing part-way, the offset to restart
     /// from; see [`Error::Interrupted`].
     ///
-    /// ```
-    /// let cause = didit::Error::Timeout {
-    ///     scope: didit::TimeoutScope::Operation,
-    ///     limit: std::time::Duration::from_secs(60),
-    /// };
-    /// let error = didit::Error::Interrupted { resume_offset: 40, rows_received: 40, source: Box::new(cause) };
-    /// assert_eq!(error.resume_offset(), Some(40));
+    /// ```no_run
+    /// # async fn run(client: didit::Client) {
+    /// use futures::TryStreamExt;
+    ///
+    /// let listed: Result<Vec<didit::Session>, didit::Error> =
+    ///     client.sessions().list().items().try_collect().await;
+    /// if let Err(error) = listed {
+    ///     if let Some(offset) = error.resume_offset() {
+    ///         eprintln!("stopped; run again with .offset({offset})");
+    ///     }
+    /// }
+    /// # }
     /// ```
     pub fn resume_offset(&self) -> Option<u64> {
         match self {
             Error::Interrupted { resume_offset, .. } => Some(*resume_offset),
+            _ => None,
+        }
+    }
+
+    /// The answer behind this error, when the server sent one.
+    /// **It may hold personal data**; see [`ResponseBody`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let client = didit::Client::builder().api_key("my-key").build().unwrap();
+    /// // Rejected before anything is sent: there is no answer.
+    /// let error = client.sessions().list().limit(0).send().await.unwrap_err();
+    /// assert!(error.body().is_none());
+    /// # }
+    /// ```
+    pub fn body(&self) -> Option<&ResponseBody> {
+        match self {
+            Error::Authentication { body, .. }
+            | Error::RateLimited { body, .. }
+            | Error::Api { body, .. }
+            | Error::Decode { body, .. } => Some(body),
+            Error::Interrupted { source, .. } => source.body(),
             _ => None,
         }
     }
@@ -260,23 +594,11 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
-/// The `detail` message of a DRF error body.
-pub(crate) fn detail_of(body: &ApiError) -> Option<String> {
-    body.get("detail").map(join_messages)
-}
-
 fn join_messages(messages: &ErrorMessages) -> String {
     match messages {
         ErrorMessages::String(message) => message.clone(),
         ErrorMessages::Array(messages) => messages.join(" "),
     }
-}
-
-fn detail_suffix(detail: &Option<String>) -> String {
-    detail
-        .as_ref()
-        .map(|detail| format!(": {detail}"))
-        .unwrap_or_default()
 }
 
 fn retry_after_suffix(retry_after: Option<Duration>) -> String {
@@ -285,20 +607,12 @@ fn retry_after_suffix(retry_after: Option<Duration>) -> String {
         .unwrap_or_default()
 }
 
-fn api_error_suffix(body: Option<&ApiError>, raw_body: &str) -> String {
-    match body {
-        Some(body) if !body.is_empty() => {
-            let messages: Vec<String> = body
-                .iter()
-                .map(|(key, messages)| match key.as_str() {
-                    "detail" | "non_field_errors" => join_messages(messages),
-                    _ => format!("{key}: {}", join_messages(messages)),
-                })
-                .collect();
-            format!(": {}", messages.join("; "))
-        }
-        _ if raw_body.trim().is_empty() => String::new(),
-        _ => format!(": {}", snippet(raw_body.as_bytes(), 200)),
+fn fields_suffix(body: &ResponseBody) -> String {
+    let fields: Vec<&str> = body.fields().collect();
+    if fields.is_empty() {
+        String::new()
+    } else {
+        format!(" (fields at fault: {})", fields.join(", "))
     }
 }
 
@@ -308,19 +622,6 @@ fn format_duration(duration: Duration) -> String {
     } else {
         format!("{}ms", duration.as_millis())
     }
-}
-
-/// The start of a body, at most `max` bytes, cut at a character boundary.
-pub(crate) fn snippet(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(body);
-    if text.len() <= max {
-        return text.into_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 #[cfg(test)]
@@ -336,38 +637,64 @@ mod tests {
         is_std_error::<Error>();
     }
 
+    fn api_error(status: u16, body: &str) -> Error {
+        Error::Api {
+            status: StatusCode::from_u16(status).unwrap(),
+            body: ResponseBody::new(Bytes::from(body.to_owned())),
+            retry_after: None,
+        }
+    }
+
     #[test]
-    fn api_errors_show_drf_messages() {
-        let body: ApiError = serde_json::from_str(
-            r#"{"date_from": ["Enter a valid date."], "session_kind": "Must be x."}"#,
-        )
-        .unwrap();
-        let error = Error::Api {
-            status: StatusCode::BAD_REQUEST,
-            body: Some(body),
-            raw_body: String::new(),
-        };
+    fn api_errors_name_the_fields_at_fault_but_not_the_messages() {
+        let error = api_error(
+            400,
+            r#"{"date_from": ["'Jane' is not a date."], "session_kind": "Must be x.", "detail": "Jane"}"#,
+        );
         assert_eq!(
             error.to_string(),
-            "the API answered 400 Bad Request: date_from: Enter a valid date.; session_kind: Must be x."
+            "the API answered 400 Bad Request (fields at fault: date_from, session_kind)"
+        );
+        assert!(!format!("{error:?}").contains("Jane"), "{error:?}");
+        let body = error.body().unwrap();
+        assert_eq!(body.detail().as_deref(), Some("Jane"));
+        assert_eq!(
+            body.messages("date_from"),
+            Some(vec!["'Jane' is not a date.".to_owned()])
         );
     }
 
     #[test]
-    fn api_errors_without_json_show_the_start_of_the_body() {
-        let error = Error::Api {
-            status: StatusCode::BAD_GATEWAY,
-            body: None,
-            raw_body: "<html>upstream down</html>".into(),
-        };
-        assert!(error.to_string().ends_with("<html>upstream down</html>"));
+    fn keys_that_are_not_field_names_are_not_shown() {
+        let error = api_error(
+            400,
+            r#"{"Jane Doe": "x", "jane@example.com": "y", "ok_name": "z"}"#,
+        );
+        assert_eq!(
+            error.to_string(),
+            "the API answered 400 Bad Request (fields at fault: ok_name)"
+        );
+    }
+
+    #[test]
+    fn api_errors_without_json_show_only_the_status() {
+        let error = api_error(502, "<html>upstream down for Jane</html>");
+        assert_eq!(error.to_string(), "the API answered 502 Bad Gateway");
+        assert!(!format!("{error:?}").contains("Jane"));
+        assert!(error.body().unwrap().text().contains("Jane"));
         assert!(error.is_retryable());
     }
 
     #[test]
-    fn snippets_cut_at_character_boundaries() {
-        assert_eq!(snippet("ééé".as_bytes(), 3), "é…");
-        assert_eq!(snippet(b"short", 10), "short");
+    fn links_show_no_query() {
+        let link = Link::new("https://api.example/v3/sessions/?search=Jane%20Doe&offset=5");
+        assert_eq!(link.to_string(), "`https://api.example/v3/sessions/?…`");
+        assert!(!format!("{link:?}").contains("Jane"));
+        assert!(link.as_str().contains("Jane"));
+        let relative = Link::new("?search=Jane");
+        assert!(!relative.to_string().contains("Jane"), "{relative}");
+        let long = Link::new(format!("http://h:8/{}", "é".repeat(200)));
+        assert!(long.to_string().len() < 400);
     }
 
     #[test]

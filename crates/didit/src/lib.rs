@@ -67,7 +67,13 @@
 //!   [`ClientBuilder`].
 //! - **Errors.** One [`Error`] type keeping apart invalid input, refused
 //!   keys, rate limiting, other API errors, timeouts, transport failures and
-//!   unreadable answers.
+//!   unreadable answers. Its messages and `Debug` output never repeat what
+//!   the server sent (sessions hold personal data): they name statuses,
+//!   JSON paths and fields; the answer itself is behind [`Error::body`].
+//! - **Hostile servers.** Every header, link, number and body size a server
+//!   sends is checked; nothing it sends can panic the SDK or keep a call
+//!   past its time limits; see [`ClientBuilder::max_response_bytes`] and
+//!   [`RetryPolicy::max_retry_after`].
 //! - **Forward compatibility.** Statuses, feature names and session kinds
 //!   unknown to this version are kept, not rejected.
 //! - **Tracing.** Each attempt is a `tracing` span `didit.attempt` with the
@@ -79,6 +85,17 @@
 //! - `rustls` (default): TLS through rustls.
 //! - `native-tls`: TLS through the platform's library.
 #![deny(missing_docs)]
+// Nothing a server sends may panic the SDK: hand-written code handles every
+// failure as a value. Tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod client;
 mod error;
@@ -91,10 +108,10 @@ mod sessions;
 mod transport;
 
 pub use client::{
-    API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PAGE_CONCURRENCY,
-    DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW,
+    API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW,
 };
-pub use error::{Error, Result, TimeoutScope};
+pub use error::{Error, Link, ResponseBody, Result, TimeoutScope};
 pub use page::Page;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;

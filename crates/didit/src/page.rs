@@ -2,7 +2,9 @@
 
 use reqwest::StatusCode;
 
-use crate::error::snippet;
+use didit_api::{DecodeFailure, describe_decode_error};
+
+use crate::error::ResponseBody;
 use crate::transport::Received;
 use crate::types::SessionPage;
 use crate::{Error, RateLimit, Result, Session};
@@ -55,13 +57,17 @@ impl Page {
         } = received;
         // The common case pays for no path tracking; a failure is decoded
         // again to find where it went wrong.
-        let page = serde_json::from_slice::<SessionPage>(&body).map_err(|_| {
-            let (path, message) = locate_decode_error(&body);
+        let page = serde_json::from_slice::<SessionPage>(&body).map_err(|error| {
+            let failure = DecodeFailure::locate::<SessionPage>(&body);
+            let (path, expected) = match failure {
+                Some(failure) => (failure.path, failure.expected),
+                None => (".".to_owned(), describe_decode_error(&error)),
+            };
             Error::Decode {
                 status,
                 path,
-                message,
-                snippet: snippet(&body, Error::SNIPPET_LEN),
+                expected,
+                body: ResponseBody::new(body.clone()),
             }
         })?;
         Ok(Page {
@@ -73,29 +79,6 @@ impl Page {
             rate_limit: RateLimit::from_headers(&headers),
         })
     }
-}
-
-/// The path of the field a page fails to decode at, and the message.
-fn locate_decode_error(body: &[u8]) -> (String, String) {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let Err(error) = serde_path_to_error::deserialize::<_, SessionPage>(&mut deserializer) else {
-        return (".".to_owned(), "the body could not be decoded".to_owned());
-    };
-    let mut path = error.path().to_string();
-    let mut message = error.into_inner().to_string();
-    // A row reports its own failing field as "field `x`: ..." (rows are
-    // decoded apart to tell KYC from KYB); fold it into the path.
-    if let Some(rest) = message.strip_prefix("field `")
-        && let Some((field, reason)) = rest.split_once("`: ")
-    {
-        path = if path == "." {
-            field.to_owned()
-        } else {
-            format!("{path}.{field}")
-        };
-        message = reason.to_owned();
-    }
-    (path, message)
 }
 
 #[cfg(test)]
@@ -113,26 +96,31 @@ mod tests {
     }
 
     #[test]
-    fn the_failing_row_field_is_named() {
+    fn the_failing_row_field_is_named_but_not_its_value() {
         let body = r#"{"count": 2, "next": null, "previous": null, "results": [
-            {"session_number": 1}, {"session_number": "two"}]}"#;
-        let Err(Error::Decode { path, message, .. }) = decode(body) else {
+            {"session_number": 1}, {"session_number": "Jane Doe"}]}"#;
+        let Err(error) = decode(body) else {
             panic!("expected a decode error")
         };
+        let Error::Decode { path, expected, .. } = &error else {
+            panic!("expected a decode error, got {error:?}")
+        };
         assert_eq!(path, "results[1].session_number");
-        assert!(message.contains("invalid type"), "{message}");
+        assert_eq!(expected, "invalid type: string, expected i64");
+        assert!(!format!("{error} {error:?}").contains("Jane"), "{error:?}");
+        assert!(error.body().unwrap().text().contains("Jane"));
     }
 
     #[test]
-    fn truncated_bodies_are_decode_errors_with_status_and_snippet() {
+    fn truncated_bodies_are_decode_errors_with_status() {
         let Err(Error::Decode {
-            status, snippet, ..
+            status, expected, ..
         }) = decode(r#"{"count": 2, "next": null, "prev"#)
         else {
             panic!("expected a decode error")
         };
         assert_eq!(status, StatusCode::OK);
-        assert!(snippet.starts_with(r#"{"count": 2"#));
+        assert!(expected.starts_with("EOF while parsing"), "{expected}");
     }
 
     #[test]

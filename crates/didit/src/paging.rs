@@ -20,6 +20,7 @@ use std::collections::{HashSet, VecDeque};
 use url::Url;
 use uuid::Uuid;
 
+use crate::error::Link;
 use crate::transport::same_origin;
 use crate::{Client, Error, Page, Result, Session};
 
@@ -76,24 +77,27 @@ impl Drop for Fetch {
 }
 
 /// The pages still to request when `count` is exact: every `stride` rows
-/// from `next_offset` up to `end`, at the first page's `next` link with its
-/// `offset` rewritten.
+/// from `next_offset` up to `last` (included), at the first page's `next`
+/// link with its `offset` rewritten.
 #[derive(Debug)]
 struct OffsetPlan {
     link: Url,
-    next_offset: u64,
+    /// `None` once the offsets ran past `u64::MAX`.
+    next_offset: Option<u64>,
     stride: u64,
-    end: u64,
+    last: u64,
 }
 
 impl OffsetPlan {
     fn next_url(&mut self) -> Option<Url> {
-        if self.next_offset >= self.end {
-            return None;
-        }
-        let url = with_query_param(&self.link, "offset", &self.next_offset.to_string());
-        self.next_offset += self.stride;
-        Some(url)
+        let offset = self.next_offset.filter(|&offset| offset <= self.last)?;
+        self.next_offset = offset.checked_add(self.stride);
+        Some(with_query_param(&self.link, "offset", &offset.to_string()))
+    }
+
+    /// Whether `offset` lies past the planned pages.
+    fn passed(&self, offset: u64) -> bool {
+        offset > self.last
     }
 }
 
@@ -136,23 +140,31 @@ impl Paginator {
         let mut fetch = self.fetches.pop_front()?;
         let fetched = match (&mut fetch.task).await {
             Ok(fetched) => fetched,
-            Err(failure) if failure.is_panic() => std::panic::resume_unwind(failure.into_panic()),
-            Err(_) => unreachable!("only a dropped fetch is cancelled"),
+            Err(failure) => match failure.try_into_panic() {
+                // A bug in the SDK, not anything a server sent: let it show.
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Only a runtime shutting down cancels a fetch held here;
+                // nobody is left to read the listing.
+                Err(_) => {
+                    self.stop();
+                    return None;
+                }
+            },
         };
         match fetched {
             Ok(mut page) => {
-                self.pages_received += 1;
-                self.rows_received += page.results.len() as u64;
+                self.pages_received = self.pages_received.saturating_add(1);
+                self.rows_received = self.rows_received.saturating_add(len_u64(&page.results));
                 self.after(&fetch.url, &page);
                 if self.options.dedupe_by_session_id {
                     let seen = &mut self.session_ids;
                     page.results
-                        .retain(|row| session_id(row).is_none_or(|id| seen.insert(id)));
+                        .retain(|row| row.session_id().is_none_or(|id| seen.insert(id)));
                 }
                 self.keep_within_max_rows(&mut page);
                 // Keep requesting while the caller reads this page, leaving
                 // one place for the request it will wait on.
-                self.request_ahead(self.options.concurrency - 1);
+                self.request_ahead(self.options.concurrency.saturating_sub(1));
                 Some(Ok(page))
             }
             Err(error) => {
@@ -168,14 +180,14 @@ impl Paginator {
     fn keep_within_max_rows(&mut self, page: &mut Page) {
         if let Some(max_rows) = self.options.max_rows {
             let left = max_rows.saturating_sub(self.rows_handed_out);
-            if page.results.len() as u64 >= left {
+            if len_u64(&page.results) >= left {
                 page.results
                     .truncate(usize::try_from(left).unwrap_or(usize::MAX));
                 self.stop();
                 self.pending_error = None;
             }
         }
-        self.rows_handed_out += page.results.len() as u64;
+        self.rows_handed_out = self.rows_handed_out.saturating_add(len_u64(&page.results));
     }
 
     /// Starts requests until `in_flight` pages are on their way or none is
@@ -210,7 +222,8 @@ impl Paginator {
             // bound may be needed.
             return true;
         }
-        let starts_at = offset_of(url).unwrap_or(self.start_offset + self.rows_received);
+        let starts_at =
+            offset_of(url).unwrap_or(self.start_offset.saturating_add(self.rows_received));
         starts_at < self.start_offset.saturating_add(max_rows)
     }
 
@@ -234,12 +247,13 @@ impl Paginator {
         };
         let planned_next = self.plan.as_ref().map(|plan| {
             let this_offset = offset_of(url).unwrap_or(self.start_offset);
-            this_offset + plan.stride
+            this_offset.checked_add(plan.stride)
         });
         match planned_next {
             // The plan holds: the page the link names is requested already,
             // or planned.
-            Some(planned) if offset_of(&next) == Some(planned) && !self.plan_passed(planned) => {}
+            Some(Some(planned))
+                if offset_of(&next) == Some(planned) && !self.plan_passed(planned) => {}
             Some(_) => {
                 // The list changed under the plan: go on from the link.
                 self.stop();
@@ -272,12 +286,15 @@ impl Paginator {
             .results
             .iter()
             .filter(|row| matches!(row, Session::Kyb(_)))
-            .count() as u64;
+            .count();
+        let kyb_rows = u64::try_from(kyb_rows).unwrap_or(u64::MAX);
         let page_size = query_value(url, "limit").and_then(|limit| limit.parse::<u64>().ok());
         if kyb_rows == 0 || page_size.is_some_and(|size| kyb_rows < size) {
             return None;
         }
-        let offset = offset_of(url).unwrap_or(self.start_offset) + kyb_rows;
+        let offset = offset_of(url)
+            .unwrap_or(self.start_offset)
+            .checked_add(kyb_rows)?;
         let business = with_query_param(url, "session_kind", "business");
         let continuation = with_query_param(&business, "offset", &offset.to_string());
         self.seen
@@ -287,7 +304,7 @@ impl Paginator {
 
     /// Whether `offset` lies past the planned pages.
     fn plan_passed(&self, offset: u64) -> bool {
-        self.plan.as_ref().is_some_and(|plan| offset >= plan.end)
+        self.plan.as_ref().is_some_and(|plan| plan.passed(offset))
             && !self
                 .fetches
                 .iter()
@@ -307,10 +324,13 @@ impl Paginator {
         }
         Some(OffsetPlan {
             link: next.clone(),
-            next_offset,
+            next_offset: Some(next_offset),
             stride,
             // The page the link names is requested whatever the count says.
-            end: u64::try_from(first.count).unwrap_or(0).max(next_offset + 1),
+            last: u64::try_from(first.count)
+                .unwrap_or(0)
+                .saturating_sub(1)
+                .max(next_offset),
         })
     }
 
@@ -327,7 +347,7 @@ impl Paginator {
             return Ok(None);
         };
         let refused = |reason| Error::NextLinkRefused {
-            next: next.to_owned(),
+            next: Link::new(next),
             reason,
         };
         let url = current.join(next).map_err(|_| refused("it is not a URL"))?;
@@ -336,8 +356,11 @@ impl Paginator {
                 "it leaves the base URL's scheme, host and port, and the API key must not go there",
             ));
         }
+        if url.path() != current.path() {
+            return Err(refused("it points to another path than the session list"));
+        }
         let stalled = |reason| Error::PaginationStalled {
-            next: next.to_owned(),
+            next: Link::new(next),
             reason,
         };
         if page.results.is_empty() {
@@ -355,7 +378,7 @@ impl Paginator {
     fn resume_offset(&self, failed: Option<&Url>) -> u64 {
         failed
             .and_then(offset_of)
-            .unwrap_or(self.start_offset + self.rows_received)
+            .unwrap_or(self.start_offset.saturating_add(self.rows_received))
     }
 
     /// Marks an error that came after some pages with where to resume.
@@ -371,26 +394,22 @@ impl Paginator {
     }
 }
 
-/// The `session_id` of a row, if it has one.
-fn session_id(row: &Session) -> Option<Uuid> {
-    match row {
-        Session::Kyc(row) => row.session_id,
-        Session::Kyb(row) => row.session_id,
-        Session::Unknown(row) => row.raw.get("session_id")?.as_str()?.parse().ok(),
-        _ => None,
-    }
-}
-
 /// The `offset` query parameter of a page URL.
 fn offset_of(url: &Url) -> Option<u64> {
     query_value(url, "offset").and_then(|value| value.parse().ok())
 }
 
-/// The first value of the query parameter `name`, decoded.
+/// The value of the query parameter `name`, decoded; `None` when it is
+/// missing or repeated (servers disagree on which of several counts).
 fn query_value(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.into_owned())
+    let mut values = url.query_pairs().filter(|(key, _)| key == name);
+    let (_, value) = values.next()?;
+    values.next().is_none().then(|| value.into_owned())
+}
+
+/// The number of rows of a page, as the counters count.
+fn len_u64(rows: &[Session]) -> u64 {
+    u64::try_from(rows.len()).unwrap_or(u64::MAX)
 }
 
 /// `url` with its parameter `name` set to `value` (both free of characters
@@ -442,16 +461,21 @@ mod tests {
     }
 
     #[test]
-    fn a_plan_covers_the_offsets_below_its_end() {
-        let mut plan = OffsetPlan {
-            link: Url::parse("http://h/?offset=3&limit=3").unwrap(),
-            next_offset: 3,
-            stride: 3,
-            end: 10,
+    fn a_plan_covers_the_offsets_up_to_its_last() {
+        let offsets = |next_offset, stride, last| {
+            let mut plan = OffsetPlan {
+                link: Url::parse("http://h/?offset=3&limit=3").unwrap(),
+                next_offset: Some(next_offset),
+                stride,
+                last,
+            };
+            std::iter::from_fn(|| plan.next_url())
+                .map(|url| offset_of(&url).unwrap())
+                .collect::<Vec<u64>>()
         };
-        let offsets: Vec<u64> = std::iter::from_fn(|| plan.next_url())
-            .map(|url| offset_of(&url).unwrap())
-            .collect();
-        assert_eq!(offsets, [3, 6, 9]);
+        assert_eq!(offsets(3, 3, 9), [3, 6, 9]);
+        assert_eq!(offsets(3, 3, 8), [3, 6]);
+        assert_eq!(offsets(u64::MAX - 1, 1, u64::MAX), [u64::MAX - 1, u64::MAX]);
+        assert_eq!(offsets(u64::MAX, u64::MAX, u64::MAX), [u64::MAX]);
     }
 }

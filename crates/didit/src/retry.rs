@@ -2,14 +2,19 @@
 
 use std::time::Duration;
 
+/// The longest `Retry-After` honoured unless told otherwise.
+const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
 /// How failed requests are retried.
 ///
 /// Only idempotent requests are retried, and only after failures that may
 /// pass: transport errors, timeouts, 429, 500, 502, 503 and 504. The wait
 /// before retry `n` is drawn uniformly between zero and
 /// `min(max_backoff, initial_backoff × 2ⁿ⁻¹)` ("full jitter", which spreads
-/// clients out), unless the server sent `Retry-After`, which is honoured.
-/// The client's operation timeout bounds the whole.
+/// clients out), unless the server sent `Retry-After`, which is honoured up
+/// to [`max_retry_after`](Self::max_retry_after). The client's operation
+/// timeout bounds the whole: a wait that would outlast it is not started,
+/// and the error is returned at once.
 ///
 /// ```
 /// use std::time::Duration;
@@ -27,15 +32,18 @@ pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
+    max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// Three attempts, waits starting from up to 200 ms and never above 10 s.
+    /// Three attempts, waits starting from up to 200 ms and never above
+    /// 10 s, and a `Retry-After` of up to 30 s honoured.
     fn default() -> Self {
         Self {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         }
     }
 }
@@ -85,6 +93,23 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets the longest `Retry-After` the client waits for (default 30 s,
+    /// well under the default operation timeout). When the server asks for
+    /// a longer wait, the request is not retried: the error (such as
+    /// [`Error::RateLimited`](crate::Error::RateLimited), which carries the
+    /// wait asked for) is returned at once.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let policy = didit::RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+    /// # let _ = policy;
+    /// ```
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
     /// How many times one request may be sent in all.
     ///
     /// ```
@@ -95,17 +120,22 @@ impl RetryPolicy {
     }
 
     /// The wait before sending attempt `failed_attempts + 1`, given the
-    /// server's `Retry-After`.
-    pub(crate) fn delay(&self, failed_attempts: u32, retry_after: Option<Duration>) -> Duration {
+    /// server's `Retry-After`; `None` when the server asks for more than
+    /// [`max_retry_after`](Self::max_retry_after).
+    pub(crate) fn delay(
+        &self,
+        failed_attempts: u32,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
         if let Some(wait) = retry_after {
-            return wait;
+            return (wait <= self.max_retry_after).then_some(wait);
         }
         let doublings = failed_attempts.saturating_sub(1).min(31);
         let ceiling = self
             .initial_backoff
             .saturating_mul(1 << doublings)
             .min(self.max_backoff);
-        ceiling.mul_f64(fastrand::f64())
+        Some(ceiling.mul_f64(fastrand::f64()))
     }
 }
 
@@ -119,19 +149,23 @@ mod tests {
             .initial_backoff(Duration::from_millis(100))
             .max_backoff(Duration::from_millis(300));
         for _ in 0..200 {
-            assert!(policy.delay(1, None) <= Duration::from_millis(100));
-            assert!(policy.delay(2, None) <= Duration::from_millis(200));
-            assert!(policy.delay(3, None) <= Duration::from_millis(300));
-            assert!(policy.delay(40, None) <= Duration::from_millis(300));
+            let delay = |attempt| policy.delay(attempt, None).unwrap();
+            assert!(delay(1) <= Duration::from_millis(100));
+            assert!(delay(2) <= Duration::from_millis(200));
+            assert!(delay(3) <= Duration::from_millis(300));
+            assert!(delay(40) <= Duration::from_millis(300));
+            assert!(delay(u32::MAX) <= Duration::from_millis(300));
         }
     }
 
     #[test]
-    fn retry_after_wins() {
-        let policy = RetryPolicy::default();
+    fn retry_after_wins_up_to_its_cap() {
+        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(30));
         assert_eq!(
             policy.delay(1, Some(Duration::from_secs(30))),
-            Duration::from_secs(30)
+            Some(Duration::from_secs(30))
         );
+        assert_eq!(policy.delay(1, Some(Duration::from_secs(31))), None);
+        assert_eq!(policy.delay(1, Some(Duration::MAX)), None);
     }
 }

@@ -691,7 +691,10 @@ impl ListSessions {
             .client
             .base_url()
             .join(LIST_PATH)
-            .expect("a relative path joins onto any base URL");
+            .map_err(|_| Error::InvalidConfig {
+                setting: "base_url",
+                reason: "the endpoint's path cannot be joined onto it".to_owned(),
+            })?;
         let query: Vec<String> = self
             .query
             .iter()

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
@@ -18,9 +18,8 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::client::USER_AGENT as USER_AGENT_VALUE;
-use crate::error::detail_of;
+use crate::error::{Link, ResponseBody};
 use crate::limiter::ServerBudget;
-use crate::types::ApiError;
 use crate::{Client, Error, RateLimit, Result, TimeoutScope};
 
 /// The header the API key travels in.
@@ -82,6 +81,8 @@ impl Client {
     /// back with what the answer said about the key's budget.
     pub(crate) async fn execute(&self, method: Method, url: Url) -> Result<Received> {
         let inner = &self.inner;
+        // Timeouts are capped when the client is built, so this cannot
+        // overflow.
         let deadline = Instant::now() + inner.operation_timeout;
         // Only requests that may be repeated safely are retried.
         let idempotent = matches!(method, Method::GET | Method::HEAD | Method::DELETE);
@@ -138,12 +139,23 @@ impl Client {
                 if !idempotent || !error.is_retryable() || attempt >= inner.retry.attempts() {
                     return Err(error);
                 }
-                let delay = inner.retry.delay(attempt, retry_after);
-                if Instant::now() + delay >= deadline {
-                    // Waiting would outlast the operation timeout.
+                // A wait longer than the policy allows, or than the time
+                // left, is not started: the error is the answer.
+                let Some(delay) = inner.retry.delay(attempt, retry_after) else {
+                    return Err(error);
+                };
+                if Instant::now()
+                    .checked_add(delay)
+                    .is_none_or(|resume_at| resume_at >= deadline)
+                {
                     return Err(error);
                 }
-                tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %error, "retrying");
+                tracing::debug!(
+                    attempt,
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    %error,
+                    "retrying"
+                );
                 tokio::time::sleep(delay).await;
             }
         }
@@ -170,8 +182,15 @@ impl Client {
         );
         async {
             let inner = &self.inner;
-            let mut api_key = HeaderValue::from_str(inner.api_key.expose_secret())
-                .expect("the key was checked when the client was built");
+            let mut api_key =
+                HeaderValue::from_str(inner.api_key.expose_secret()).map_err(|_| {
+                    Error::InvalidConfig {
+                        setting: "api_key",
+                        reason:
+                            "the API key holds characters that cannot be sent in an HTTP header"
+                                .to_owned(),
+                    }
+                })?;
             api_key.set_sensitive(true);
             let timed_out = |error: reqwest::Error| {
                 if error.is_timeout() {
@@ -204,7 +223,7 @@ impl Client {
                 // follows a redirect off the origin.
                 return Err(Error::RedirectRefused {
                     status,
-                    location: Some(response.url().to_string()),
+                    location: Some(Link::new(response.url().as_str())),
                     reason: "the HTTP client followed a redirect to another origin; \
                              build it with didit::redirect_policy()",
                 });
@@ -213,7 +232,15 @@ impl Client {
                 return Err(refused_redirect(status, response.url(), response.headers()));
             }
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(timed_out)?;
+            let body = read_body(response, inner.max_response_bytes)
+                .await
+                .map_err(|error| match error {
+                    BodyError::TooLarge => Error::ResponseTooLarge {
+                        status,
+                        limit: inner.max_response_bytes,
+                    },
+                    BodyError::Read(error) => timed_out(error),
+                })?;
             Ok(Received {
                 status,
                 headers,
@@ -224,6 +251,34 @@ impl Client {
         .await
     }
 }
+
+/// Why a body was not read whole.
+enum BodyError {
+    TooLarge,
+    Read(reqwest::Error),
+}
+
+/// Reads a body of at most `limit` bytes. Neither a `Content-Length` nor
+/// the bytes that arrive are trusted to stay within it.
+async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, BodyError> {
+    let announced = response.content_length().unwrap_or(0);
+    if announced > limit {
+        return Err(BodyError::TooLarge);
+    }
+    let capacity = usize::try_from(announced.min(INITIAL_BODY_CAPACITY)).unwrap_or(0);
+    let mut body = BytesMut::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+        let length = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
+        if length > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The most a body's buffer reserves before its bytes arrive.
+const INITIAL_BODY_CAPACITY: u64 = 1 << 20;
 
 /// Explains a redirect answer the redirect policy handed back.
 fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Error {
@@ -241,7 +296,7 @@ fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Erro
     };
     Error::RedirectRefused {
         status,
-        location,
+        location: location.map(Link::new),
         reason,
     }
 }
@@ -253,20 +308,15 @@ fn status_error(received: Received) -> Error {
         headers,
         body,
     } = received;
-    let parsed = serde_json::from_slice::<ApiError>(&body).ok();
+    let rate_limit = RateLimit::from_headers(&headers);
+    let body = ResponseBody::new(body);
     match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Authentication {
-            status,
-            detail: parsed.as_ref().and_then(detail_of),
-        },
-        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
-            rate_limit: RateLimit::from_headers(&headers),
-            detail: parsed.as_ref().and_then(detail_of),
-        },
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Authentication { status, body },
+        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { rate_limit, body },
         _ => Error::Api {
             status,
-            body: parsed,
-            raw_body: String::from_utf8_lossy(&body).into_owned(),
+            body,
+            retry_after: rate_limit.retry_after,
         },
     }
 }
@@ -311,12 +361,14 @@ mod tests {
             body: Bytes::from(body.to_owned()),
         };
         let error = status_error(received(403, r#"{"detail": "no"}"#));
-        assert!(matches!(error, Error::Authentication { detail: Some(ref d), .. } if d == "no"));
+        assert!(
+            matches!(error, Error::Authentication { ref body, .. } if body.detail().as_deref() == Some("no"))
+        );
         let error = status_error(received(429, "slow down"));
-        assert!(matches!(error, Error::RateLimited { detail: None, .. }));
+        assert!(matches!(error, Error::RateLimited { .. }));
         let error = status_error(received(400, r#"["bare", "array"]"#));
         assert!(
-            matches!(error, Error::Api { body: None, ref raw_body, .. } if raw_body.contains("bare"))
+            matches!(error, Error::Api { ref body, .. } if body.api_error().is_none() && body.text().contains("bare"))
         );
     }
 }

@@ -1,4 +1,5 @@
-//! Every attempt is traced, and the API key never shows in the trace.
+//! Every attempt is traced, and neither the API key nor anything the
+//! server sent shows in the trace, at any level.
 
 mod common;
 
@@ -10,6 +11,9 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Personal data, in a query and in the server's answers.
+const PERSONAL: &str = "Jane-Personal-Doe";
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -47,23 +51,33 @@ async fn attempts_are_traced_and_the_key_never_is() {
 
     let server = MockServer::start().await;
     Mock::given(path("/v3/sessions/"))
-        .respond_with(ResponseTemplate::new(500))
+        .respond_with(ResponseTemplate::new(500).set_body_string(PERSONAL))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
+    let mut rows = page([1], None);
+    rows["results"][0]["full_name"] = PERSONAL.into();
     Mock::given(path("/v3/sessions/"))
-        .respond_with(ok(page([1], None)))
+        .respond_with(ok(rows))
         .with_priority(2)
         .mount(&server)
         .await;
     let client = client(&server);
     tracing::info!(?client, "the client");
-    client.sessions().list().search("x").send().await.unwrap();
+    client
+        .sessions()
+        .list()
+        .search(PERSONAL)
+        .send()
+        .await
+        .unwrap();
 
     let forbidden = MockServer::start().await;
     Mock::given(path("/v3/sessions/"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(serde_json::json!({"detail": "no"})))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(serde_json::json!({"detail": PERSONAL})),
+        )
         .mount(&forbidden)
         .await;
     let error = common::client(&forbidden)
@@ -73,6 +87,22 @@ async fn attempts_are_traced_and_the_key_never_is() {
         .await
         .unwrap_err();
     tracing::error!(?error, "the error");
+
+    let undecodable = MockServer::start().await;
+    Mock::given(path("/v3/sessions/"))
+        .respond_with(ok(serde_json::json!({
+            "count": 1, "next": null, "previous": null,
+            "results": [{"session_number": PERSONAL}],
+        })))
+        .mount(&undecodable)
+        .await;
+    let error = common::client(&undecodable)
+        .sessions()
+        .list()
+        .send()
+        .await
+        .unwrap_err();
+    tracing::error!(%error, ?error, "the decode error");
 
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
@@ -94,6 +124,11 @@ async fn attempts_are_traced_and_the_key_never_is() {
             "`{expected}` missing from the trace:\n{text}"
         );
     }
-    // The query may hold personal data; spans carry the path only.
-    assert!(!text.contains("search=x"), "{text}");
+    // Queries and answers may hold personal data; spans carry the path
+    // only, and errors never quote an answer.
+    assert!(
+        !text.contains(PERSONAL),
+        "personal data leaked into the trace:\n{text}"
+    );
+    assert!(text.contains("results[0].session_number"), "{text}");
 }

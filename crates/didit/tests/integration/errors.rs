@@ -25,15 +25,20 @@ async fn a_403_is_an_authentication_error_with_the_detail() {
     )
     .await;
     let error = client(&server).sessions().list().send().await.unwrap_err();
-    let Error::Authentication { status, detail } = &error else {
+    let Error::Authentication { status, body, .. } = &error else {
         panic!("expected an authentication error, got {error:?}")
     };
     assert_eq!(status.as_u16(), 403);
     assert_eq!(
-        detail.as_deref(),
+        body.detail().as_deref(),
         Some("You do not have permission to perform this action.")
     );
     assert!(error.to_string().contains("API key"), "{error}");
+    // The server's words stay out of the message: they may repeat data.
+    assert!(
+        !format!("{error} {error:?}").contains("permission"),
+        "{error:?}"
+    );
     assert!(!error.to_string().contains(common::KEY));
     assert!(!error.is_retryable());
 }
@@ -45,7 +50,7 @@ async fn a_401_or_a_403_without_json_is_still_an_authentication_error() {
             answering(ResponseTemplate::new(status).set_body_string("<h1>Forbidden</h1>")).await;
         let error = client(&server).sessions().list().send().await.unwrap_err();
         assert!(
-            matches!(error, Error::Authentication { detail: None, .. }),
+            matches!(&error, Error::Authentication { body, .. } if body.detail().is_none()),
             "{status}: {error:?}"
         );
     }
@@ -74,19 +79,21 @@ async fn a_400_keeps_the_messages_per_parameter_in_both_drf_shapes() {
         let error = client(&server).sessions().list().send().await.unwrap_err();
         let Error::Api {
             status,
-            body: Some(parsed),
-            raw_body,
+            body: answer,
+            ..
         } = &error
         else {
             panic!("expected an API error with a body, got {error:?}")
         };
         assert_eq!(status.as_u16(), 400);
-        assert!(parsed.contains_key(parameter));
+        assert!(answer.api_error().unwrap().contains_key(parameter));
         assert_eq!(
-            serde_json::from_str::<serde_json::Value>(raw_body).unwrap(),
+            serde_json::from_slice::<serde_json::Value>(answer.bytes()).unwrap(),
             body
         );
-        assert!(error.to_string().contains(message), "{error}");
+        assert_eq!(answer.messages(parameter), Some(vec![message.to_owned()]));
+        assert!(error.to_string().contains(parameter), "{error}");
+        assert!(!error.to_string().contains(message), "{error}");
     }
 }
 
@@ -96,7 +103,7 @@ async fn a_body_in_another_shape_is_kept_raw() {
         answering(ResponseTemplate::new(404).set_body_json(json!(["not", "an", "object"]))).await;
     let error = client(&server).sessions().list().send().await.unwrap_err();
     assert!(
-        matches!(&error, Error::Api { body: None, raw_body, .. } if raw_body.contains("object")),
+        matches!(&error, Error::Api { body, .. } if body.api_error().is_none() && body.text().contains("object")),
         "{error:?}"
     );
 }
@@ -112,16 +119,17 @@ async fn a_truncated_body_is_a_decode_error() {
     let Error::Decode {
         status,
         path,
-        message,
-        snippet,
+        expected,
+        body,
+        ..
     } = &error
     else {
         panic!("expected a decode error, got {error:?}")
     };
     assert_eq!(status.as_u16(), 200);
     assert!(path.starts_with("results"), "{path}");
-    assert!(message.contains("EOF"), "{message}");
-    assert!(snippet.starts_with(r#"{"count": 3"#));
+    assert!(expected.contains("EOF"), "{expected}");
+    assert!(body.text().starts_with(r#"{"count": 3"#));
     assert!(!error.is_retryable());
 }
 
@@ -140,14 +148,58 @@ async fn a_wrongly_typed_field_is_named_by_its_path() {
 }
 
 #[tokio::test]
-async fn a_huge_bad_body_gives_a_bounded_snippet() {
+async fn a_bad_body_shows_in_no_message() {
     let body = format!("[{}", "x".repeat(100_000));
     let server = answering(ResponseTemplate::new(200).set_body_string(body)).await;
     let error = client(&server).sessions().list().send().await.unwrap_err();
-    let Error::Decode { snippet, .. } = &error else {
-        panic!("expected a decode error, got {error:?}")
-    };
-    assert!(snippet.len() <= Error::SNIPPET_LEN + '…'.len_utf8());
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("xxx"), "{shown}");
+    assert!(shown.len() < 400, "{shown}");
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_refused() {
+    let server = answering(ok(common::page(1..=200, None))).await;
+    let error = common::builder(&server)
+        .max_response_bytes(1024)
+        .build()
+        .unwrap()
+        .sessions()
+        .list()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::ResponseTooLarge { limit: 1024, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(200));
+}
+
+#[tokio::test]
+async fn an_answer_longer_than_announced_is_refused_too() {
+    // No Content-Length: the limit holds on the bytes that arrive.
+    let server = MockServer::start().await;
+    let body = common::page(1..=200, None).to_string();
+    Mock::given(path("/v3/sessions/"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(body, "application/json")
+                .insert_header("transfer-encoding", "chunked"),
+        )
+        .mount(&server)
+        .await;
+    let error = common::builder(&server)
+        .max_response_bytes(1024)
+        .build()
+        .unwrap()
+        .sessions()
+        .list()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
 }
 
 /// Values Didit's published contract allows although the server never

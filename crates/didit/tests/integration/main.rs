@@ -10,6 +10,7 @@ mod common;
 
 mod concurrent_paging;
 mod errors;
+mod hostile;
 mod live;
 mod paging;
 mod redirects;

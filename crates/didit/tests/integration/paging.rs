@@ -134,6 +134,7 @@ async fn a_next_link_to_another_port_is_refused_and_that_port_gets_nothing() {
         resume_offset,
         rows_received,
         source,
+        ..
     } = &error
     else {
         panic!("expected an interruption, got {error:?}")

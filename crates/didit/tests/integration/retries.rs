@@ -94,8 +94,8 @@ async fn persistent_500s_fail_with_the_status_after_the_last_attempt() {
         .unwrap();
     let error = client.sessions().list().send().await.unwrap_err();
     assert!(
-        matches!(&error, Error::Api { status, raw_body, .. }
-            if status.as_u16() == 500 && raw_body == "upstream trouble"),
+        matches!(&error, Error::Api { status, body, .. }
+            if status.as_u16() == 500 && body.text() == "upstream trouble"),
         "{error:?}"
     );
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
@@ -138,14 +138,17 @@ async fn rate_limiting_that_outlasts_the_retries_reports_the_headers() {
         .mount(&server)
         .await;
     let error = client(&server).sessions().list().send().await.unwrap_err();
-    let Error::RateLimited { rate_limit, detail } = &error else {
+    let Error::RateLimited {
+        rate_limit, body, ..
+    } = &error
+    else {
         panic!("expected RateLimited, got {error:?}")
     };
     assert_eq!(rate_limit.retry_after, Some(Duration::ZERO));
     assert_eq!(rate_limit.limit, Some(600));
     assert_eq!(rate_limit.remaining, Some(0));
     assert_eq!(rate_limit.reset, Some(1_760_000_060));
-    assert_eq!(detail.as_deref(), Some("Request was throttled."));
+    assert_eq!(body.detail().as_deref(), Some("Request was throttled."));
     assert!(error.to_string().contains("429"), "{error}");
     assert_eq!(request_count(&server).await, 3);
 }
@@ -164,6 +167,55 @@ async fn a_retry_after_beyond_the_operation_timeout_is_not_waited_for() {
     let error = client.sessions().list().send().await.unwrap_err();
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
     assert_eq!(request_count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_policy_cap_ends_the_operation_at_once() {
+    for asked in [
+        "31",
+        "18446744073709551616",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path("/v3/sessions/"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", asked))
+            .mount(&server)
+            .await;
+        let client = common::builder(&server)
+            .retry_policy(RetryPolicy::default().max_retry_after(Duration::from_secs(30)))
+            .operation_timeout(Duration::from_secs(3600))
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let error = client.sessions().list().send().await.unwrap_err();
+        let Error::RateLimited { rate_limit, .. } = &error else {
+            panic!("{asked}: expected RateLimited, got {error:?}")
+        };
+        // What the server asked for is kept for the caller to see.
+        assert!(
+            rate_limit.retry_after > Some(Duration::from_secs(30)),
+            "{asked}: {rate_limit:?}"
+        );
+        assert!(error.to_string().contains("asks to wait"), "{error}");
+        assert_eq!(request_count(&server).await, 1, "{asked}");
+        assert!(started.elapsed() < Duration::from_secs(30), "{asked}");
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_within_the_cap_is_waited_for() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v3/sessions/"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0.2"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    succeed_afterwards(&server).await;
+    let started = std::time::Instant::now();
+    client(&server).sessions().list().send().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(request_count(&server).await, 2);
 }
 
 #[tokio::test]
@@ -232,6 +284,7 @@ async fn the_operation_timeout_bounds_all_attempts() {
             Error::Timeout {
                 scope: TimeoutScope::Operation,
                 limit,
+                ..
             } if limit == Duration::from_millis(400)
         ),
         "{error:?}"

@@ -1,0 +1,244 @@
+//! Whatever a server answers — any status, header, link or body — every
+//! entry point (`send`, `pages`, `items`) returns rows or a typed error within
+//! the client's time limits, never panics, and never repeats the answer's
+//! content in an error message.
+//!
+//! Cases default to a modest number; `PROPTEST_CASES` raises it.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use didit::{Client, Error, ListSessions};
+use didit_mock::hostile::{Answer, PERSONAL, answer, serve};
+use futures::{Stream, StreamExt};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
+use serde_json::json;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::KEY;
+
+/// Longest an attempt and an operation may take in these tests.
+const ATTEMPT: Duration = Duration::from_millis(800);
+const OPERATION: Duration = Duration::from_secs(2);
+/// What a caller waits, at most, for one result: the operation limit and
+/// some room for a loaded machine.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    server: MockServer,
+}
+
+fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let server = runtime.block_on(MockServer::start());
+        Harness { runtime, server }
+    })
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .attempt_timeout(ATTEMPT)
+        .operation_timeout(OPERATION)
+        .retry_policy(
+            didit::RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(5))
+                .max_backoff(Duration::from_millis(20)),
+        )
+        .build()
+        .expect("a client")
+}
+
+/// Checks an error: typed, and free of the answer's content.
+fn check_error(entry: &str, error: &Error) -> Result<(), TestCaseError> {
+    let shown = format!("{error} {error:?}");
+    prop_assert!(
+        !shown.contains(PERSONAL),
+        "{entry}: an error repeats the answer's content: {shown}"
+    );
+    prop_assert!(!shown.contains(KEY), "{entry}: an error shows the API key");
+    Ok(())
+}
+
+/// Drains a stream, each item within the caller's patience, checking errors.
+async fn drain<T>(
+    entry: &str,
+    stream: impl Stream<Item = didit::Result<T>> + Unpin,
+) -> Result<(), TestCaseError> {
+    let mut stream = stream;
+    // A walk over at most a handful of answers yields fewer items than this.
+    for _ in 0..100_000 {
+        let item = tokio::time::timeout(PATIENCE, stream.next()).await;
+        let Ok(item) = item else {
+            return Err(TestCaseError::fail(format!(
+                "{entry}: no result within {PATIENCE:?}"
+            )));
+        };
+        match item {
+            None => return Ok(()),
+            Some(Ok(_)) => {}
+            Some(Err(error)) => check_error(entry, &error)?,
+        }
+    }
+    Err(TestCaseError::fail(format!(
+        "{entry}: the stream does not end"
+    )))
+}
+
+async fn run_case(answers: &[Answer]) -> Result<(), TestCaseError> {
+    let harness = harness();
+    let server = &harness.server;
+    let list = |client: &Client| -> ListSessions { client.sessions().list().limit(2) };
+
+    serve(server, answers).await;
+    let sent = tokio::time::timeout(PATIENCE, list(&client(server)).send()).await;
+    match sent {
+        Err(_) => {
+            return Err(TestCaseError::fail(format!(
+                "send: no result within {PATIENCE:?}"
+            )));
+        }
+        Ok(Err(error)) => check_error("send", &error)?,
+        Ok(Ok(_)) => {}
+    }
+
+    serve(server, answers).await;
+    drain("pages", list(&client(server)).pages()).await?;
+
+    serve(server, answers).await;
+    drain("items", list(&client(server)).items()).await
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(32)
+}
+
+#[test]
+fn no_answer_crashes_hangs_or_leaks() {
+    let config = Config {
+        cases: cases(),
+        failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel(
+            "proptest-regressions",
+        ))),
+        ..Config::default()
+    };
+    proptest!(config, |(answers in prop::collection::vec(answer(), 1..5))| {
+        harness().runtime.block_on(run_case(&answers))?;
+    });
+}
+
+/// The cases that matter most, spelled out.
+mod examples {
+    use super::*;
+    use crate::common::{self, drain, ok, page};
+    use wiremock::matchers::{path, query_param};
+
+    #[tokio::test]
+    async fn a_next_link_to_another_path_is_refused() {
+        let server = MockServer::start().await;
+        let next = format!("{}/v3/other/?offset=1", server.uri());
+        Mock::given(path("/v3/sessions/"))
+            .respond_with(ok(page([1], Some(next))))
+            .mount(&server)
+            .await;
+        let (rows, error) = drain(common::client(&server).sessions().list().limit(1)).await;
+        assert_eq!(rows.len(), 1);
+        let Some(Error::Interrupted { source, .. }) = &error else {
+            panic!("expected an interruption, got {error:?}")
+        };
+        assert!(
+            matches!(**source, Error::NextLinkRefused { reason, .. } if reason.contains("another path")),
+            "{source:?}"
+        );
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn offsets_at_the_end_of_the_range_do_not_overflow() {
+        for offset in [u64::MAX - 1, u64::MAX] {
+            let server = MockServer::start().await;
+            let next = format!("{}/v3/sessions/?limit=1&offset={offset}", server.uri());
+            Mock::given(query_param("offset", offset.to_string()))
+                .respond_with(ok(page([1], None)))
+                .with_priority(1)
+                .mount(&server)
+                .await;
+            Mock::given(path("/v3/sessions/"))
+                .respond_with(ok(json!({
+                    "count": i64::MAX, "next": next, "previous": null,
+                    "results": [{"session_number": 2}],
+                })))
+                .with_priority(2)
+                .mount(&server)
+                .await;
+            let (rows, error) = drain(common::client(&server).sessions().list().limit(1)).await;
+            assert!(error.is_none(), "{offset}: {error:?}");
+            assert_eq!(common::numbers(&rows), [2, 1], "{offset}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_link_with_a_repeated_offset_is_followed_as_given() {
+        let server = MockServer::start().await;
+        let next = format!("{}/v3/sessions/?limit=1&offset=1&offset=5", server.uri());
+        Mock::given(query_param("offset", "5"))
+            .respond_with(ok(page([1], None)))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v3/sessions/"))
+            .respond_with(ok(json!({
+                "count": 2, "next": next, "previous": null, "results": [{"session_number": 2}],
+            })))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        let (rows, error) = drain(common::client(&server).sessions().list().limit(1)).await;
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(common::numbers(&rows), [2, 1]);
+        let requested: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|request| request.url.query().unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(requested, ["limit=1", "limit=1&offset=1&offset=5"]);
+    }
+
+    #[tokio::test]
+    async fn an_absurd_retry_after_fails_at_once_with_what_was_asked() {
+        let server = MockServer::start().await;
+        Mock::given(path("/v3/sessions/"))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("retry-after", u64::MAX.to_string().as_str()),
+            )
+            .mount(&server)
+            .await;
+        let error = common::client(&server)
+            .sessions()
+            .list()
+            .send()
+            .await
+            .unwrap_err();
+        let Error::RateLimited { rate_limit, .. } = &error else {
+            panic!("expected RateLimited, got {error:?}")
+        };
+        assert_eq!(rate_limit.retry_after, Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+}
