@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, anyhow};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::ToTokens;
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 use syn::visit_mut::VisitMut;
@@ -41,7 +41,12 @@ pub fn generate(spec: &Spec) -> Result<String> {
         .with_tag(TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
-        .with_map_type("::std::collections::BTreeMap");
+        .with_map_type("::std::collections::BTreeMap")
+        // Every generated `send()` goes through `didit-api`'s hand-written
+        // hooks (`hooks.rs`), which hand the request to the transport of
+        // the `didit` facade: one request path for every operation.
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote::quote!(crate::hooks::RequestContext));
     let open_enum_impls = [TypeImpl::Display, TypeImpl::FromStr];
     for (schema, replacement) in REPLACEMENTS {
         let impls = if *schema == "SessionRow" {

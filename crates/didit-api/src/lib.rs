@@ -42,6 +42,7 @@
 #[rustfmt::skip]
 mod generated;
 mod decode_error;
+pub mod hooks;
 mod open_enum;
 mod row;
 mod timestamp;

@@ -514,6 +514,13 @@ impl Error {
         }
     }
 
+    /// Whether the request surely never reached the server (the
+    /// connection could not be made), so that even a request that is not
+    /// idempotent may be sent again.
+    pub(crate) fn never_left(&self) -> bool {
+        matches!(self, Error::Transport { source } if source.is_connect())
+    }
+
     /// The HTTP status of the answer behind this error, if there was one.
     ///
     /// ```

@@ -1,13 +1,10 @@
 //! One page of the session list, and how it is read from an answer.
 
+use didit_api::ResponseValue;
 use reqwest::StatusCode;
 
-use didit_api::{DecodeFailure, describe_decode_error};
-
-use crate::error::ResponseBody;
-use crate::transport::Received;
 use crate::types::SessionPage;
-use crate::{Error, RateLimit, Result, Session};
+use crate::{RateLimit, Session};
 
 /// One page of `GET /v3/sessions/`, with what the answer's headers said.
 ///
@@ -47,89 +44,18 @@ pub struct Page {
 }
 
 impl Page {
-    /// Reads a successful answer, naming the failing field when the body is
-    /// not a page.
-    pub(crate) fn decode(received: Received) -> Result<Page> {
-        let Received {
-            status,
-            headers,
-            body,
-        } = received;
-        // The common case pays for no path tracking; a failure is decoded
-        // again to find where it went wrong.
-        let page = serde_json::from_slice::<SessionPage>(&body).map_err(|error| {
-            let failure = DecodeFailure::locate::<SessionPage>(&body);
-            let (path, expected) = match failure {
-                Some(failure) => (failure.path, failure.expected),
-                None => (".".to_owned(), describe_decode_error(&error)),
-            };
-            Error::Decode {
-                status,
-                path,
-                expected,
-                body: ResponseBody::new(body.clone()),
-            }
-        })?;
-        Ok(Page {
+    /// A page from the generated client's answer.
+    pub(crate) fn from_answer(answer: ResponseValue<SessionPage>) -> Page {
+        let status = answer.status();
+        let rate_limit = RateLimit::from_headers(answer.headers());
+        let page = answer.into_inner();
+        Page {
             count: page.count,
             next: page.next,
             previous: page.previous,
             results: page.results,
             status,
-            rate_limit: RateLimit::from_headers(&headers),
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use bytes::Bytes;
-    use reqwest::header::HeaderMap;
-
-    fn decode(body: &str) -> Result<Page> {
-        Page::decode(Received {
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
-            body: Bytes::from(body.to_owned()),
-        })
-    }
-
-    #[test]
-    fn the_failing_row_field_is_named_but_not_its_value() {
-        let body = r#"{"count": 2, "next": null, "previous": null, "results": [
-            {"session_number": 1}, {"session_number": "Jane Doe"}]}"#;
-        let Err(error) = decode(body) else {
-            panic!("expected a decode error")
-        };
-        let Error::Decode { path, expected, .. } = &error else {
-            panic!("expected a decode error, got {error:?}")
-        };
-        assert_eq!(path, "results[1].session_number");
-        assert_eq!(expected, "invalid type: string, expected i64");
-        assert!(!format!("{error} {error:?}").contains("Jane"), "{error:?}");
-        assert!(error.body().unwrap().text().contains("Jane"));
-    }
-
-    #[test]
-    fn truncated_bodies_are_decode_errors_with_status() {
-        let Err(Error::Decode {
-            status, expected, ..
-        }) = decode(r#"{"count": 2, "next": null, "prev"#)
-        else {
-            panic!("expected a decode error")
-        };
-        assert_eq!(status, StatusCode::OK);
-        assert!(expected.starts_with("EOF while parsing"), "{expected}");
-    }
-
-    #[test]
-    fn top_level_fields_are_named_too() {
-        let Err(Error::Decode { path, .. }) =
-            decode(r#"{"count": "many", "next": null, "previous": null, "results": []}"#)
-        else {
-            panic!("expected a decode error")
-        };
-        assert_eq!(path, "count");
+            rate_limit,
+        }
     }
 }

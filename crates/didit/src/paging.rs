@@ -21,6 +21,7 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::error::Link;
+use crate::sessions::{PageRequest, Parameters};
 use crate::transport::same_origin;
 use crate::{Client, Error, Page, Result, Session};
 
@@ -41,12 +42,15 @@ pub(crate) struct PagingOptions {
 pub(crate) struct Paginator {
     client: Client,
     options: PagingOptions,
+    /// The listing's parameters: every page not named by a server's link
+    /// is made from them.
+    parameters: Parameters,
     /// Pages requested and not yet handed out, in list order.
     fetches: VecDeque<Fetch>,
     /// The remaining pages at known offsets, when the count is exact.
     plan: Option<OffsetPlan>,
-    /// The link to request next, when paging follows links.
-    next_link: Option<Url>,
+    /// The page to request next, when paging follows links.
+    next: Option<Next>,
     /// An error to report before anything else (bad input, or a refused
     /// `next` link after a page that was fine).
     pending_error: Option<Error>,
@@ -66,8 +70,16 @@ pub(crate) struct Paginator {
 /// One page being fetched in the background. Dropping it cancels the
 /// request: pages nobody will read are not waited for.
 struct Fetch {
-    url: Url,
-    task: tokio::task::JoinHandle<Result<Page>>,
+    /// Where the page starts, when known.
+    offset: Option<u64>,
+    /// The page and the URL it came from.
+    task: tokio::task::JoinHandle<Result<(Page, Url)>>,
+}
+
+/// A page to request: where it starts, when known, and how to ask for it.
+struct Next {
+    offset: Option<u64>,
+    request: PageRequest,
 }
 
 impl Drop for Fetch {
@@ -77,11 +89,10 @@ impl Drop for Fetch {
 }
 
 /// The pages still to request when `count` is exact: every `stride` rows
-/// from `next_offset` up to `last` (included), at the first page's `next`
-/// link with its `offset` rewritten.
+/// from `next_offset` up to `last` (included), each the listing at that
+/// offset.
 #[derive(Debug)]
 struct OffsetPlan {
-    link: Url,
     /// `None` once the offsets ran past `u64::MAX`.
     next_offset: Option<u64>,
     stride: u64,
@@ -89,10 +100,10 @@ struct OffsetPlan {
 }
 
 impl OffsetPlan {
-    fn next_url(&mut self) -> Option<Url> {
+    fn next_offset(&mut self) -> Option<u64> {
         let offset = self.next_offset.filter(|&offset| offset <= self.last)?;
         self.next_offset = offset.checked_add(self.stride);
-        Some(with_query_param(&self.link, "offset", &offset.to_string()))
+        Some(offset)
     }
 
     /// Whether `offset` lies past the planned pages.
@@ -101,12 +112,31 @@ impl OffsetPlan {
     }
 }
 
+impl Next {
+    /// The page a server's (checked) link names.
+    fn link(url: Url) -> Self {
+        Self {
+            offset: offset_of(&url),
+            request: PageRequest::Link(url),
+        }
+    }
+}
+
 impl Paginator {
-    pub(crate) fn new(client: Client, first: Url, options: PagingOptions) -> Self {
-        let start_offset = offset_of(&first).unwrap_or(0);
+    /// Pages through the listing with these parameters, whose first page
+    /// starts at `start_offset`.
+    pub(crate) fn new(
+        client: Client,
+        parameters: Parameters,
+        start_offset: u64,
+        options: PagingOptions,
+    ) -> Self {
         let mut paginator = Self::failed(client, options, None);
-        paginator.seen.insert(first.clone());
-        paginator.next_link = Some(first);
+        paginator.next = Some(Next {
+            offset: Some(start_offset),
+            request: PageRequest::Listing(parameters.clone()),
+        });
+        paginator.parameters = parameters;
         paginator.start_offset = start_offset;
         paginator
     }
@@ -116,9 +146,10 @@ impl Paginator {
         Self {
             client,
             options,
+            parameters: Parameters::default(),
             fetches: VecDeque::new(),
             plan: None,
-            next_link: None,
+            next: None,
             pending_error: error,
             seen: HashSet::new(),
             start_offset: 0,
@@ -152,10 +183,13 @@ impl Paginator {
             },
         };
         match fetched {
-            Ok(mut page) => {
+            Ok((mut page, url)) => {
+                // A link back to a page made from the parameters is a loop
+                // too.
+                self.seen.insert(url.clone());
                 self.pages_received = self.pages_received.saturating_add(1);
                 self.rows_received = self.rows_received.saturating_add(len_u64(&page.results));
-                self.after(&fetch.url, &page);
+                self.after(&url, &page);
                 if self.options.dedupe_by_session_id {
                     let seen = &mut self.session_ids;
                     page.results
@@ -168,7 +202,7 @@ impl Paginator {
                 Some(Ok(page))
             }
             Err(error) => {
-                let resume_offset = self.resume_offset(Some(&fetch.url));
+                let resume_offset = self.resume_offset(fetch.offset);
                 self.stop();
                 Some(Err(self.interrupted(error, resume_offset)))
             }
@@ -194,26 +228,27 @@ impl Paginator {
     /// left to request.
     fn request_ahead(&mut self, in_flight: usize) {
         while self.fetches.len() < in_flight {
-            let url = match &mut self.plan {
-                Some(plan) => plan.next_url(),
-                None => self.next_link.take(),
+            let next = match &mut self.plan {
+                Some(plan) => plan.next_offset().map(|offset| Next {
+                    offset: Some(offset),
+                    request: PageRequest::Listing(self.parameters.at_offset(offset)),
+                }),
+                None => self.next.take(),
             };
-            let Some(url) = url.filter(|url| self.wanted(url)) else {
+            let Some(Next { offset, request }) = next.filter(|next| self.wanted(next.offset))
+            else {
                 break;
             };
             let client = self.client.clone();
-            let page = {
-                let url = url.clone();
-                async move { client.fetch_page(url).await }
-            };
+            let page = async move { client.fetch_page(request).await };
             let task = tokio::spawn(tracing::Instrument::in_current_span(page));
-            self.fetches.push_back(Fetch { url, task });
+            self.fetches.push_back(Fetch { offset, task });
         }
     }
 
     /// Whether the page at `url` may hold rows wanted: no page starting
     /// past the most rows wanted is requested.
-    fn wanted(&self, url: &Url) -> bool {
+    fn wanted(&self, offset: Option<u64>) -> bool {
         let Some(max_rows) = self.options.max_rows else {
             return true;
         };
@@ -222,8 +257,7 @@ impl Paginator {
             // bound may be needed.
             return true;
         }
-        let starts_at =
-            offset_of(url).unwrap_or(self.start_offset.saturating_add(self.rows_received));
+        let starts_at = offset.unwrap_or(self.start_offset.saturating_add(self.rows_received));
         starts_at < self.start_offset.saturating_add(max_rows)
     }
 
@@ -234,7 +268,7 @@ impl Paginator {
             Ok(next) => next,
             Err(error) => {
                 let link = page.next.as_deref().and_then(|next| url.join(next).ok());
-                let resume_offset = self.resume_offset(link.as_ref());
+                let resume_offset = self.resume_offset(link.as_ref().and_then(offset_of));
                 self.stop();
                 self.pending_error = Some(self.interrupted(error, resume_offset));
                 return;
@@ -242,7 +276,7 @@ impl Paginator {
         };
         let Some(next) = next else {
             self.stop();
-            self.next_link = self.kyb_continuation(url, page);
+            self.next = self.kyb_continuation(url, page);
             return;
         };
         let planned_next = self.plan.as_ref().map(|plan| {
@@ -257,15 +291,15 @@ impl Paginator {
             Some(_) => {
                 // The list changed under the plan: go on from the link.
                 self.stop();
-                self.next_link = Some(next);
+                self.next = Some(Next::link(next));
             }
             None if self.pages_received == 1 && self.options.concurrency > 1 => {
                 self.plan = self.plan_from(page, &next);
                 if self.plan.is_none() {
-                    self.next_link = Some(next);
+                    self.next = Some(Next::link(next));
                 }
             }
-            None => self.next_link = Some(next),
+            None => self.next = Some(Next::link(next)),
         }
     }
 
@@ -277,7 +311,7 @@ impl Paginator {
     /// KYB side may not be the last of them (it is full, or the page size is
     /// not known), the rest is listed as `business` from the first KYB row
     /// not yet received; those pages link on to every remaining row.
-    fn kyb_continuation(&mut self, url: &Url, page: &Page) -> Option<Url> {
+    fn kyb_continuation(&self, url: &Url, page: &Page) -> Option<Next> {
         let kind = query_value(url, "session_kind")?;
         if !kind.eq_ignore_ascii_case("all") {
             return None;
@@ -295,11 +329,12 @@ impl Paginator {
         let offset = offset_of(url)
             .unwrap_or(self.start_offset)
             .checked_add(kyb_rows)?;
-        let business = with_query_param(url, "session_kind", "business");
-        let continuation = with_query_param(&business, "offset", &offset.to_string());
-        self.seen
-            .insert(continuation.clone())
-            .then_some(continuation)
+        // These pages are `business` ones: their own links end with the
+        // KYB rows, so no listing continues twice.
+        Some(Next {
+            offset: Some(offset),
+            request: PageRequest::Listing(self.parameters.business_at_offset(offset)),
+        })
     }
 
     /// Whether `offset` lies past the planned pages.
@@ -308,7 +343,7 @@ impl Paginator {
             && !self
                 .fetches
                 .iter()
-                .any(|fetch| offset_of(&fetch.url) == Some(offset))
+                .any(|fetch| fetch.offset == Some(offset))
     }
 
     /// The plan for the pages after the first, when its count is exact and
@@ -323,7 +358,6 @@ impl Paginator {
             return None;
         }
         Some(OffsetPlan {
-            link: next.clone(),
             next_offset: Some(next_offset),
             stride,
             // The page the link names is requested whatever the count says.
@@ -337,7 +371,7 @@ impl Paginator {
     /// Requests nothing more, and cancels what is on its way.
     fn stop(&mut self) {
         self.plan = None;
-        self.next_link = None;
+        self.next = None;
         self.fetches.clear();
     }
 
@@ -375,10 +409,8 @@ impl Paginator {
     /// Where to restart after a failure: the offset of the page that could
     /// not be fetched (or whose link was refused), or, when that URL has no
     /// offset, just past the rows received.
-    fn resume_offset(&self, failed: Option<&Url>) -> u64 {
-        failed
-            .and_then(offset_of)
-            .unwrap_or(self.start_offset.saturating_add(self.rows_received))
+    fn resume_offset(&self, failed_at: Option<u64>) -> u64 {
+        failed_at.unwrap_or(self.start_offset.saturating_add(self.rows_received))
     }
 
     /// Marks an error that came after some pages with where to resume.
@@ -412,66 +444,19 @@ fn len_u64(rows: &[Session]) -> u64 {
     u64::try_from(rows.len()).unwrap_or(u64::MAX)
 }
 
-/// `url` with its parameter `name` set to `value` (both free of characters
-/// that need escaping), every other byte of the query as it was.
-fn with_query_param(url: &Url, name: &str, value: &str) -> Url {
-    let prefix = format!("{name}=");
-    let parameter = format!("{prefix}{value}");
-    let mut replaced = false;
-    let mut parts: Vec<&str> = Vec::new();
-    for part in url
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        if part.starts_with(&prefix) {
-            if !replaced {
-                parts.push(&parameter);
-                replaced = true;
-            }
-        } else {
-            parts.push(part);
-        }
-    }
-    if !replaced {
-        parts.push(&parameter);
-    }
-    let mut url = url.clone();
-    url.set_query(Some(&parts.join("&")));
-    url
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_offset_is_rewritten_in_place() {
-        let url = Url::parse("http://h/v3/sessions/?limit=2&offset=4&search=a%20b+c").unwrap();
-        assert_eq!(
-            with_query_param(&url, "offset", "10").as_str(),
-            "http://h/v3/sessions/?limit=2&offset=10&search=a%20b+c"
-        );
-        let url = Url::parse("http://h/v3/sessions/?limit=2").unwrap();
-        assert_eq!(
-            with_query_param(&url, "offset", "2").as_str(),
-            "http://h/v3/sessions/?limit=2&offset=2"
-        );
-    }
-
-    #[test]
     fn a_plan_covers_the_offsets_up_to_its_last() {
         let offsets = |next_offset, stride, last| {
             let mut plan = OffsetPlan {
-                link: Url::parse("http://h/?offset=3&limit=3").unwrap(),
                 next_offset: Some(next_offset),
                 stride,
                 last,
             };
-            std::iter::from_fn(|| plan.next_url())
-                .map(|url| offset_of(&url).unwrap())
-                .collect::<Vec<u64>>()
+            std::iter::from_fn(|| plan.next_offset()).collect::<Vec<u64>>()
         };
         assert_eq!(offsets(3, 3, 9), [3, 6, 9]);
         assert_eq!(offsets(3, 3, 8), [3, 6]);

@@ -1,23 +1,29 @@
-//! The request path: one operation is sent, retried and timed here, and
+//! The request path: every operation is sent, retried and timed here, and
 //! nowhere else.
 //!
-//! The generated client's `send()` is not used for sending: it can add no
-//! header to a caller-supplied `reqwest::Client` (the API key), it only
-//! requests its own URL (not a server's `next` link), and it drops status and
-//! headers when a body fails to decode. The generated types are used to read
-//! every answer.
+//! The generated client (`didit-api`) builds each request and decodes each
+//! answer; its hooks hand the request to [`ClientInner`]'s
+//! [`Transport`] implementation below, which adds the API key (only for the
+//! base URL's origin), takes slots of the rate limiter, retries, times out,
+//! refuses redirects and traces. [`Client::api`] makes a generated client for
+//! one request, and [`Client::settle`] turns what the generated code returns
+//! into the SDK's [`Error`].
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
+use didit_api::hooks::{Answer, RequestContext, Transport, TransportFuture};
+use didit_api::{ClientInfo, DecodeFailure, ResponseValue};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
-use crate::client::USER_AGENT as USER_AGENT_VALUE;
+use crate::client::{ClientInner, USER_AGENT as USER_AGENT_VALUE};
 use crate::error::{Link, ResponseBody};
 use crate::limiter::ServerBudget;
 use crate::{Client, Error, RateLimit, Result, TimeoutScope};
@@ -64,14 +70,110 @@ pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
-/// A complete answer with a success status.
+/// A complete answer.
 pub(crate) struct Received {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
 }
 
+impl Transport for ClientInner {
+    fn send(&self, request: reqwest::Request, operation: &'static str) -> TransportFuture<'_> {
+        Box::pin(async move {
+            let received = self
+                .execute(request, operation)
+                .await
+                .map_err(|error| Box::new(error) as didit_api::hooks::TransportError)?;
+            Ok(Answer::new(
+                received.status,
+                received.headers,
+                received.body,
+            ))
+        })
+    }
+}
+
 impl Client {
+    /// A generated client for one request, sending through this client's
+    /// pipeline; to `url` instead of the operation's own URL when given (a
+    /// `next` link, already checked).
+    pub(crate) fn api(&self, url: Option<Url>) -> didit_api::Client {
+        // The generated paths start with `/`; the base URL ends with one.
+        let base = self.inner.base_url.as_str().trim_end_matches('/');
+        let transport: Arc<dyn Transport> = self.inner.clone();
+        didit_api::Client::new_with_client(
+            base,
+            self.inner.http.clone(),
+            RequestContext::new(transport, url),
+        )
+    }
+
+    /// What a generated operation returned, as the SDK's result: a failure
+    /// of the pipeline comes back as it was, a body that does not decode as
+    /// [`Error::Decode`] naming where.
+    pub(crate) async fn settle<T: DeserializeOwned, E>(
+        api: &didit_api::Client,
+        result: std::result::Result<ResponseValue<T>, didit_api::Error<E>>,
+    ) -> Result<ResponseValue<T>> {
+        let error = match result {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        if let Some(failure) = api.inner().take_failure() {
+            return Err(match failure.downcast::<Error>() {
+                Ok(error) => *error,
+                Err(other) => Error::InvalidConfig {
+                    setting: "transport",
+                    reason: format!("the request could not be sent: {other}"),
+                },
+            });
+        }
+        let status = api.inner().status().unwrap_or(StatusCode::OK);
+        Err(match error {
+            didit_api::Error::InvalidResponsePayload(body, error) => {
+                let failure = DecodeFailure::locate::<T>(&body);
+                let (path, expected) = match failure {
+                    Some(failure) => (failure.path, failure.expected),
+                    None => (".".to_owned(), didit_api::describe_decode_error(&error)),
+                };
+                Error::Decode {
+                    status,
+                    path,
+                    expected,
+                    body: ResponseBody::new(body),
+                }
+            }
+            didit_api::Error::UnexpectedResponse(response) => {
+                let status = response.status();
+                let retry_after = RateLimit::from_headers(response.headers()).retry_after;
+                let body = response.bytes().await.unwrap_or_default();
+                Error::Api {
+                    status,
+                    body: ResponseBody::new(body),
+                    retry_after,
+                }
+            }
+            didit_api::Error::ErrorResponse(value) => Error::Api {
+                status: value.status(),
+                body: ResponseBody::new(Bytes::new()),
+                retry_after: RateLimit::from_headers(value.headers()).retry_after,
+            },
+            didit_api::Error::InvalidRequest(reason) | didit_api::Error::Custom(reason) => {
+                Error::InvalidInput {
+                    parameter: "request",
+                    reason,
+                }
+            }
+            didit_api::Error::CommunicationError(source)
+            | didit_api::Error::InvalidUpgrade(source)
+            | didit_api::Error::ResponseBodyError(source) => Error::Transport {
+                source: source.without_url(),
+            },
+        })
+    }
+}
+
+impl ClientInner {
     /// Sends one operation: every attempt, the waits between them and the
     /// timeouts. Answers with an error status come back as the matching
     /// [`Error`]; so does a failure that outlasts the retry policy.
@@ -79,15 +181,28 @@ impl Client {
     /// Everything that talks to the API goes through here, so every attempt
     /// first takes a slot of the client-wide rate limiter, and hands it
     /// back with what the answer said about the key's budget.
-    pub(crate) async fn execute(&self, method: Method, url: Url) -> Result<Received> {
-        let inner = &self.inner;
+    pub(crate) async fn execute(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<Received> {
+        let inner = self;
         // Timeouts are capped when the client is built, so this cannot
         // overflow.
         let deadline = Instant::now() + inner.operation_timeout;
-        // Only requests that may be repeated safely are retried.
-        let idempotent = matches!(method, Method::GET | Method::HEAD | Method::DELETE);
-        let span =
-            tracing::debug_span!("didit.operation", http.method = %method, url.path = %url.path());
+        // Requests that may be repeated safely are retried after any
+        // passing failure; others only when they never left.
+        let idempotent = matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::DELETE | Method::PUT | Method::OPTIONS
+        );
+        let span = tracing::debug_span!(
+            "didit.operation",
+            didit.operation = operation,
+            http.method = %request.method(),
+            url.path = %request.url().path(),
+        );
+        let mut pending = Some(request);
         async {
             let mut attempt = 0;
             loop {
@@ -116,7 +231,16 @@ impl Client {
                         limit: inner.operation_timeout,
                     });
                 }
-                let outcome = self.attempt(&method, &url, attempt, timeout, scope).await;
+                // A body that cannot be copied is sent once, as it is.
+                let this = match pending.as_ref().and_then(reqwest::Request::try_clone) {
+                    Some(copy) => copy,
+                    None => pending.take().ok_or_else(|| Error::InvalidConfig {
+                        setting: "retry_policy",
+                        reason: "a request whose body cannot be copied cannot be retried"
+                            .to_owned(),
+                    })?,
+                };
+                let outcome = self.attempt(this, attempt, timeout, scope).await;
                 if let Some(permit) = permit {
                     let server = outcome.as_ref().ok().and_then(|received| {
                         ServerBudget::from_answer(
@@ -136,7 +260,12 @@ impl Client {
                     }
                     Err(error) => (error, None),
                 };
-                if !idempotent || !error.is_retryable() || attempt >= inner.retry.attempts() {
+                let may_repeat = idempotent || error.never_left();
+                if !may_repeat
+                    || pending.is_none()
+                    || !error.is_retryable()
+                    || attempt >= inner.retry.attempts()
+                {
                     return Err(error);
                 }
                 // A wait longer than the policy allows, or than the time
@@ -167,21 +296,21 @@ impl Client {
     /// whatever its status; redirects that were not followed are errors.
     async fn attempt(
         &self,
-        method: &Method,
-        url: &Url,
+        mut request: reqwest::Request,
         attempt: u32,
         timeout: Duration,
         scope: TimeoutScope,
     ) -> Result<Received> {
         let span = tracing::info_span!(
             "didit.attempt",
-            http.method = %method,
-            url.path = %url.path(),
+            http.method = %request.method(),
+            url.path = %request.url().path(),
             attempt,
             http.status = tracing::field::Empty,
         );
         async {
-            let inner = &self.inner;
+            let inner = self;
+            let url = request.url().clone();
             let mut api_key =
                 HeaderValue::from_str(inner.api_key.expose_secret()).map_err(|_| {
                     Error::InvalidConfig {
@@ -205,20 +334,21 @@ impl Client {
                     }
                 }
             };
-            let response = inner
-                .http
-                .request(method.clone(), url.clone())
-                .header(API_KEY_HEADER, api_key)
-                .header(USER_AGENT, USER_AGENT_VALUE)
-                .header(ACCEPT, "application/json")
-                .timeout(timeout)
-                .send()
-                .await
-                .map_err(timed_out)?;
+            let headers = request.headers_mut();
+            // The key goes only where the base URL points.
+            if same_origin(&url, &inner.base_url) {
+                headers.insert(API_KEY_HEADER, api_key);
+            }
+            headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+            headers
+                .entry(ACCEPT)
+                .or_insert(HeaderValue::from_static("application/json"));
+            *request.timeout_mut() = Some(timeout);
+            let response = inner.http.execute(request).await.map_err(timed_out)?;
             let status = response.status();
             tracing::Span::current().record("http.status", status.as_u16());
             tracing::debug!(status = status.as_u16(), "answer received");
-            if !same_origin(response.url(), url) {
+            if !same_origin(response.url(), &url) {
                 // Only a caller-supplied HTTP client gets here: ours never
                 // follows a redirect off the origin.
                 return Err(Error::RedirectRefused {

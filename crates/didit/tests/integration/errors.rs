@@ -145,6 +145,11 @@ async fn a_wrongly_typed_field_is_named_by_its_path() {
         matches!(&error, Error::Decode { path, .. } if path == "results[1].created_at"),
         "{error:?}"
     );
+    // What was found there is not repeated.
+    assert!(
+        !format!("{error} {error:?}").contains("yesterday"),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]

@@ -60,29 +60,31 @@ async fn every_parameter_is_encoded_as_the_api_expects() {
         .await
         .expect("the page");
 
+    // Form encoding, as the generated client writes every query: spaces as
+    // `+`, the commas between list values as `%2C` (servers decode both).
     let expected = [
         "api_service=DATABASE_VALIDATION",
-        "country=ESP,FRA",
+        "country=ESP%2CFRA",
         "date_from=2025-01-02",
         "date_to=2025-12-31",
         "didit_internal_id=d9e78474-6c8d-4f2a-bb90-6f5c2f3a1147",
-        "document_name=Spain%20-%20Id%20Card%20%282021%29,France%20-%20Passport",
-        "document_type=P,ID",
+        "document_name=Spain+-+Id+Card+%282021%29%2CFrance+-+Passport",
+        "document_type=P%2CID",
         "euuid=038ad62f-5ebd-46c2-afe9-4b2956bf687f",
         "is_kyc_to_be_reviewed=false",
         "limit=25",
         "offset=50",
-        "organization_name=Acme%20Holdings",
-        "region=California,%C3%8Ele-de-France",
-        "screened_full_name=Zo%C3%AB%20%C3%98rsted",
-        "search=Jos%C3%A9%20%26%20Mar%C3%ADa",
+        "organization_name=Acme+Holdings",
+        "region=California%2C%C3%8Ele-de-France",
+        "screened_full_name=Zo%C3%AB+%C3%98rsted",
+        "search=Jos%C3%A9+%26+Mar%C3%ADa",
         "session_kind=all",
-        "session_type=API,HOSTED",
-        "status=Approved,In%20Review",
+        "session_type=API%2CHOSTED",
+        "status=Approved%2CIn+Review",
         "status_initialized_as_in_review=true",
-        "vendor_data=user%2042%2F%C3%BC",
-        "warning=POSSIBLE_FRAUD,DOCUMENT_EXPIRED",
-        "workflow_id=9f9b1234-aaaa-bbbb-cccc-1234567890ab,9f9b1234-aaaa-bbbb-cccc-1234567890ab",
+        "vendor_data=user+42%2F%C3%BC",
+        "warning=POSSIBLE_FRAUD%2CDOCUMENT_EXPIRED",
+        "workflow_id=9f9b1234-aaaa-bbbb-cccc-1234567890ab%2C9f9b1234-aaaa-bbbb-cccc-1234567890ab",
     ];
     assert_eq!(
         expected.len(),

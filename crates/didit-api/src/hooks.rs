@@ -1,0 +1,254 @@
+//! How every generated operation reaches the network.
+//!
+//! The generated [`Client`] builds each request (path, query, headers,
+//! body) and decodes each answer; sending is left to a [`Transport`] that the
+//! `didit` crate supplies, so that authentication, rate limiting, retries,
+//! timeouts, redirects and tracing live in one place for every operation.
+//!
+//! The generated code calls the hooks below around each request. A
+//! [`RequestContext`] (the generated client's inner value, one per request)
+//! carries the transport, an optional URL to send to instead of the one the
+//! builder made (a server's `next` link, checked by the caller), and, once
+//! the request is done, what happened: the URL sent, the status and headers
+//! received, or the transport's own error, which the caller takes back with
+//! [`RequestContext::take_failure`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use reqwest::header::HeaderMap;
+use reqwest::{StatusCode, Url};
+
+use crate::Client;
+
+/// The header progenitor adds to every request; the API documents no such
+/// header, so it is not sent.
+const API_VERSION_HEADER: &str = "api-version";
+
+/// An answer read whole by a [`Transport`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// An answer with these parts.
+    ///
+    /// ```
+    /// let answer = didit_api::hooks::Answer::new(
+    ///     reqwest::StatusCode::NO_CONTENT,
+    ///     reqwest::header::HeaderMap::new(),
+    ///     bytes::Bytes::new(),
+    /// );
+    /// assert!(answer.body.is_empty());
+    /// ```
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// The error a [`Transport`] reports; the caller gets it back unchanged
+/// from [`RequestContext::take_failure`] and may downcast it.
+pub type TransportError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A future a [`Transport`] returns.
+pub type TransportFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Answer, TransportError>> + Send + 'a>>;
+
+/// Sends the requests of the generated client.
+///
+/// ```
+/// use didit_api::hooks::{Answer, Transport, TransportFuture};
+///
+/// /// Answers every request with an empty page, without any network.
+/// struct Canned;
+///
+/// impl Transport for Canned {
+///     fn send(&self, _request: reqwest::Request, _operation: &'static str) -> TransportFuture<'_> {
+///         Box::pin(async {
+///             let body = br#"{"count": 0, "next": null, "previous": null, "results": []}"#;
+///             Ok(Answer::new(reqwest::StatusCode::OK, Default::default(), body[..].into()))
+///         })
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let context = didit_api::hooks::RequestContext::new(std::sync::Arc::new(Canned), None);
+/// let client = didit_api::Client::new_with_client("https://example.com", reqwest::Client::new(), context);
+/// let page = client.list_sessions().send().await.unwrap();
+/// assert_eq!(page.count, 0);
+/// # }
+/// ```
+pub trait Transport: Send + Sync + 'static {
+    /// Sends `request` for the operation with this `operationId` and reads
+    /// the whole answer. Errors are the transport's own; answers with an
+    /// error status may be reported either way.
+    fn send(&self, request: reqwest::Request, operation: &'static str) -> TransportFuture<'_>;
+}
+
+/// The generated client's inner value: one per request. Clones share what
+/// they record.
+#[derive(Clone)]
+pub struct RequestContext {
+    transport: Arc<dyn Transport>,
+    url: Option<Url>,
+    record: Arc<Mutex<Record>>,
+}
+
+/// What became of the request.
+#[derive(Default)]
+struct Record {
+    sent_to: Option<Url>,
+    status: Option<StatusCode>,
+    failure: Option<TransportError>,
+}
+
+impl RequestContext {
+    /// A context sending through `transport`, to `url` instead of the URL
+    /// the operation's builder makes when one is given.
+    ///
+    /// ```
+    /// # use didit_api::hooks::{Answer, Transport, TransportFuture};
+    /// # struct Canned;
+    /// # impl Transport for Canned {
+    /// #     fn send(&self, _: reqwest::Request, _: &'static str) -> TransportFuture<'_> {
+    /// #         Box::pin(async { Err("offline".into()) })
+    /// #     }
+    /// # }
+    /// let next = reqwest::Url::parse("https://example.com/v3/sessions/?offset=50").unwrap();
+    /// let context = didit_api::hooks::RequestContext::new(std::sync::Arc::new(Canned), Some(next));
+    /// # let _ = context;
+    /// ```
+    pub fn new(transport: Arc<dyn Transport>, url: Option<Url>) -> Self {
+        Self {
+            transport,
+            url,
+            record: Arc::default(),
+        }
+    }
+
+    /// The URL the request went to, once it was sent.
+    ///
+    /// ```
+    /// # fn after(client: &didit_api::Client) {
+    /// use didit_api::ClientInfo;
+    /// if let Some(url) = client.inner().sent_to() {
+    ///     println!("asked {}", url.path());
+    /// }
+    /// # }
+    /// ```
+    pub fn sent_to(&self) -> Option<Url> {
+        self.record().sent_to.clone()
+    }
+
+    /// The status of the answer, once one arrived.
+    ///
+    /// ```
+    /// # fn after(client: &didit_api::Client) {
+    /// use didit_api::ClientInfo;
+    /// let status = client.inner().status();
+    /// # let _ = status;
+    /// # }
+    /// ```
+    pub fn status(&self) -> Option<StatusCode> {
+        self.record().status
+    }
+
+    /// The transport's error, if sending failed; taken, so a second call
+    /// returns `None`.
+    ///
+    /// ```
+    /// # fn after(client: &didit_api::Client) {
+    /// use didit_api::ClientInfo;
+    /// if let Some(error) = client.inner().take_failure() {
+    ///     eprintln!("not sent: {error}");
+    /// }
+    /// # }
+    /// ```
+    pub fn take_failure(&self) -> Option<TransportError> {
+        self.record().failure.take()
+    }
+
+    fn record(&self) -> MutexGuard<'_, Record> {
+        // A panic elsewhere cannot leave a record half-written: each field
+        // is set in one assignment.
+        self.record
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl std::fmt::Debug for RequestContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestContext")
+            .field("url", &self.url.as_ref().map(Url::path))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The message of the progenitor error that stands for a transport failure
+/// kept in the [`RequestContext`].
+pub const TRANSPORT_FAILED: &str = "the transport failed; its error is in the request context";
+
+impl ClientHooks<RequestContext> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        if let Some(url) = &self.inner().url {
+            *request.url_mut() = url.clone();
+        }
+        request.headers_mut().remove(API_VERSION_HEADER);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let context = self.inner();
+        context.record().sent_to = Some(request.url().clone());
+        let answer = match context.transport.send(request, info.operation_id).await {
+            Ok(answer) => {
+                context.record().status = Some(answer.status);
+                answer
+            }
+            Err(error) => {
+                context.record().failure = Some(error);
+                // Never read: `post` reports the failure first.
+                Answer::new(StatusCode::NO_CONTENT, HeaderMap::new(), Bytes::new())
+            }
+        };
+        let mut response = http::Response::new(answer.body);
+        *response.status_mut() = answer.status;
+        *response.headers_mut() = answer.headers;
+        Ok(reqwest::Response::from(response))
+    }
+
+    async fn post<E>(
+        &self,
+        _result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        if self.inner().record().failure.is_some() {
+            return Err(Error::Custom(TRANSPORT_FAILED.to_owned()));
+        }
+        Ok(())
+    }
+}
