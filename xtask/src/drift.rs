@@ -241,7 +241,9 @@ pub fn compare(ours: &Value, theirs: &Value, prefixes: &[String]) -> Comparison 
         let their_operation = theirs_by_key.remove(&operation_key(&our_operation));
         let differences = match their_operation {
             Some(their_operation) => {
-                OperationPair::new(ours, theirs, &our_operation, their_operation).compare()
+                OperationPair::new(ours, theirs, &our_operation, their_operation)
+                    .run()
+                    .0
             }
             None => vec![Difference {
                 operation: our_operation.label(),
@@ -273,6 +275,19 @@ pub fn compare(ours: &Value, theirs: &Value, prefixes: &[String]) -> Comparison 
         operations: compared,
         uncovered,
     }
+}
+
+/// Every location of every operation of `document` (`(METHOD /path,
+/// location)`), as [`Difference::at`] writes them: what an acknowledgement
+/// of a difference in something ours has can name.
+pub fn locations(document: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for operation in operations(document) {
+        let (_, locations) = OperationPair::new(document, document, &operation, &operation).run();
+        let label = operation.label();
+        found.extend(locations.into_iter().map(|at| (label.clone(), at)));
+    }
+    found
 }
 
 /// Pairs of JSON pointers, ours and theirs, of the response schemas both
@@ -442,6 +457,8 @@ struct OperationPair<'a> {
     /// Their path-parameter names, renamed to ours by position.
     renamed: BTreeMap<String, String>,
     differences: Vec<Difference>,
+    /// Every location both operations have, in the order compared.
+    locations: Vec<String>,
 }
 
 /// Index of our document in the pairs above.
@@ -466,16 +483,18 @@ impl<'a> OperationPair<'a> {
             operations: [our_operation, their_operation],
             renamed,
             differences: Vec::new(),
+            locations: Vec::new(),
         }
     }
 
-    fn compare(mut self) -> Vec<Difference> {
+    /// The differences, most consequential first, and the locations compared.
+    fn run(mut self) -> (Vec<Difference>, Vec<String>) {
         self.compare_parameters();
         self.compare_request_bodies();
         self.compare_responses();
         let mut differences = self.differences;
         differences.sort_by(|a, b| (a.kind.rank(), &a.at).cmp(&(b.kind.rank(), &b.at)));
-        differences
+        (differences, self.locations)
     }
 
     fn operation(&self, side: usize) -> &'a Value {
@@ -547,6 +566,7 @@ impl<'a> OperationPair<'a> {
         for key in shared {
             let (our, their) = (ours.remove(&key).unwrap(), theirs.remove(&key).unwrap());
             let at = format!("parameter {} {}", key.0, key.1);
+            self.locations.push(at.clone());
             let required = |parameter: &Resolved| {
                 parameter.value.get("required").and_then(Value::as_bool) == Some(true)
             };
@@ -643,6 +663,7 @@ impl<'a> OperationPair<'a> {
                 [None, Some("body".into())],
             ),
             (Some(our), Some(their)) => {
+                self.locations.push(at.clone());
                 let required = |body: &Resolved| {
                     body.value.get("required").and_then(Value::as_bool) == Some(true)
                 };
@@ -713,7 +734,10 @@ impl<'a> OperationPair<'a> {
                 }
             }
             match resolved {
-                [Some(our), Some(their)] => self.compare_content(&at, [&our, &their]),
+                [Some(our), Some(their)] => {
+                    self.locations.push(at.clone());
+                    self.compare_content(&at, [&our, &their]);
+                }
                 [Some(our), None] => self.push(
                     Kind::StatusRemoved,
                     at,
@@ -758,6 +782,7 @@ impl<'a> OperationPair<'a> {
             };
             match (pointer(OURS), pointer(THEIRS)) {
                 (Some(ours), Some(theirs)) => {
+                    self.locations.push(at.clone());
                     let schemas = [OURS, THEIRS].map(|side| {
                         let media_pointer = pointer(side).unwrap_or_default();
                         content[side].get(media).and_then(|(_, value)| {
@@ -812,7 +837,8 @@ impl<'a> OperationPair<'a> {
 
     fn compare_schemas(&mut self, at: String, schemas: [SchemaAt<'a>; 2]) {
         let documents = self.documents;
-        let differences = schema::compare(documents, schemas, &at);
+        let (differences, locations) = schema::compare(documents, schemas, &at);
+        self.locations.extend(locations);
         for difference in differences {
             self.push(
                 difference.kind,
@@ -867,3 +893,6 @@ fn parameter_schema<'a>(parameter: &Resolved<'a>) -> SchemaAt<'a> {
         },
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,21 +22,23 @@ pub(super) struct Found {
     pub values: [Option<Value>; 2],
 }
 
-/// Compares `schemas` (ours, theirs); locations start with `prefix`.
+/// Compares `schemas` (ours, theirs); locations start with `prefix`. Also
+/// returns every location both sides have.
 pub(super) fn compare<'a>(
     documents: [&'a Value; 2],
     schemas: [SchemaAt<'a>; 2],
     prefix: &str,
-) -> Vec<Found> {
+) -> (Vec<Found>, Vec<String>) {
     let mut walker = Walker {
         documents,
         prefix,
         found: Vec::new(),
+        visited: Vec::new(),
         on_stack: BTreeSet::new(),
     };
     let [ours, theirs] = schemas;
     walker.compare([walker.node(OURS, ours), walker.node(THEIRS, theirs)], "");
-    walker.found
+    (walker.found, walker.visited)
 }
 
 /// A keyword's value and its pointer.
@@ -119,6 +121,8 @@ struct Walker<'a, 'p> {
     documents: [&'a Value; 2],
     prefix: &'p str,
     found: Vec<Found>,
+    /// Every location compared.
+    visited: Vec<String>,
     /// Pairs of schemas being compared further up: a recursive schema stops
     /// here.
     on_stack: BTreeSet<[String; 2]>,
@@ -261,12 +265,16 @@ impl<'a> Walker<'a, '_> {
         node
     }
 
-    fn push(&mut self, kind: Kind, path: &str, pointers: [String; 2], values: [Option<Value>; 2]) {
-        let at = if path.is_empty() {
+    fn location(&self, path: &str) -> String {
+        if path.is_empty() {
             self.prefix.to_owned()
         } else {
             format!("{} {path}", self.prefix)
-        };
+        }
+    }
+
+    fn push(&mut self, kind: Kind, path: &str, pointers: [String; 2], values: [Option<Value>; 2]) {
+        let at = self.location(path);
         self.found.push(Found {
             kind,
             at,
@@ -295,6 +303,7 @@ impl<'a> Walker<'a, '_> {
             );
             return;
         }
+        self.visited.push(self.location(path));
         let key = [ours.pointer.clone(), theirs.pointer.clone()];
         if !self.on_stack.insert(key.clone()) {
             return;
