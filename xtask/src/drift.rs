@@ -196,6 +196,16 @@ impl Comparison {
     }
 }
 
+/// Why `document` cannot be compared: the engine reads OpenAPI 3.0.x
+/// (`nullable`, `$ref` without siblings); `None` when it can.
+pub fn version_problem(document: &Value) -> Option<String> {
+    match document.get("openapi").and_then(Value::as_str) {
+        Some(version) if version.starts_with("3.0.") => None,
+        Some(version) => Some(format!("it is OpenAPI {version}, not 3.0.x")),
+        None => Some("it has no `openapi` version field".to_owned()),
+    }
+}
+
 /// The prefixes compared when none are given: the resource of every path of
 /// `ours` (its segments up to the first that is not a version such as `v3`),
 /// in both singular and plural form, since Didit names a resource's
@@ -290,9 +300,8 @@ pub fn locations(document: &Value) -> Vec<(String, String)> {
     found
 }
 
-/// Pairs of JSON pointers, ours and theirs, of the response schemas both
-/// documents give for an operation they share: `(our operation, status,
-/// media type, our schema pointer, their schema pointer)`.
+/// The response schemas both documents give for an operation they share,
+/// by status and media type, with their pointers in each document.
 pub fn shared_response_schemas(
     ours: &Value,
     theirs: &Value,

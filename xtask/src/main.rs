@@ -96,6 +96,9 @@ fn main() -> Result<ExitCode> {
         } => {
             let ours = spec::Spec::read(&root.join(spec::SPEC_PATH))?;
             let theirs = spec::Spec::read(&against)?;
+            if let Some(problem) = drift::version_problem(&theirs.json) {
+                anyhow::bail!("{} cannot be compared: {problem}", against.display());
+            }
             let prefixes = if prefixes.is_empty() {
                 drift::default_prefixes(&ours.json)
             } else {

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::acknowledged::{Report, Reviewed};
+use super::acknowledged::{ACKNOWLEDGED_PATH, Report, Reviewed};
 
 /// The report as JSON.
 pub fn json(report: &Report) -> String {
@@ -65,7 +65,7 @@ pub fn table(report: &Report, ours_name: &str, theirs_name: &str) -> String {
     }
     let used = acknowledgements_used(report);
     if !used.is_empty() {
-        let _ = writeln!(out, "\nAcknowledgements (openapi/drift-acknowledged.yaml):");
+        let _ = writeln!(out, "\nAcknowledgements ({ACKNOWLEDGED_PATH}):");
         for (index, reason) in used {
             let _ = writeln!(out, "  [{index}] {}", one_line(&reason));
         }

@@ -130,6 +130,23 @@ struct Walker<'a, 'p> {
 
 impl<'a> Walker<'a, '_> {
     fn node(&self, side: usize, schema: SchemaAt<'a>) -> Node<'a> {
+        self.node_within(side, schema, 0)
+    }
+
+    /// [`Self::node`] for a schema `depth` `allOf` levels down.
+    fn node_within(&self, side: usize, schema: SchemaAt<'a>, depth: usize) -> Node<'a> {
+        // Deeper than this, an `allOf` includes itself.
+        const DEEPEST_ALL_OF: usize = 32;
+        if depth > DEEPEST_ALL_OF {
+            return Node {
+                broken: Some((
+                    schema.pointer.clone(),
+                    "(an allOf that includes itself)".to_owned(),
+                )),
+                pointer: schema.pointer,
+                ..Node::default()
+            };
+        }
         let document = self.documents[side];
         let Some(value) = schema.value else {
             return Node {
@@ -231,12 +248,13 @@ impl<'a> Walker<'a, '_> {
                 .iter()
                 .enumerate()
                 .map(|(index, member)| {
-                    self.node(
+                    self.node_within(
                         side,
                         SchemaAt {
                             value: Some(member),
                             pointer: format!("{pointer}/allOf/{index}"),
                         },
+                        depth + 1,
                     )
                 })
                 .collect();

@@ -530,6 +530,26 @@ fn broken_references_are_differences_and_cycles_end() {
         json!({"$ref": "#/components/schemas/Parent"}),
     );
     assert_eq!(found(&recursive, &recursive), []);
+    // An allOf that includes itself ends too, as a broken reference.
+    expect(
+        |doc| {
+            set(
+                doc,
+                "/components/schemas/Parent",
+                json!({"allOf": [{"$ref": "#/components/schemas/Parent"}]}),
+            )
+        },
+        &[
+            (
+                Kind::BrokenReference,
+                "request body application/json parent",
+            ),
+            (
+                Kind::BrokenReference,
+                "response 200 application/json parent",
+            ),
+        ],
+    );
 }
 
 #[test]
@@ -553,6 +573,19 @@ fn operations_ours_lacks_are_uncovered_and_ours_alone_are_removed() {
         .map(|difference| (difference.kind, difference.operation.as_str()))
         .collect();
     assert_eq!(removed, [(Kind::OperationRemoved, "GET /v1/items/")]);
+}
+
+#[test]
+fn only_openapi_3_0_descriptions_are_compared() {
+    assert_eq!(version_problem(&base()), None);
+    assert_eq!(
+        version_problem(&json!({"openapi": "3.1.0"})),
+        Some("it is OpenAPI 3.1.0, not 3.0.x".to_owned())
+    );
+    assert_eq!(
+        version_problem(&json!({"swagger": "2.0"})),
+        Some("it has no `openapi` version field".to_owned())
+    );
 }
 
 #[test]
