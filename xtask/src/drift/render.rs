@@ -39,8 +39,19 @@ pub fn table(report: &Report, ours_name: &str, theirs_name: &str) -> String {
             let _ = writeln!(out, "  no differences");
             continue;
         }
-        let rows: Vec<[String; 5]> = operation.differences.iter().map(row).collect();
-        let widths: Vec<usize> = (0..5)
+        let new = operation
+            .differences
+            .iter()
+            .filter(|reviewed| reviewed.acknowledgement.is_none())
+            .count();
+        let _ = writeln!(
+            out,
+            "  {} difference(s), {new} new (values: ours | theirs)",
+            operation.differences.len()
+        );
+        let rows: Vec<[String; 4]> = operation.differences.iter().map(row).collect();
+        // The values, last, are not padded: one long list would widen every line.
+        let widths: Vec<usize> = (0..3)
             .map(|column| {
                 rows.iter()
                     .map(|row| row[column].chars().count())
@@ -50,7 +61,7 @@ pub fn table(report: &Report, ours_name: &str, theirs_name: &str) -> String {
             .collect();
         for (reviewed, row) in operation.differences.iter().zip(&rows) {
             let mut line = String::from(" ");
-            for (cell, width) in row.iter().zip(&widths) {
+            for (cell, width) in row.iter().zip(widths.iter().chain([&0])) {
                 let _ = write!(line, " {cell:<width$}");
             }
             let _ = writeln!(out, "{}", line.trim_end());
@@ -125,7 +136,7 @@ pub fn summary_line(report: &Report) -> String {
     )
 }
 
-fn row(reviewed: &Reviewed) -> [String; 5] {
+fn row(reviewed: &Reviewed) -> [String; 4] {
     let difference = &reviewed.difference;
     [
         match reviewed.acknowledgement {
@@ -134,8 +145,11 @@ fn row(reviewed: &Reviewed) -> [String; 5] {
         },
         difference.kind.name(),
         difference.at.clone(),
-        format!("ours: {}", show(difference.ours.as_ref())),
-        format!("theirs: {}", show(difference.theirs.as_ref())),
+        format!(
+            "{} | {}",
+            show(difference.ours.as_ref()),
+            show(difference.theirs.as_ref())
+        ),
     ]
 }
 
