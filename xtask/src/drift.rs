@@ -430,13 +430,13 @@ struct Resolved<'a> {
     pointer: String,
 }
 
+/// A value reached through `$ref`s, or the pointer and target of the `$ref`
+/// that does not resolve.
+type Resolution<'a> = Result<Resolved<'a>, (String, String)>;
+
 /// Follows `$ref` chains within `document`; the pointer of the last `$ref`
 /// that does not resolve, and its target, on failure.
-fn resolve<'a>(
-    document: &'a Value,
-    value: &'a Value,
-    pointer: &str,
-) -> Result<Resolved<'a>, (String, String)> {
+fn resolve<'a>(document: &'a Value, value: &'a Value, pointer: &str) -> Resolution<'a> {
     let mut value = value;
     let mut pointer = pointer.to_owned();
     // A longer chain than this is a cycle.
@@ -543,12 +543,10 @@ impl<'a> OperationPair<'a> {
             let list = document.pointer(&list_pointer).and_then(Value::as_array);
             for (index, parameter) in list.into_iter().flatten().enumerate() {
                 let pointer = format!("{list_pointer}/{index}");
-                let resolved = match resolve(document, parameter, &pointer) {
-                    Ok(resolved) => resolved,
-                    Err(broken) => {
-                        self.broken_reference(side, "parameter".to_owned(), broken);
-                        continue;
-                    }
+                let resolution = Some(resolve(document, parameter, &pointer));
+                let Some(resolved) = self.resolved_or_reported(side, "parameter", resolution)
+                else {
+                    continue;
                 };
                 let location = resolved.value.get("in").and_then(Value::as_str);
                 let name = resolved.value.get("name").and_then(Value::as_str);
@@ -576,22 +574,7 @@ impl<'a> OperationPair<'a> {
             let (our, their) = (ours.remove(&key).unwrap(), theirs.remove(&key).unwrap());
             let at = format!("parameter {} {}", key.0, key.1);
             self.locations.push(at.clone());
-            let required = |parameter: &Resolved| {
-                parameter.value.get("required").and_then(Value::as_bool) == Some(true)
-            };
-            if required(&our) != required(&their) {
-                let kind = if required(&their) {
-                    Kind::RequiredAdded
-                } else {
-                    Kind::RequiredRemoved
-                };
-                self.push(
-                    kind,
-                    at.clone(),
-                    [our.pointer.clone(), their.pointer.clone()],
-                    [Some(required(&our).into()), Some(required(&their).into())],
-                );
-            }
+            self.compare_required_flags(&at, [&our, &their]);
             self.compare_schemas(at, [parameter_schema(&our), parameter_schema(&their)]);
         }
         // The same name elsewhere: moved rather than removed and added.
@@ -644,19 +627,9 @@ impl<'a> OperationPair<'a> {
             let body = self.operation(side).get("requestBody")?;
             Some(resolve(self.documents[side], body, &pointer))
         });
-        let [ours, theirs] = bodies;
-        let resolved = |side: usize,
-                        body: Option<Result<Resolved<'a>, (String, String)>>,
-                        this: &mut Self| match body {
-            None => None,
-            Some(Ok(resolved)) => Some(resolved),
-            Some(Err(broken)) => {
-                this.broken_reference(side, "request body".to_owned(), broken);
-                None
-            }
+        let Some([ours, theirs]) = self.resolved_pair(&at, bodies) else {
+            return;
         };
-        let ours = resolved(OURS, ours, self);
-        let theirs = resolved(THEIRS, theirs, self);
         match (ours, theirs) {
             (None, None) => {}
             (Some(our), None) => self.push(
@@ -673,22 +646,7 @@ impl<'a> OperationPair<'a> {
             ),
             (Some(our), Some(their)) => {
                 self.locations.push(at.clone());
-                let required = |body: &Resolved| {
-                    body.value.get("required").and_then(Value::as_bool) == Some(true)
-                };
-                if required(&our) != required(&their) {
-                    let kind = if required(&their) {
-                        Kind::RequiredAdded
-                    } else {
-                        Kind::RequiredRemoved
-                    };
-                    self.push(
-                        kind,
-                        at.clone(),
-                        [our.pointer.clone(), their.pointer.clone()],
-                        [Some(required(&our).into()), Some(required(&their).into())],
-                    );
-                }
+                self.compare_required_flags(&at, [&our, &their]);
                 self.compare_content(&at, [&our, &their]);
             }
         }
@@ -706,10 +664,8 @@ impl<'a> OperationPair<'a> {
             .collect()
     }
 
-    #[allow(clippy::type_complexity)]
-    fn response_maps(
-        &self,
-    ) -> BTreeMap<String, [Option<Result<Resolved<'a>, (String, String)>>; 2]> {
+    /// Each status either side documents, with each side's response.
+    fn response_maps(&self) -> BTreeMap<String, [Option<Resolution<'a>>; 2]> {
         let mut statuses: BTreeMap<String, [Option<_>; 2]> = BTreeMap::new();
         for side in [OURS, THEIRS] {
             let responses = self
@@ -734,14 +690,9 @@ impl<'a> OperationPair<'a> {
             [OURS, THEIRS].map(|side| format!("{}/responses", self.operations[side].pointer));
         for (status, [ours, theirs]) in self.response_maps() {
             let at = format!("response {status}");
-            let mut resolved = [None, None];
-            for (side, response) in [(OURS, ours), (THEIRS, theirs)] {
-                match response {
-                    Some(Ok(response)) => resolved[side] = Some(response),
-                    Some(Err(broken)) => self.broken_reference(side, at.clone(), broken),
-                    None => {}
-                }
-            }
+            let Some(resolved) = self.resolved_pair(&at, [ours, theirs]) else {
+                continue;
+            };
             match resolved {
                 [Some(our), Some(their)] => {
                     self.locations.push(at.clone());
@@ -854,6 +805,56 @@ impl<'a> OperationPair<'a> {
                 difference.at,
                 difference.pointers,
                 difference.values,
+            );
+        }
+    }
+
+    /// The resolved value; a broken reference is reported at `at`.
+    fn resolved_or_reported(
+        &mut self,
+        side: usize,
+        at: &str,
+        resolution: Option<Resolution<'a>>,
+    ) -> Option<Resolved<'a>> {
+        match resolution? {
+            Ok(resolved) => Some(resolved),
+            Err(broken) => {
+                self.broken_reference(side, at.to_owned(), broken);
+                None
+            }
+        }
+    }
+
+    /// Both sides resolved, or `None` once a broken reference on either side
+    /// is reported (what it stands for is unknown, so nothing else is).
+    fn resolved_pair(
+        &mut self,
+        at: &str,
+        [ours, theirs]: [Option<Resolution<'a>>; 2],
+    ) -> Option<[Option<Resolved<'a>>; 2]> {
+        let broken = matches!(ours, Some(Err(_))) || matches!(theirs, Some(Err(_)));
+        let pair = [
+            self.resolved_or_reported(OURS, at, ours),
+            self.resolved_or_reported(THEIRS, at, theirs),
+        ];
+        (!broken).then_some(pair)
+    }
+
+    /// Compares the `required` flags of two parameters or request bodies.
+    fn compare_required_flags(&mut self, at: &str, owners: [&Resolved<'a>; 2]) {
+        let [ours, theirs] =
+            owners.map(|owner| owner.value.get("required").and_then(Value::as_bool) == Some(true));
+        if ours != theirs {
+            let kind = if theirs {
+                Kind::RequiredAdded
+            } else {
+                Kind::RequiredRemoved
+            };
+            self.push(
+                kind,
+                at.to_owned(),
+                owners.map(|owner| owner.pointer.clone()),
+                [Some(ours.into()), Some(theirs.into())],
             );
         }
     }

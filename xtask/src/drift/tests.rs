@@ -523,6 +523,18 @@ fn broken_references_are_differences_and_cycles_end() {
             (Kind::BrokenReference, "response 200 application/json owner"),
         ],
     );
+    // References to parameters and responses too.
+    expect(
+        |doc| remove(doc, "/components/parameters/Mode"),
+        &[
+            (Kind::BrokenReference, "parameter"),
+            (Kind::ParameterRemoved, "parameter query mode"),
+        ],
+    );
+    expect(
+        |doc| remove(doc, "/components/responses/NotFound"),
+        &[(Kind::BrokenReference, "response 404")],
+    );
     let mut recursive = base();
     set(
         &mut recursive,
