@@ -182,6 +182,16 @@ pub struct Summary {
     pub stale: usize,
 }
 
+/// An acknowledgement that matches no difference.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stale {
+    /// Its index, from 1, in file order.
+    pub index: usize,
+    /// The acknowledgement.
+    #[serde(flatten)]
+    pub acknowledgement: Acknowledgement,
+}
+
 /// A comparison judged against the acknowledgements.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Report {
@@ -192,7 +202,7 @@ pub struct Report {
     /// The other document's operations we do not describe.
     pub uncovered: Vec<OperationRef>,
     /// Acknowledgements matching nothing, with their index (from 1).
-    pub stale: Vec<(usize, Acknowledgement)>,
+    pub stale: Vec<Stale>,
     /// The counts.
     pub summary: Summary,
 }
@@ -261,11 +271,14 @@ pub fn review(comparison: Comparison, acknowledgements: &[Acknowledgement]) -> R
         })
         .collect();
     summary.unacknowledged = summary.differences - summary.acknowledged;
-    let stale: Vec<(usize, Acknowledgement)> = acknowledgements
+    let stale: Vec<Stale> = acknowledgements
         .iter()
         .enumerate()
         .filter(|(index, _)| !used[*index])
-        .map(|(index, acknowledgement)| (index + 1, acknowledgement.clone()))
+        .map(|(index, acknowledgement)| Stale {
+            index: index + 1,
+            acknowledgement: acknowledgement.clone(),
+        })
         .collect();
     summary.stale = stale.len();
     Report {

@@ -86,7 +86,8 @@ pub fn table(report: &Report, ours_name: &str, theirs_name: &str) -> String {
             out,
             "\nStale acknowledgements (they match no difference; remove them):"
         );
-        for (index, acknowledgement) in &report.stale {
+        for stale in &report.stale {
+            let (index, acknowledgement) = (stale.index, &stale.acknowledgement);
             let _ = writeln!(
                 out,
                 "  [{index}] {} {} at `{}`",

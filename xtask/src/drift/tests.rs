@@ -677,7 +677,13 @@ fn acknowledgements_match_by_operation_kind_location_and_values() {
     let passes = report(&[values.clone(), default.clone(), stale.clone()]);
     assert!(passes.passes(), "{passes:#?}");
     assert_eq!(passes.summary.acknowledged, 3);
-    assert_eq!(passes.stale, [(3, stale)]);
+    assert_eq!(
+        passes.stale,
+        [acknowledged::Stale {
+            index: 3,
+            acknowledgement: stale
+        }]
+    );
 
     // A value the acknowledgement does not list is new.
     values.theirs = Some(json!(["blue"]));
@@ -760,6 +766,8 @@ fn the_table_names_kinds_locations_values_and_pointers() {
     );
     let json: Value = serde_json::from_str(&render::json(&report)).unwrap();
     assert_eq!(json["summary"]["unacknowledged"], 1);
+    assert_eq!(json["stale"][0]["index"], 1);
+    assert_eq!(json["stale"][0]["kind"], "property-removed");
     assert_eq!(
         json["operations"][0]["differences"][0]["kind"],
         "status-removed"
