@@ -16,7 +16,8 @@
 //!
 //! `ours` / `theirs` accept one value or a list; `null` means "absent on
 //! that side". A difference is acknowledged by the first acknowledgement
-//! that matches it; an acknowledgement that matches nothing is stale.
+//! that matches it; an acknowledgement that matches nothing in the operations
+//! compared is stale.
 
 use std::path::Path;
 
@@ -235,7 +236,7 @@ pub fn review(comparison: Comparison, acknowledgements: &[Acknowledgement]) -> R
         uncovered: comparison.uncovered.len(),
         stale: 0,
     };
-    let operations = comparison
+    let operations: Vec<ReviewedOperation> = comparison
         .operations
         .into_iter()
         .map(|operation| {
@@ -271,10 +272,17 @@ pub fn review(comparison: Comparison, acknowledgements: &[Acknowledgement]) -> R
         })
         .collect();
     summary.unacknowledged = summary.differences - summary.acknowledged;
+    // An acknowledgement for an operation outside the comparison (another
+    // `--prefix`) is not stale, merely not in play.
+    let in_play = |acknowledgement: &Acknowledgement| {
+        operations.iter().any(|operation: &ReviewedOperation| {
+            glob_matches(&acknowledgement.operation, &operation.ours.label())
+        })
+    };
     let stale: Vec<Stale> = acknowledgements
         .iter()
         .enumerate()
-        .filter(|(index, _)| !used[*index])
+        .filter(|(index, acknowledgement)| !used[*index] && in_play(acknowledgement))
         .map(|(index, acknowledgement)| Stale {
             index: index + 1,
             acknowledgement: acknowledgement.clone(),

@@ -674,7 +674,9 @@ fn acknowledgements_match_by_operation_kind_location_and_values() {
     default.ours = Some(json!(10));
     default.theirs = Some(json!([50, 100]));
     let stale = acknowledgement(Kind::PropertyRemoved, "response 200 application/json name");
-    let passes = report(&[values.clone(), default.clone(), stale.clone()]);
+    let mut elsewhere = stale.clone();
+    elsewhere.operation = "GET /v2/*".to_owned();
+    let passes = report(&[values.clone(), default.clone(), stale.clone(), elsewhere]);
     assert!(passes.passes(), "{passes:#?}");
     assert_eq!(passes.summary.acknowledged, 3);
     assert_eq!(
