@@ -38,9 +38,9 @@ enum Task {
         /// How to print the report.
         #[arg(long, value_enum, default_value_t = DriftFormat::Table)]
         format: DriftFormat,
-        /// Compare only paths under this prefix (segment by segment; may be
-        /// repeated). By default, the resources our spec describes.
-        #[arg(long = "prefix", value_name = "PATH")]
+        /// Compare only paths under these prefixes (segment by segment).
+        /// By default, the resources our spec describes.
+        #[arg(long = "prefix", value_name = "PATH", num_args = 1..)]
         prefixes: Vec<String>,
     },
     /// Run the benchmarks (decoding, concurrent and rate-bound exports
