@@ -1,6 +1,7 @@
 //! Maintenance tasks for the didit-rs workspace, run as `cargo xtask <task>`.
 
 pub mod codegen;
+pub mod drift;
 pub mod json_schema;
 pub mod lint;
 pub mod spec;

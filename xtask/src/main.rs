@@ -1,7 +1,9 @@
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use xtask::drift::{self, acknowledged, render};
 use xtask::{codegen, lint, spec};
 
 mod bench;
@@ -25,6 +27,22 @@ enum Task {
     /// Check the spec: OpenAPI 3.0.x, unique operationIds, resolvable $refs,
     /// and every embedded example valid against its schema.
     Lint,
+    /// Compare another OpenAPI description of the API (JSON or YAML, e.g.
+    /// Didit's latest published one) with ours: the operations ours does not
+    /// describe, and every difference in the ones it does. Fails unless each
+    /// difference is acknowledged in openapi/drift-acknowledged.yaml.
+    Drift {
+        /// The other description.
+        #[arg(long, value_name = "FILE")]
+        against: PathBuf,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = DriftFormat::Table)]
+        format: DriftFormat,
+        /// Compare only paths under these prefixes (segment by segment).
+        /// By default, the resources our spec describes.
+        #[arg(long = "prefix", value_name = "PATH", num_args = 1..)]
+        prefixes: Vec<String>,
+    },
     /// Run the benchmarks (decoding, concurrent and rate-bound exports
     /// against the mock, streaming memory) and print one table of figures
     /// against their targets; fails when a target is missed.
@@ -33,6 +51,15 @@ enum Task {
         #[arg(long)]
         build_time: bool,
     },
+}
+
+/// How `cargo xtask drift` prints its report.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DriftFormat {
+    /// Grouped by operation, for people.
+    Table,
+    /// The whole report as JSON, for scripts.
+    Json,
 }
 
 fn main() -> Result<ExitCode> {
@@ -61,6 +88,36 @@ fn main() -> Result<ExitCode> {
             std::fs::write(&target, generated)?;
             println!("wrote {}", spec::GENERATED_PATH);
             Ok(ExitCode::SUCCESS)
+        }
+        Task::Drift {
+            against,
+            format,
+            prefixes,
+        } => {
+            let ours = spec::Spec::read(&root.join(spec::SPEC_PATH))?;
+            let theirs = spec::Spec::read(&against)?;
+            if let Some(problem) = drift::version_problem(&theirs.json) {
+                anyhow::bail!("{} cannot be compared: {problem}", against.display());
+            }
+            let prefixes = if prefixes.is_empty() {
+                drift::default_prefixes(&ours.json)
+            } else {
+                prefixes
+            };
+            let comparison = drift::compare(&ours.json, &theirs.json, &prefixes);
+            let report = acknowledged::review(comparison, &acknowledged::load()?);
+            match format {
+                DriftFormat::Table => print!(
+                    "{}",
+                    render::table(&report, spec::SPEC_PATH, &theirs.display_path())
+                ),
+                DriftFormat::Json => println!("{}", render::json(&report)),
+            }
+            Ok(if report.passes() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Task::Bench { build_time } => bench::run(&root, bench::Options { build_time }),
         Task::Lint => {

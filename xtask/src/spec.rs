@@ -72,6 +72,12 @@ impl Spec {
     }
 }
 
+/// The HTTP methods a path item may describe, in the order operations are
+/// listed.
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
 /// An example embedded in the spec, with the schema it illustrates.
 #[derive(Clone, Debug)]
 pub struct Example {
@@ -153,9 +159,6 @@ impl Spec {
 
     /// `(path, operation, JSON pointer of the operation)` for every operation.
     pub fn operations(&self) -> Vec<(&str, &serde_json::Value, String)> {
-        const METHODS: &[&str] = &[
-            "get", "put", "post", "delete", "options", "head", "patch", "trace",
-        ];
         let mut operations = Vec::new();
         let paths = self.json.get("paths").and_then(|p| p.as_object());
         for (path, item) in paths.into_iter().flatten() {

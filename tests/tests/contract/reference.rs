@@ -1,42 +1,109 @@
-//! Another description of the API, when one is given: payloads generated
-//! from the list endpoint's 200 schema of the OpenAPI document named by
-//! `DIDIT_REFERENCE_SPEC` (Didit's own published description, say, or a newer
-//! one) decode into the SDK's page type and re-encode unchanged. Skipped
-//! when the variable is unset; the document is read, never stored.
+//! Another description of the API, when one is given: the OpenAPI document
+//! named by `DIDIT_REFERENCE_SPEC` (Didit's own published description, say,
+//! or a newer one). Skipped when the variable is unset; the document is read,
+//! never stored.
+//!
+//! Both checks go through the drift engine of `cargo xtask drift`
+//! (`xtask::drift`): it pairs our operations with the other document's, and
+//! it judges the differences against `openapi/drift-acknowledged.yaml`.
 
+use didit_contract::Spec;
 use didit_contract::generate::Options;
 use didit_contract::instances::{Target, target_failures};
 use didit_contract::sdk::response_type;
-use didit_contract::{Spec, escape_pointer};
+use xtask::drift::{self, acknowledged, render};
 
 /// The variable naming the other description.
 const REFERENCE_SPEC: &str = "DIDIT_REFERENCE_SPEC";
 
-#[test]
-fn payloads_another_description_allows_decode_and_re_encode_unchanged() {
+/// The other description, or `None` (with a note) when the variable is unset.
+fn reference() -> Option<Spec> {
     let Some(path) = std::env::var_os(REFERENCE_SPEC) else {
         eprintln!(
             "skipped: set {REFERENCE_SPEC} to an OpenAPI document of the Didit API to check the SDK against it"
         );
+        return None;
+    };
+    Some(Spec::read(path.as_ref()).unwrap_or_else(|error| panic!("{error:#}")))
+}
+
+/// Payloads generated from every JSON response schema the other document
+/// gives for an operation ours describes decode into the SDK's type for that
+/// response and re-encode unchanged.
+#[test]
+fn payloads_another_description_allows_decode_and_re_encode_unchanged() {
+    let Some(reference) = reference() else {
         return;
     };
-    let spec = Spec::read(path.as_ref()).unwrap_or_else(|error| panic!("{error:#}"));
-    let schema_pointer = format!(
-        "/paths/{}/get/responses/200/content/{}/schema",
-        escape_pointer("/v3/sessions/"),
-        escape_pointer("application/json"),
+    let ours = Spec::load().unwrap();
+    let shared = drift::shared_response_schemas(
+        &ours.json,
+        &reference.json,
+        &drift::default_prefixes(&ours.json),
     );
+    let mut targets = Vec::new();
+    let mut untyped = Vec::new();
+    for schema in shared
+        .into_iter()
+        .filter(|schema| schema.media_type == "application/json")
+    {
+        let label = format!(
+            "{} {} {}",
+            reference.path.display(),
+            schema.operation.label(),
+            schema.status,
+        );
+        let operation_id = schema.operation.operation_id.as_deref().unwrap_or_default();
+        match schema
+            .status
+            .parse()
+            .ok()
+            .and_then(|status| response_type(operation_id, status))
+        {
+            Some(sdk_type) => targets.push(Target {
+                label,
+                schema_pointer: schema.theirs_pointer,
+                sdk_type,
+                in_responses: true,
+            }),
+            None => untyped.push(format!(
+                "{label}: no SDK type for this response in didit_contract::sdk::response_type"
+            )),
+        }
+    }
+    assert!(untyped.is_empty(), "{}", untyped.join("\n"));
     assert!(
-        spec.json.pointer(&schema_pointer).is_some(),
-        "{}: no JSON schema at #{schema_pointer}",
-        spec.path.display()
+        targets
+            .iter()
+            .any(|target| target.label.contains("GET /v3/sessions/ 200")),
+        "{}: no JSON schema for the list endpoint's 200 response",
+        reference.path.display()
     );
-    let target = Target {
-        label: format!("{} GET /v3/sessions/ 200", spec.path.display()),
-        schema_pointer,
-        sdk_type: response_type("list_sessions", 200).expect("the page type"),
-        in_responses: true,
-    };
-    let failures = target_failures(&spec, &spec, Options::DOCUMENTED, &[target], None);
+    let failures = target_failures(&reference, &reference, Options::DOCUMENTED, &targets, None);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// What `cargo xtask drift --against $DIDIT_REFERENCE_SPEC` checks: every
+/// difference from our spec is acknowledged with a reason.
+#[test]
+fn every_difference_from_another_description_is_acknowledged() {
+    let Some(reference) = reference() else {
+        return;
+    };
+    let ours = Spec::load().unwrap();
+    let comparison = drift::compare(
+        &ours.json,
+        &reference.json,
+        &drift::default_prefixes(&ours.json),
+    );
+    let report = acknowledged::review(comparison, &acknowledged::load().unwrap());
+    let table = render::table(
+        &report,
+        &ours.display_path(),
+        &reference.path.display().to_string(),
+    );
+    assert!(report.passes(), "{table}");
+    if !report.stale.is_empty() {
+        eprintln!("{}", render::summary_line(&report));
+    }
 }
