@@ -2,9 +2,11 @@
 //! terminal. Built on the `didit` SDK; see `didit --help`.
 
 mod cli;
+mod destination;
 mod failure;
 mod fields;
 mod filters;
+mod key;
 mod list;
 mod output;
 mod progress;
@@ -41,7 +43,20 @@ fn main() -> ExitCode {
         }
     };
     let verbose = cli.global.verbose > 0;
-    let reporter = Reporter::new(verbose, cli.global.api_key.as_deref());
+    // `--mock` needs no key: standard input is left alone then.
+    let api_key = if cli.global.mock {
+        Ok(None)
+    } else {
+        key::api_key(&cli.global, io::stdin().lock())
+    };
+    let api_key = match api_key {
+        Ok(api_key) => api_key,
+        Err(failure) => {
+            Reporter::new(verbose, None).error(&failure);
+            return failure.exit.into();
+        }
+    };
+    let reporter = Reporter::new(verbose, api_key.as_deref());
     if verbose {
         init_tracing(cli.global.verbose, &reporter);
     }
@@ -59,7 +74,7 @@ fn main() -> ExitCode {
             return Exit::Local.into();
         }
     };
-    match runtime.block_on(run(&cli, &reporter)) {
+    match runtime.block_on(run(&cli, api_key.as_deref(), &reporter)) {
         Ok(()) | Err(Stop::OutputClosed) => ExitCode::SUCCESS,
         Err(Stop::Failed(failure)) => {
             reporter.error(&failure);
@@ -68,9 +83,9 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: &Cli, reporter: &Reporter) -> Result<(), Stop> {
+async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<(), Stop> {
     // The embedded server, when there is one, lives until the command ends.
-    let (client, _mock) = connect(&cli.global, reporter).await?;
+    let (client, _mock) = connect(&cli.global, api_key, reporter).await?;
     match &cli.command {
         Command::Sessions {
             command: SessionsCommand::List(args),
@@ -82,6 +97,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<(), Stop> {
 /// for a fake server started here with `--mock`.
 async fn connect(
     global: &GlobalArgs,
+    api_key: Option<&str>,
     reporter: &Reporter,
 ) -> Result<(Client, Option<DiditMock>), Failure> {
     let mut builder = Client::builder();
@@ -99,7 +115,7 @@ async fn connect(
         builder = builder.api_key(mock.api_key()).base_url(mock.uri());
         Some(mock)
     } else {
-        let Some(key) = &global.api_key else {
+        let Some(key) = api_key else {
             return Err(Failure::new(Exit::Authentication, "no API key given").with_hint(KEY_HINT));
         };
         builder = builder.api_key(key);
