@@ -246,3 +246,124 @@ fn suggest_more(page: &Page, reporter: &Reporter) {
         page.count
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+    use didit_contract::Spec;
+    use didit_contract::wire::spec_parameters;
+    use didit_mock::DiditMock;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::cli::{Cli, Command, SessionsCommand, flag_of_parameter};
+
+    /// A value the flag accepts: its first possible value, or one of the
+    /// kind its value name announces.
+    fn sample_value(arg: &clap::Arg) -> String {
+        if let Some(value) = arg.get_possible_values().first() {
+            return value.get_name().to_owned();
+        }
+        let value_name = arg
+            .get_value_names()
+            .and_then(|names| names.first())
+            .map(|name| name.as_str().to_owned());
+        match value_name.as_deref() {
+            Some("UUID") => "6f1c2b7e-0d3a-4c55-9e2f-1a2b3c4d5e6f",
+            Some("YYYY-MM-DD") => "2025-06-30",
+            Some("BOOL") => "false",
+            Some("N") => "7",
+            _ => "sample",
+        }
+        .to_owned()
+    }
+
+    /// The query parameters of the spec that `sessions list` does not send
+    /// when given the flag of each, one line each.
+    async fn parameters_not_sent(spec: &Spec) -> Vec<String> {
+        let mock = DiditMock::builder()
+            .synthetic(1, 1)
+            .rate_limit(0)
+            .start()
+            .await;
+        let client = Client::builder()
+            .api_key(mock.api_key())
+            .base_url(mock.uri())
+            .no_rate_limit()
+            .build()
+            .unwrap();
+        let command = Cli::command();
+        let list = command
+            .find_subcommand("sessions")
+            .and_then(|sessions| sessions.find_subcommand("list"))
+            .unwrap();
+        let mut problems = Vec::new();
+        for name in spec_parameters(spec).keys() {
+            let flag = flag_of_parameter(name);
+            let Some(arg) = list
+                .get_arguments()
+                .find(|arg| arg.get_long() == Some(flag.as_str()))
+            else {
+                problems.push(format!("no flag `--{flag}` sets the spec's `{name}`"));
+                continue;
+            };
+            let value = sample_value(arg);
+            let flag = format!("--{flag}");
+            let parsed = Cli::try_parse_from(["didit", "sessions", "list", &flag, &value]);
+            let Ok(Cli {
+                command:
+                    Command::Sessions {
+                        command: SessionsCommand::List(args),
+                    },
+                ..
+            }) = parsed
+            else {
+                problems.push(format!("`{flag} {value}` is refused"));
+                continue;
+            };
+            mock.clear_requests();
+            if let Err(error) = request(&client, &args, &mut |_| {}).send().await {
+                problems.push(format!("`{flag} {value}` failed: {error}"));
+                continue;
+            }
+            let query = mock
+                .requests()
+                .last()
+                .and_then(|request| request.query.clone())
+                .unwrap_or_default();
+            let sent_url = didit::reqwest::Url::parse(&format!("{}?{query}", mock.sessions_url()));
+            let sent: Vec<String> = sent_url
+                .iter()
+                .flat_map(|url| url.query_pairs())
+                .map(|(name, _)| name.into_owned())
+                .collect();
+            if sent != [name.as_str()] {
+                problems.push(format!(
+                    "`{flag} {value}` should send `{name}` alone, but sent {sent:?}"
+                ));
+            }
+        }
+        problems
+    }
+
+    #[tokio::test]
+    async fn the_flag_of_every_spec_parameter_sends_that_parameter() {
+        let problems = parameters_not_sent(&Spec::load().unwrap()).await;
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[tokio::test]
+    async fn the_sending_check_names_a_parameter_without_a_flag() {
+        let mut spec = Spec::load().unwrap();
+        spec.json
+            .pointer_mut("/paths/~1v3~1sessions~1/get/parameters")
+            .and_then(Value::as_array_mut)
+            .unwrap()
+            .push(json!({"name": "risk_level", "in": "query", "schema": {"type": "string"}}));
+        let problems = parameters_not_sent(&spec).await;
+        assert_eq!(
+            problems,
+            ["no flag `--risk-level` sets the spec's `risk_level`"]
+        );
+    }
+}
