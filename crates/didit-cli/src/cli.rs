@@ -543,7 +543,8 @@ mod spec_tests {
     #[test]
     fn the_flag_check_bites() {
         let gained = spec_with_parameters(|parameters| {
-            parameters.push(json!({"name": "risk_level", "in": "query", "schema": {"type": "string"}}));
+            parameters
+                .push(json!({"name": "risk_level", "in": "query", "schema": {"type": "string"}}));
         });
         assert_names(
             &flags_out_of_step_with(&gained),
@@ -575,7 +576,10 @@ mod spec_tests {
         services.push(json!("VOICE_MATCH"));
         services.retain(|service| service != "POA");
         let problems = enum_flags_out_of_step_with(&spec);
-        assert_names(&problems, &["--api-service", "`VOICE_MATCH`", "does not accept"]);
+        assert_names(
+            &problems,
+            &["--api-service", "`VOICE_MATCH`", "does not accept"],
+        );
         assert_names(&problems, &["--api-service", "`POA`", "does not list"]);
     }
 }

@@ -151,8 +151,7 @@ impl From<io::Error> for Stop {
 }
 
 /// Where a refused key is set, for every message about the key.
-pub const KEY_HINT: &str =
-    "set DIDIT_API_KEY or pass --api-key-file (or --api-key); or try --mock";
+pub const KEY_HINT: &str = "set DIDIT_API_KEY or pass --api-key-file (or --api-key); or try --mock";
 
 impl From<didit::Error> for Failure {
     fn from(error: didit::Error) -> Self {
@@ -396,7 +395,8 @@ mod tests {
             text,
             "error: the API answered 400 Bad Request; it rejected the value of --date-from"
         );
-        let text = failure_of_first_page(ResponseTemplate::new(500).set_body_string(PERSONAL)).await;
+        let text =
+            failure_of_first_page(ResponseTemplate::new(500).set_body_string(PERSONAL)).await;
         assert_eq!(text, "error: the API answered 500 Internal Server Error");
     }
 
@@ -436,7 +436,11 @@ mod tests {
         assert!(texts[0].contains("403 Forbidden"), "{}", texts[0]);
         assert!(texts[1].contains("wait 7 s"), "{}", texts[1]);
         assert!(texts[2].contains("https://elsewhere.test"), "{}", texts[2]);
-        assert!(texts[3].contains("https://elsewhere.test:8443"), "{}", texts[3]);
+        assert!(
+            texts[3].contains("https://elsewhere.test:8443"),
+            "{}",
+            texts[3]
+        );
     }
 
     #[tokio::test]

@@ -54,8 +54,8 @@ fn key_from(bytes: &[u8], source: &str) -> Result<String, Failure> {
             "{source} is larger than {MAX_KEY_FILE_LEN} bytes; it should hold only the API key"
         )));
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| unusable(format!("{source} is not UTF-8 text")))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| unusable(format!("{source} is not UTF-8 text")))?;
     let key = text
         .strip_suffix('\n')
         .map(|line| line.strip_suffix('\r').unwrap_or(line))
@@ -102,7 +102,10 @@ mod tests {
         }
         for several in ["sk_live_1\n\n", "sk_live_1\nsk_live_2\n", "a\rb"] {
             let error = key(several).unwrap_err();
-            assert!(error.contains("key.txt holds more than one line"), "{error}");
+            assert!(
+                error.contains("key.txt holds more than one line"),
+                "{error}"
+            );
             assert!(!error.contains("sk_live"), "{error}");
         }
         let error = key_from(b"\xff\xfe", "key.txt").unwrap_err().to_string();

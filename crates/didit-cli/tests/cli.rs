@@ -417,7 +417,11 @@ fn a_server_that_echoes_the_key_does_not_get_it_printed() {
     assert_exit(&output, 4);
     // The body is not repeated at all; `run` checked that the key is absent.
     assert!(stderr(&output).contains("400"), "{}", stderr(&output));
-    assert!(!stderr(&output).contains("unknown key"), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("unknown key"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -465,10 +469,8 @@ struct Scratch(std::path::PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "didit-cli-test-{name}-{}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("didit-cli-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).unwrap();
         Self(path)
@@ -512,9 +514,12 @@ async fn the_key_can_come_from_a_file_or_standard_input() {
 
     // The file wins over the environment.
     let over_env = run(
-        didit()
-            .env("DIDIT_API_KEY", "sk_wrong_key_from_env")
-            .args(["--base-url", &mock.uri(), "--api-key-file", &key_file]),
+        didit().env("DIDIT_API_KEY", "sk_wrong_key_from_env").args([
+            "--base-url",
+            &mock.uri(),
+            "--api-key-file",
+            &key_file,
+        ]),
         &list,
     );
     assert_exit(&over_env, 0);
@@ -535,7 +540,11 @@ async fn the_key_can_come_from_a_file_or_standard_input() {
         &list,
     );
     assert_exit(&empty, 3);
-    assert!(stderr(&empty).contains("key.txt is empty"), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("key.txt is empty"),
+        "{}",
+        stderr(&empty)
+    );
 
     let missing = run(
         didit().args([
@@ -558,7 +567,11 @@ async fn the_key_can_come_from_a_file_or_standard_input() {
         &list,
     );
     assert_exit(&both, 2);
-    assert!(stderr(&both).contains("--api-key-file"), "{}", stderr(&both));
+    assert!(
+        stderr(&both).contains("--api-key-file"),
+        "{}",
+        stderr(&both)
+    );
 }
 
 #[test]
@@ -617,7 +630,10 @@ async fn an_export_to_a_file_fails_cleanly_and_resumes_with_append() {
     );
     assert_exit(&rest, 0);
     let whole = std::fs::read_to_string(&target).unwrap();
-    assert!(whole.starts_with(&part), "the rows written first stay first");
+    assert!(
+        whole.starts_with(&part),
+        "the rows written first stay first"
+    );
     assert_eq!(ids_in(&whole), ids(&expected), "one header, every row once");
     assert_eq!(scratch.entries(), ["sessions.csv"]);
 }
@@ -696,7 +712,9 @@ async fn append_is_refused_where_it_cannot_continue_the_file() {
     std::fs::write(&target, "{\"cut\": ").unwrap();
     let output = run(
         &mut didit_at(&mock),
-        &words(&format!("sessions list --format ndjson -o {target} --append")),
+        &words(&format!(
+            "sessions list --format ndjson -o {target} --append"
+        )),
     );
     assert_exit(&output, 2);
     assert!(

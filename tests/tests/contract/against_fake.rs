@@ -289,9 +289,8 @@ fn malformed_values_and_missing_keys_get_the_documented_errors() {
         DEFAULT_CASES / 2,
         (typed_parameters, malformed),
         |(parameter, value)| {
-            let url =
-                url::Url::parse_with_params(&mock.sessions_url(), [(&parameter, &value)])
-                    .map_err(|error| error.to_string())?;
+            let url = url::Url::parse_with_params(&mock.sessions_url(), [(&parameter, &value)])
+                .map_err(|error| error.to_string())?;
             let (status, body) = fetch_json(&runtime, &http, &mock, url.as_str())?;
             if status != 400 {
                 // A value that happens to be well formed ("-0" for offset,
