@@ -32,11 +32,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("key_source").args(["api_key", "api_key_file"])))]
 pub struct GlobalArgs {
-    /// API key from the Didit console [default: $DIDIT_API_KEY]. A key
-    /// written on the command line can be read by other users of the
-    /// machine (in `ps`) and stays in the shell's history: prefer
-    /// DIDIT_API_KEY or --api-key-file. The key is sent only to the base
-    /// URL and never printed.
+    /// API key from the Didit console; without this flag or
+    /// --api-key-file, the key is read from DIDIT_API_KEY. A key written on
+    /// the command line can be seen by other users of the machine (in `ps`)
+    /// and stays in the shell's history: prefer DIDIT_API_KEY or
+    /// --api-key-file. The key is sent only to the base URL and never
+    /// printed.
     #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
 
