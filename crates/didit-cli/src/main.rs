@@ -20,7 +20,8 @@ use clap::Parser;
 use didit::Client;
 use didit_mock::DiditMock;
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::field::MakeExt;
+use tracing_subscriber::fmt::format::{self, FmtSpan};
 
 use crate::cli::{Cli, Command, GlobalArgs, SessionsCommand};
 use crate::failure::{Exit, Failure, KEY_HINT, Stop};
@@ -136,13 +137,36 @@ async fn connect(
     Ok((builder.build()?, mock))
 }
 
+/// The fields of the SDK's log lines that are shown. Others, such as the
+/// error that caused a retry, may quote what a server sent; the error that
+/// ends the command is reported anyway, in words that do not.
+const LOGGED_FIELDS: &[&str] = &[
+    "message",
+    "http.method",
+    "url.path",
+    "http.status",
+    "status",
+    "attempt",
+    "delay_ms",
+    "time.busy",
+    "time.idle",
+];
+
 /// Logs the SDK's requests to standard error: one line per attempt, with
-/// method, path, status and time, never the query or the key.
+/// method, path, status and time, never the query, the key or anything
+/// the server answered.
 fn init_tracing(verbosity: u8, reporter: &Reporter) {
     let reporter = reporter.clone();
     let level = if verbosity == 1 { "debug" } else { "trace" };
+    let fields = format::debug_fn(|writer, field, value| match field.name() {
+        "message" => write!(writer, "{value:?}"),
+        name if LOGGED_FIELDS.contains(&name) => write!(writer, "{name}={value:?}"),
+        name => write!(writer, "{name}=[not shown]"),
+    })
+    .delimited(" ");
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(format!("didit={level},didit_cli={level}")))
+        .fmt_fields(fields)
         .with_span_events(FmtSpan::CLOSE)
         .with_writer(move || reporter.log_writer())
         .with_ansi(io::stderr().is_terminal())

@@ -779,11 +779,14 @@ mod served {
         }));
         let refused = ResponseTemplate::new(403).set_body_json(json!({"detail": PERSONAL}));
         let not_json = ResponseTemplate::new(404).set_body_string(format!("<p>{PERSONAL}</p>"));
+        // Retried: each attempt is logged with -v.
+        let unavailable = ResponseTemplate::new(503).set_body_json(json!({"detail": PERSONAL}));
         let cases = [
             (malformed, 6, "session_number"),
             (rejected, 4, "--search"),
             (refused, 3, "403"),
             (not_json, 4, "404"),
+            (unavailable, 4, "503"),
         ];
         for (answer, code, named) in cases {
             let server = serve(answer, ResponseTemplate::new(500)).await;
