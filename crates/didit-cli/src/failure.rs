@@ -29,6 +29,9 @@ pub enum Exit {
     /// An answer the command could not use: an unreadable body, or a link or
     /// redirect it refused to follow.
     UnexpectedResponse = 6,
+    /// Stopped by Ctrl-C or SIGTERM (128 + the number of SIGINT, as shells
+    /// report it).
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {

@@ -75,12 +75,73 @@ fn main() -> ExitCode {
             return Exit::Local.into();
         }
     };
-    match runtime.block_on(run(&cli, api_key.as_deref(), &reporter)) {
+    match runtime.block_on(run_until_interrupted(&cli, api_key.as_deref(), &reporter)) {
         Ok(()) | Err(Stop::OutputClosed) => ExitCode::SUCCESS,
         Err(Stop::Failed(failure)) => {
             reporter.error(&failure);
             failure.exit.into()
         }
+    }
+}
+
+/// Runs the command until it ends or is interrupted (Ctrl-C, or SIGTERM on
+/// Unix). Interrupted, its work is dropped as it stands: a temporary
+/// `--output` file is removed and the file it was to replace left as it was.
+async fn run_until_interrupted(
+    cli: &Cli,
+    api_key: Option<&str>,
+    reporter: &Reporter,
+) -> Result<(), Stop> {
+    // Listening starts before the command does, so that no signal finds a
+    // temporary file and no handler.
+    let interruption = Interruption::listen();
+    tokio::select! {
+        biased;
+        signal = interruption.wait() => Err(Failure::new(
+            Exit::Interrupted,
+            format!("interrupted by {signal}"),
+        )
+        .into()),
+        outcome = run(cli, api_key, reporter) => outcome,
+    }
+}
+
+/// The signals that interrupt the command.
+struct Interruption {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Interruption {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)));
+            Self {
+                signals: signals.ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// Waits for a signal and names it; never returns when no handler
+    /// could be set up (the signal then ends the process as usual).
+    async fn wait(self) -> &'static str {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.signals {
+            return tokio::select! {
+                _ = interrupt.recv() => "Ctrl-C (SIGINT)",
+                _ = terminate.recv() => "SIGTERM",
+            };
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_ok() {
+            return "Ctrl-C";
+        }
+        std::future::pending().await
     }
 }
 

@@ -842,3 +842,56 @@ mod served {
         assert_eq!(listed("--dedupe"), [ids[0], ids[1], ids[2]]);
     }
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_export_stopped_with_ctrl_c_leaves_the_file_as_it_was() {
+    let mock = DiditMock::builder()
+        .api_key(KEY)
+        .synthetic(60, 11)
+        .rate_limit(0)
+        .latency(Duration::from_millis(200))
+        .start()
+        .await;
+    let scratch = Scratch::new("interrupt");
+    let target = scratch.path("sessions.ndjson");
+    std::fs::write(&target, "{\"an\": \"older export\"}\n").unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("didit"))
+        .args(["--base-url", &mock.uri(), "--api-key", KEY])
+        .args(words(&format!(
+            "sessions list --all --limit 2 --concurrency 1 --format ndjson -o {target}"
+        )))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the temporary file is there, the export is under way.
+    let started = std::time::Instant::now();
+    while scratch.entries().len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no temporary file"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_exit(&output, 130);
+    assert!(
+        stderr(&output).contains("interrupted by Ctrl-C"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "{\"an\": \"older export\"}\n"
+    );
+    assert_eq!(scratch.entries(), ["sessions.ndjson"]);
+}
