@@ -94,10 +94,10 @@ async fn run_until_interrupted(
 ) -> Result<(), Stop> {
     // Listening starts before the command does, so that no signal finds a
     // temporary file and no handler.
-    let interruption = Interruption::listen();
+    let signals = Signals::listen();
     tokio::select! {
         biased;
-        signal = interruption.wait() => Err(Failure::new(
+        signal = signals.wait() => Err(Failure::new(
             Exit::Interrupted,
             format!("interrupted by {signal}"),
         )
@@ -107,12 +107,12 @@ async fn run_until_interrupted(
 }
 
 /// The signals that interrupt the command.
-struct Interruption {
+struct Signals {
     #[cfg(unix)]
     signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
 }
 
-impl Interruption {
+impl Signals {
     fn listen() -> Self {
         #[cfg(unix)]
         {
