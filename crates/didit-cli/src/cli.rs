@@ -74,8 +74,9 @@ pub struct GlobalArgs {
     )]
     pub concurrency: u32,
 
-    /// Log requests to standard error (-vv for more detail). The API key and
-    /// query strings are never logged.
+    /// Log requests to standard error (-vv for more detail). The API key,
+    /// paths and query strings, and anything the server sent, are never
+    /// logged.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 }

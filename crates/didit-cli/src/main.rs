@@ -198,13 +198,14 @@ async fn connect(
     Ok((builder.build()?, mock))
 }
 
-/// The fields of the SDK's log lines that are shown. Others, such as the
-/// error that caused a retry, may quote what a server sent; the error that
-/// ends the command is reported anyway, in words that do not.
+/// The fields of the SDK's log lines that are shown. Others may quote what
+/// a server sent: the error that caused a retry, or the path of a `next`
+/// link (every request of this command goes to the one sessions path
+/// anyway). The error that ends the command is reported in words that
+/// quote nothing.
 const LOGGED_FIELDS: &[&str] = &[
     "message",
     "http.method",
-    "url.path",
     "http.status",
     "status",
     "attempt",
@@ -214,7 +215,7 @@ const LOGGED_FIELDS: &[&str] = &[
 ];
 
 /// Logs the SDK's requests to standard error: one line per attempt, with
-/// method, path, status and time, never the query, the key or anything
+/// method, status and time, never the path, the query, the key or anything
 /// the server answered.
 fn init_tracing(verbosity: u8, reporter: &Reporter) {
     let reporter = reporter.clone();

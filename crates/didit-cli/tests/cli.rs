@@ -805,6 +805,32 @@ mod served {
     }
 
     #[tokio::test]
+    async fn a_next_link_with_personal_data_in_its_path_is_not_logged() {
+        let server = MockServer::start().await;
+        let next = format!("{}/v3/Jane%20Q.%20Marker/?limit=2&offset=2", server.uri());
+        Mock::given(query_param_is_missing("offset"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "count": 4, "next": next, "previous": null,
+                "results": [row("00000000-0000-4000-8000-00000000000a", 2)],
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(query_param("offset", "2"))
+            .respond_with(page(
+                None,
+                json!([row("00000000-0000-4000-8000-00000000000b", 1)]),
+            ))
+            .mount(&server)
+            .await;
+        let output = run(
+            didit().args(["--base-url", &server.uri(), "--api-key", KEY]),
+            &words("-vv sessions list --all --limit 2 --format ndjson"),
+        );
+        let text = stderr(&output);
+        assert!(!text.contains("Marker"), "{text}");
+    }
+
+    #[tokio::test]
     async fn dedupe_leaves_out_a_session_that_moved_to_the_next_page() {
         // A session created between the two requests pushed `b` onto the
         // second page.
