@@ -4,11 +4,16 @@
 
 use didit::types::SessionKindFilter;
 use didit::{NaiveDate, SessionStatus, Uuid};
+use std::collections::BTreeSet;
+
 use didit_mock::{ListQuery, Store};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
 
+use crate::Spec;
 use crate::typed;
-use crate::wire::Filter;
+use crate::wire::{Filter, spec_parameters};
 
 /// One listing: the kind, the paging and the filters.
 #[derive(Clone, Debug)]
@@ -68,9 +73,9 @@ fn distinct<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> Vec<T> {
     set.into_iter().collect()
 }
 
-/// Queries over `store`: any kind, small to large pages, an offset now and
-/// then, and up to three filters with values the data holds.
-pub fn queries(store: &std::sync::Arc<Store>) -> BoxedStrategy<Query> {
+/// One strategy per filter parameter (all but the kind and the paging),
+/// with values the data of `store` holds.
+fn filter_candidates(store: &Store) -> Vec<BoxedStrategy<Filter>> {
     let kyc = store.kyc();
     let kyb = store.kyb();
     let statuses = distinct(
@@ -137,7 +142,7 @@ pub fn queries(store: &std::sync::Arc<Store>) -> BoxedStrategy<Query> {
     let organization = store.organization_name().to_owned();
     let any_day = NaiveDate::from_ymd_opt(2025, 1, 1).expect("a date");
 
-    let candidates: Vec<BoxedStrategy<Filter>> = vec![
+    vec![
         proptest::collection::vec(
             prop_oneof![4 => pick(statuses, SessionStatus::Approved), 1 => typed::open_enum(SessionStatus::KNOWN, typed::Unknowns::Sometimes)],
             1..3,
@@ -162,7 +167,13 @@ pub fn queries(store: &std::sync::Arc<Store>) -> BoxedStrategy<Query> {
         any::<bool>().prop_map(Filter::IsKycToBeReviewed).boxed(),
         pick(end_users, Uuid::nil()).prop_map(Filter::Euuid).boxed(),
         some_of(vec![organization]).prop_map(Filter::OrganizationName).boxed(),
-    ];
+    ]
+}
+
+/// Queries over `store`: any kind, small to large pages, an offset now and
+/// then, and up to three filters with values the data holds.
+pub fn queries(store: &std::sync::Arc<Store>) -> BoxedStrategy<Query> {
+    let candidates = filter_candidates(store);
     let chosen = proptest::sample::subsequence((0..candidates.len()).collect::<Vec<_>>(), 0..=3);
     let filters = chosen.prop_flat_map(move |indices| {
         indices
@@ -193,3 +204,41 @@ pub fn queries(store: &std::sync::Arc<Store>) -> BoxedStrategy<Query> {
 
 /// Most pages one generated query walks through.
 pub const MAX_PAGES: u64 = 12;
+
+/// The query parameters [`queries`] sets: the kind and paging of every
+/// query, and the parameter of each filter it chooses from.
+pub fn generated_parameters(store: &std::sync::Arc<Store>) -> BTreeSet<&'static str> {
+    let mut runner = TestRunner::deterministic();
+    let mut names = BTreeSet::new();
+    for candidate in filter_candidates(store) {
+        if let Ok(value) = candidate.new_tree(&mut runner) {
+            names.insert(value.current().name());
+        }
+    }
+    if let Ok(query) = queries(store).new_tree(&mut runner) {
+        names.extend(query.current().all_filters().iter().map(Filter::name));
+    }
+    names
+}
+
+/// Where the parameters `generated` and the spec's query parameters
+/// differ, one line each.
+pub fn generated_parameters_out_of_step(spec: &Spec, generated: &BTreeSet<&str>) -> Vec<String> {
+    let in_spec = spec_parameters(spec);
+    let missing = in_spec
+        .keys()
+        .filter(|name| !generated.contains(name.as_str()))
+        .map(|name| {
+            format!(
+                "the queries against the fake never set the spec's query parameter `{name}` \
+                 (add a candidate for it in didit_contract::fake)"
+            )
+        });
+    let extra = generated
+        .iter()
+        .filter(|name| !in_spec.contains_key(**name))
+        .map(|name| {
+            format!("the queries against the fake set `{name}`, which the spec does not have")
+        });
+    missing.chain(extra).collect()
+}

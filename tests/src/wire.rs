@@ -308,6 +308,38 @@ pub fn spec_api_key_header(spec: &Spec) -> String {
         .to_owned()
 }
 
+/// `schema` with its `$ref`s followed to the component they name.
+fn resolve<'a>(spec: &'a Spec, schema: &'a Value) -> Result<&'a Value, String> {
+    let mut resolved = schema;
+    while let Some(target) = crate::instances::component_ref(resolved) {
+        resolved = spec
+            .json
+            .pointer(&format!("/components/schemas/{target}"))
+            .ok_or_else(|| format!("`{target}` does not resolve"))?;
+    }
+    Ok(resolved)
+}
+
+/// The query parameters whose values the server holds to a form: an
+/// enumeration, a format (a date, a UUID) or a type other than text. A
+/// malformed value of one of them is answered with 400.
+pub fn spec_typed_parameters(spec: &Spec) -> Vec<String> {
+    spec_parameters(spec)
+        .into_iter()
+        .filter(|(_, parameter)| {
+            let schema = parameter
+                .get("schema")
+                .and_then(|schema| resolve(spec, schema).ok());
+            schema.is_some_and(|schema| {
+                schema.get("enum").is_some()
+                    || schema.get("format").is_some()
+                    || schema.get("type").and_then(Value::as_str) != Some("string")
+            })
+        })
+        .map(|(name, _)| name)
+        .collect()
+}
+
 /// Whether the spec documents the parameter as a comma-separated list.
 pub fn spec_says_comma_list(parameter: &Value) -> bool {
     let description = parameter
@@ -427,13 +459,7 @@ pub fn check_request(
 /// validates it against the schema.
 fn satisfies_parameter_schema(spec: &Spec, parameter: &Value, text: &str) -> Result<(), String> {
     let schema = parameter.get("schema").ok_or("has no schema in the spec")?;
-    let mut resolved = schema;
-    while let Some(target) = crate::instances::component_ref(resolved) {
-        resolved = spec
-            .json
-            .pointer(&format!("/components/schemas/{target}"))
-            .ok_or_else(|| format!("`{target}` does not resolve"))?;
-    }
+    let resolved = resolve(spec, schema)?;
     let value = match resolved.get("type").and_then(Value::as_str) {
         Some("integer") => text
             .parse::<i128>()

@@ -1,10 +1,12 @@
 //! The command line's grammar: every flag, its help text and how its value is
 //! read.
 
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, ArgGroup, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
 
 /// List and export Didit identity-verification sessions.
@@ -17,7 +19,8 @@ use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
     version,
     after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
                   or the key was refused), 4 other API error, 5 network or timeout, \
-                  6 unexpected response, 1 local failure (such as output that could not be written)."
+                  6 unexpected response, 1 local failure (such as output that could not be written), \
+                  130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -28,17 +31,22 @@ pub struct Cli {
 
 /// Settings of every command: where to connect and how to report.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("key_source").args(["api_key", "api_key_file"])))]
 pub struct GlobalArgs {
-    /// API key from the Didit console. It is sent only to the base URL and
-    /// never printed.
-    #[arg(
-        long,
-        env = didit::API_KEY_ENV,
-        hide_env_values = true,
-        global = true,
-        value_name = "KEY"
-    )]
+    /// API key from the Didit console; without this flag or
+    /// --api-key-file, the key is read from DIDIT_API_KEY. A key written on
+    /// the command line can be seen by other users of the machine (in `ps`)
+    /// and stays in the shell's history: prefer DIDIT_API_KEY or
+    /// --api-key-file. The key is sent only to the base URL and never
+    /// printed.
+    #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
+
+    /// Read the API key from FILE, or from standard input when FILE is
+    /// `-`. The file holds the key alone; one line break at its end is
+    /// ignored.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
 
     /// Base URL of the API: https, or http on a loopback address
     /// [default: https://verification.didit.me].
@@ -66,8 +74,9 @@ pub struct GlobalArgs {
     )]
     pub concurrency: u32,
 
-    /// Log requests to standard error (-vv for more detail). The API key and
-    /// query strings are never logged.
+    /// Log requests to standard error (-vv for more detail). The API key,
+    /// paths and query strings, and anything the server sent, are never
+    /// logged.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
 }
@@ -97,7 +106,8 @@ pub enum SessionsCommand {
 const LIST_EXAMPLES: &str = "Examples:
   didit --mock sessions list
   didit sessions list --status \"In Review\" --country ESP,PRT
-  didit sessions list --all --date-from 2025-01-01 --format csv > sessions.csv
+  didit sessions list --all --date-from 2025-01-01 --format csv -o sessions.csv
+  didit sessions list --all --format ndjson -o all.ndjson --offset 1500 --append
   didit sessions list --session-kind all --max 500 --format ndjson";
 
 /// What `sessions list` fetches and how it prints it.
@@ -106,6 +116,21 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table, help_heading = "Output")]
     pub format: Format,
+
+    /// Write to FILE instead of standard output. Rows go to a temporary file
+    /// next to it, which replaces FILE only when the listing is done (or,
+    /// for ndjson and csv, when it fails part-way: then FILE holds every row
+    /// received and the error says where to resume). A new file is readable
+    /// by its owner only, as sessions hold personal data; an existing one
+    /// keeps its permissions.
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Add the rows to the end of the --output file instead of replacing
+    /// it, to resume an interrupted export with --offset. For ndjson and
+    /// csv only; the csv header is written only when the file is empty.
+    #[arg(long, requires = "output", help_heading = "Output")]
+    pub append: bool,
 
     /// Fetch every page, not just the first.
     #[arg(long, help_heading = "Paging")]
@@ -134,6 +159,13 @@ pub struct ListArgs {
     /// resume an interrupted export.
     #[arg(long, value_name = "N", help_heading = "Paging")]
     pub offset: Option<u64>,
+
+    /// Leave out every session already written by this command (same
+    /// session_id) with --all or --max. Sessions created while a long
+    /// listing runs push rows onto the next page, where they would show up
+    /// twice.
+    #[arg(long, help_heading = "Paging")]
+    pub dedupe: bool,
 
     #[command(flatten)]
     pub filters: Filters,
@@ -251,6 +283,31 @@ pub struct Filters {
     pub organization_name: Vec<String>,
 }
 
+/// Flags of `sessions list` that are the command's own, not query
+/// parameters of the API.
+pub const LIST_OWN_FLAGS: &[&str] = &["format", "output", "append", "all", "max", "dedupe"];
+
+/// The flag of `sessions list` that sets query parameter `name`: its name
+/// in kebab case (no flag is named otherwise).
+pub fn flag_of_parameter(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// The query parameters `sessions list` has a flag for.
+pub fn list_parameters() -> BTreeSet<String> {
+    let command = Cli::command();
+    let list = command
+        .find_subcommand("sessions")
+        .and_then(|sessions| sessions.find_subcommand("list"));
+    list.into_iter()
+        .flat_map(|list| list.get_arguments())
+        .filter(|arg| !arg.is_global_set())
+        .filter_map(|arg| arg.get_long())
+        .filter(|flag| !LIST_OWN_FLAGS.contains(flag))
+        .map(|flag| flag.replace('-', "_"))
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Aligned columns for reading, fitting 80 columns.
@@ -324,7 +381,6 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_grammar_is_consistent() {
@@ -377,5 +433,156 @@ mod tests {
         assert_eq!(args.filters.status, ["Approved", "In Review", "Declined"]);
         assert_eq!(args.filters.document_name, ["Spain - Id Card, 2021"]);
         assert_eq!(args.filters.is_kyc_to_be_reviewed, Some(true));
+    }
+}
+
+/// The flags are tied to the spec: each test fails naming the parameter or
+/// flag that is out of step, and the `*_bites` tests show that it does.
+#[cfg(test)]
+mod spec_tests {
+    use std::collections::BTreeSet;
+
+    use clap::ValueEnum;
+    use didit_contract::Spec;
+    use didit_contract::instances::component_ref;
+    use didit_contract::wire::spec_parameters;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Every way the flags of `sessions list` and the spec's query
+    /// parameters differ, one line each.
+    fn flags_out_of_step_with(spec: &Spec) -> Vec<String> {
+        let in_spec: BTreeSet<String> = spec_parameters(spec).into_keys().collect();
+        let with_flag = list_parameters();
+        let missing = in_spec.difference(&with_flag).map(|name| {
+            format!(
+                "the spec's query parameter `{name}` has no flag `--{}` in `didit sessions list`",
+                flag_of_parameter(name)
+            )
+        });
+        let extra = with_flag.difference(&in_spec).map(|name| {
+            format!(
+                "`--{}` of `didit sessions list` sets `{name}`, which is not a query parameter \
+                 of the spec (a flag of the command's own belongs in LIST_OWN_FLAGS)",
+                flag_of_parameter(name)
+            )
+        });
+        missing.chain(extra).collect()
+    }
+
+    /// The values the spec allows for `parameter`, an enumeration.
+    fn spec_enum(spec: &Spec, parameter: &str) -> Vec<String> {
+        let parameters = spec_parameters(spec);
+        let mut schema = &parameters[parameter]["schema"];
+        while let Some(target) = component_ref(schema) {
+            schema = &spec.json["components"]["schemas"][target];
+        }
+        schema["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Where the values a flag accepts differ from the spec's enumeration.
+    fn values_out_of_step(flag: &str, ours: BTreeSet<String>, spec: Vec<String>) -> Vec<String> {
+        let spec: BTreeSet<String> = spec.into_iter().collect();
+        let missing = spec
+            .difference(&ours)
+            .map(|value| format!("`--{flag}` does not accept `{value}`, which the spec allows"));
+        let extra = ours
+            .difference(&spec)
+            .map(|value| format!("`--{flag}` accepts `{value}`, which the spec does not list"));
+        missing.chain(extra).collect()
+    }
+
+    fn enum_flags_out_of_step_with(spec: &Spec) -> Vec<String> {
+        let kinds = SessionKindArg::value_variants()
+            .iter()
+            .filter_map(|kind| kind.to_possible_value())
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        let services = API_SERVICES.iter().map(|name| (*name).to_owned()).collect();
+        let mut problems =
+            values_out_of_step("session-kind", kinds, spec_enum(spec, "session_kind"));
+        problems.extend(values_out_of_step(
+            "api-service",
+            services,
+            spec_enum(spec, "api_service"),
+        ));
+        problems
+    }
+
+    /// The spec with `edit` applied to the operation's parameter list.
+    fn spec_with_parameters(edit: impl FnOnce(&mut Vec<Value>)) -> Spec {
+        let mut spec = Spec::load().unwrap();
+        let parameters = spec
+            .json
+            .pointer_mut("/paths/~1v3~1sessions~1/get/parameters")
+            .and_then(Value::as_array_mut)
+            .expect("the spec lists the parameters of GET /v3/sessions/");
+        edit(parameters);
+        spec
+    }
+
+    fn assert_names(problems: &[String], parts: &[&str]) {
+        assert!(
+            problems
+                .iter()
+                .any(|problem| parts.iter().all(|part| problem.contains(part))),
+            "no problem names {parts:?}: {problems:?}"
+        );
+    }
+
+    #[test]
+    fn every_query_parameter_of_the_spec_has_a_flag_and_every_flag_a_parameter() {
+        let problems = flags_out_of_step_with(&Spec::load().unwrap());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_flag_check_bites() {
+        let gained = spec_with_parameters(|parameters| {
+            parameters
+                .push(json!({"name": "risk_level", "in": "query", "schema": {"type": "string"}}));
+        });
+        assert_names(
+            &flags_out_of_step_with(&gained),
+            &["`risk_level`", "--risk-level"],
+        );
+        let lost = spec_with_parameters(|parameters| {
+            parameters.retain(|parameter| parameter["name"] != "document_name");
+        });
+        assert_names(
+            &flags_out_of_step_with(&lost),
+            &["--document-name", "not a query parameter"],
+        );
+    }
+
+    #[test]
+    fn enumerated_flags_accept_exactly_the_spec_values() {
+        let problems = enum_flags_out_of_step_with(&Spec::load().unwrap());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_enumeration_check_bites() {
+        let mut spec = Spec::load().unwrap();
+        let services = spec
+            .json
+            .pointer_mut("/components/schemas/ApiService/enum")
+            .and_then(Value::as_array_mut)
+            .unwrap();
+        services.push(json!("VOICE_MATCH"));
+        services.retain(|service| service != "POA");
+        let problems = enum_flags_out_of_step_with(&spec);
+        assert_names(
+            &problems,
+            &["--api-service", "`VOICE_MATCH`", "does not accept"],
+        );
+        assert_names(&problems, &["--api-service", "`POA`", "does not list"]);
     }
 }

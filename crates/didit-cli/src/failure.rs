@@ -1,8 +1,16 @@
 //! Why a command failed: the one line it prints and its exit code.
+//!
+//! Sessions hold personal data, and so may anything a server sends back:
+//! an error body can quote a name, a malformed row holds one. A message
+//! names the status, the JSON path or the flag at fault, never a value or a
+//! piece of the body.
 
 use std::fmt;
 use std::io;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use crate::cli;
 
 /// The exit status of each kind of failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +29,9 @@ pub enum Exit {
     /// An answer the command could not use: an unreadable body, or a link or
     /// redirect it refused to follow.
     UnexpectedResponse = 6,
+    /// Stopped by Ctrl-C or SIGTERM (128 + the number of SIGINT, as shells
+    /// report it).
+    Interrupted = 130,
 }
 
 impl From<Exit> for ExitCode {
@@ -35,6 +46,29 @@ pub struct Failure {
     pub exit: Exit,
     message: String,
     hint: Option<String>,
+    /// Set when a listing stopped part-way.
+    interruption: Option<Interruption>,
+}
+
+/// What a listing that stopped part-way left behind, and where to resume.
+#[derive(Debug)]
+struct Interruption {
+    /// The offset of the first session not received.
+    resume_offset: u64,
+    /// Sessions written before the failure.
+    rows_written: u64,
+    /// Where the rows went.
+    kept: Kept,
+}
+
+#[derive(Debug)]
+enum Kept {
+    /// On standard output.
+    Stdout,
+    /// In the `--output` file, which the resumed export appends to.
+    File(PathBuf),
+    /// Nowhere: the `--output` file was left as it was.
+    Discarded(PathBuf),
 }
 
 impl Failure {
@@ -43,6 +77,7 @@ impl Failure {
             exit,
             message: message.into(),
             hint: None,
+            interruption: None,
         }
     }
 
@@ -51,7 +86,7 @@ impl Failure {
         self
     }
 
-    /// The failure of a listing, after `rows_written` rows went to the
+    /// The failure of a listing, after `rows_written` rows went to standard
     /// output.
     pub fn from_listing(error: didit::Error, rows_written: u64) -> Self {
         let resume_offset = error.resume_offset();
@@ -59,21 +94,35 @@ impl Failure {
             didit::Error::Interrupted { source, .. } => *source,
             other => other,
         };
-        let failure = Self::from(cause);
-        match resume_offset {
-            Some(offset) => Failure {
-                message: format!(
-                    "{} (after {rows_written} sessions were written)",
-                    failure.message
-                ),
-                hint: Some(match failure.hint {
-                    Some(hint) => format!("{hint}; resume with --offset {offset}"),
-                    None => format!("resume with --offset {offset}"),
-                }),
-                ..failure
-            },
-            None => failure,
+        let mut failure = Self::from(cause);
+        failure.interruption = resume_offset.map(|resume_offset| Interruption {
+            resume_offset,
+            rows_written,
+            kept: Kept::Stdout,
+        });
+        failure
+    }
+
+    /// Whether the listing stopped part-way (and can be resumed).
+    pub fn is_interruption(&self) -> bool {
+        self.interruption.is_some()
+    }
+
+    /// Says that the rows written so far are in `file`, where a resumed
+    /// export appends its own.
+    pub fn kept_in(mut self, file: &Path) -> Self {
+        if let Some(interruption) = &mut self.interruption {
+            interruption.kept = Kept::File(file.to_path_buf());
         }
+        self
+    }
+
+    /// Says that the rows received were not written: `file` is as it was.
+    pub fn discarded(mut self, file: &Path) -> Self {
+        if let Some(interruption) = &mut self.interruption {
+            interruption.kept = Kept::Discarded(file.to_path_buf());
+        }
+        self
     }
 }
 
@@ -105,7 +154,7 @@ impl From<io::Error> for Stop {
 }
 
 /// Where a refused key is set, for every message about the key.
-pub const KEY_HINT: &str = "set DIDIT_API_KEY or pass --api-key (or try --mock)";
+pub const KEY_HINT: &str = "set DIDIT_API_KEY or pass --api-key-file (or --api-key); or try --mock";
 
 impl From<didit::Error> for Failure {
     fn from(error: didit::Error) -> Self {
@@ -143,9 +192,75 @@ impl From<didit::Error> for Failure {
         };
         Failure {
             exit,
-            message: with_causes(&error),
+            message: describe(&error),
             hint: hint.map(str::to_owned),
+            interruption: None,
         }
+    }
+}
+
+/// The error in words that hold nothing the server wrote but its status,
+/// the JSON path of a field, or the name of a parameter this command knows.
+/// Errors that carry no response content are told in their own words.
+fn describe(error: &didit::Error) -> String {
+    use didit::Error;
+    match error {
+        Error::Authentication { status, .. } => format!("the API key was refused ({status})"),
+        Error::RateLimited { rate_limit, .. } => match rate_limit.retry_after {
+            Some(wait) => format!(
+                "rate limited by the server (429); it asked to wait {} s",
+                wait.as_secs()
+            ),
+            None => "rate limited by the server (429)".to_owned(),
+        },
+        Error::Api { status, body, .. } => {
+            let known = cli::list_parameters();
+            let flags: Vec<String> = body
+                .fields()
+                .filter(|name| known.contains(*name))
+                .map(|name| format!("--{}", cli::flag_of_parameter(name)))
+                .collect();
+            if flags.is_empty() {
+                format!("the API answered {status}")
+            } else {
+                format!(
+                    "the API answered {status}; it rejected the value of {}",
+                    flags.join(", ")
+                )
+            }
+        }
+        Error::Decode { status, path, .. } => format!(
+            "could not read the answer ({status}): unexpected content at `{path}` \
+             (the value is not shown, as it may hold personal data)"
+        ),
+        Error::RedirectRefused {
+            status,
+            location,
+            reason,
+            ..
+        } => format!(
+            "refused to follow a redirect ({status}) to {}: {reason}",
+            origin_of(location.as_ref().map(didit::Link::as_str))
+        ),
+        Error::NextLinkRefused { next, reason, .. } => format!(
+            "refused to follow the next-page link to {}: {reason}",
+            origin_of(Some(next.as_str()))
+        ),
+        Error::PaginationStalled { reason, .. } => format!("paging stopped: {reason}"),
+        other => with_causes(other),
+    }
+}
+
+/// Scheme, host and port of a URL a server sent, without its path and
+/// query (which may carry anything).
+fn origin_of(url: Option<&str>) -> String {
+    let origin = url
+        .and_then(|url| didit::reqwest::Url::parse(url).ok())
+        .map(|url| url.origin())
+        .filter(|origin| origin.is_tuple());
+    match origin {
+        Some(origin) => origin.ascii_serialization(),
+        None => "a location that is not an absolute URL".to_owned(),
     }
 }
 
@@ -165,7 +280,7 @@ fn with_causes(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// The text on one line: a server's error body may hold line breaks.
+/// The text on one line.
 fn one_line(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|word| !word.is_empty())
@@ -176,9 +291,189 @@ fn one_line(text: &str) -> String {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}", one_line(&self.message))?;
-        if let Some(hint) = &self.hint {
-            write!(f, "; {}", one_line(hint))?;
+        let mut hints: Vec<String> = Vec::new();
+        if let Some(Interruption {
+            resume_offset,
+            rows_written,
+            kept,
+        }) = &self.interruption
+        {
+            match kept {
+                Kept::Stdout => write!(f, " (after {rows_written} sessions were written)")?,
+                Kept::File(file) => write!(
+                    f,
+                    " (after {rows_written} sessions were written to {})",
+                    file.display()
+                )?,
+                Kept::Discarded(file) => write!(
+                    f,
+                    " (after {rows_written} sessions were received; {} was left as it was)",
+                    file.display()
+                )?,
+            }
+            hints.extend(self.hint.clone());
+            hints.push(match kept {
+                Kept::Stdout => format!("resume with --offset {resume_offset}"),
+                Kept::File(_) => format!("resume with --offset {resume_offset} --append"),
+                Kept::Discarded(_) => "an ndjson or csv export keeps the rows received, \
+                                       and can be resumed"
+                    .to_owned(),
+            });
+        } else {
+            hints.extend(self.hint.clone());
+        }
+        for hint in hints {
+            write!(f, "; {}", one_line(&hint))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use didit::{Client, RetryPolicy};
+    use futures::TryStreamExt;
+    use serde_json::json;
+    use wiremock::matchers::{query_param, query_param_is_missing};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    /// Stands for a name, an e-mail address or a document number.
+    const PERSONAL: &str = "Jane Q. Marker";
+
+    fn client(server: &MockServer) -> Client {
+        Client::builder()
+            .api_key("a-test-key-0123")
+            .base_url(server.uri())
+            .retry_policy(RetryPolicy::none())
+            .no_rate_limit()
+            .build()
+            .unwrap()
+    }
+
+    /// The failure of listing the sessions of a server that answers the
+    /// first page with `first` and any later one with `later`.
+    async fn failure_for(first: ResponseTemplate, later: ResponseTemplate) -> Failure {
+        let server = MockServer::start().await;
+        Mock::given(query_param_is_missing("offset"))
+            .respond_with(first)
+            .mount(&server)
+            .await;
+        Mock::given(query_param("offset", "2"))
+            .respond_with(later)
+            .mount(&server)
+            .await;
+        let pages = client(&server).sessions().list().limit(2).pages();
+        let error = pages
+            .try_collect::<Vec<_>>()
+            .await
+            .expect_err("the listing fails");
+        Failure::from(error)
+    }
+
+    async fn failure_of_first_page(answer: ResponseTemplate) -> String {
+        failure_for(answer, ResponseTemplate::new(500))
+            .await
+            .to_string()
+    }
+
+    /// A first page of two rows whose `next` link is `next`.
+    fn page_linking_to(next: String) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_json(json!({
+            "count": 4, "next": next, "previous": null,
+            "results": [{"session_number": 4}, {"session_number": 3}],
+        }))
+    }
+
+    #[tokio::test]
+    async fn an_error_body_is_told_by_status_and_the_flags_it_names() {
+        let body = json!({
+            "date_from": [format!("{PERSONAL} is not a date")],
+            PERSONAL: ["x"],
+            "detail": PERSONAL,
+        });
+        let text = failure_of_first_page(ResponseTemplate::new(400).set_body_json(body)).await;
+        assert_eq!(
+            text,
+            "error: the API answered 400 Bad Request; it rejected the value of --date-from"
+        );
+        let text =
+            failure_of_first_page(ResponseTemplate::new(500).set_body_string(PERSONAL)).await;
+        assert_eq!(text, "error: the API answered 500 Internal Server Error");
+    }
+
+    #[tokio::test]
+    async fn a_malformed_answer_is_told_by_status_and_path() {
+        let body = json!({
+            "count": 1, "next": null, "previous": null,
+            "results": [{"full_name": PERSONAL, "session_number": PERSONAL}],
+        });
+        let text = failure_of_first_page(ResponseTemplate::new(200).set_body_json(body)).await;
+        assert!(!text.contains("Marker"), "{text}");
+        assert!(text.contains("200 OK"), "{text}");
+        assert!(text.contains("session_number"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn server_messages_and_links_are_left_out() {
+        let refused = ResponseTemplate::new(403).set_body_json(json!({"detail": PERSONAL}));
+        let limited = ResponseTemplate::new(429)
+            .insert_header("retry-after", "7")
+            .set_body_json(json!({"detail": PERSONAL}));
+        let redirect = ResponseTemplate::new(302)
+            .insert_header("location", "https://elsewhere.test/Jane%20Q.%20Marker");
+        let texts = [
+            failure_of_first_page(refused).await,
+            failure_of_first_page(limited).await,
+            failure_of_first_page(redirect).await,
+            failure_of_first_page(page_linking_to(
+                "https://elsewhere.test:8443/v3/sessions/?offset=2&search=Jane%20Q.%20Marker"
+                    .to_owned(),
+            ))
+            .await,
+        ];
+        for text in &texts {
+            assert!(!text.contains("Marker"), "{text}");
+        }
+        assert!(texts[0].contains("403 Forbidden"), "{}", texts[0]);
+        assert!(texts[1].contains("wait 7 s"), "{}", texts[1]);
+        assert!(texts[2].contains("https://elsewhere.test"), "{}", texts[2]);
+        assert!(
+            texts[3].contains("https://elsewhere.test:8443"),
+            "{}",
+            texts[3]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_listing_says_where_its_rows_are_and_how_to_resume() {
+        let server = MockServer::start().await;
+        let next = format!("{}/v3/sessions/?limit=2&offset=2", server.uri());
+        Mock::given(query_param_is_missing("offset"))
+            .respond_with(page_linking_to(next))
+            .mount(&server)
+            .await;
+        Mock::given(query_param("offset", "2"))
+            .respond_with(ResponseTemplate::new(502).set_body_string(PERSONAL))
+            .mount(&server)
+            .await;
+        let interrupted = || async {
+            let pages = client(&server).sessions().list().limit(2).pages();
+            Failure::from(pages.try_collect::<Vec<_>>().await.unwrap_err())
+        };
+        assert_eq!(
+            interrupted().await.to_string(),
+            "error: the API answered 502 Bad Gateway (after 2 sessions were written); \
+             resume with --offset 2"
+        );
+        let file = Path::new("out.ndjson");
+        assert_eq!(
+            interrupted().await.kept_in(file).to_string(),
+            "error: the API answered 502 Bad Gateway (after 2 sessions were written to \
+             out.ndjson); resume with --offset 2 --append"
+        );
+        let text = interrupted().await.discarded(file).to_string();
+        assert!(text.contains("out.ndjson was left as it was"), "{text}");
+        assert!(!text.contains("--offset"), "{text}");
     }
 }

@@ -244,4 +244,67 @@ mod tests {
             Some("2025-01-02T03:04:05Z")
         );
     }
+
+    /// Columns read from a property of another name: the contact columns
+    /// flatten the `email_address` and `phone_number` objects.
+    const COLUMN_SOURCES: [(&str, &str); 4] = [
+        ("email", "email_address"),
+        ("email_verified", "email_address"),
+        ("phone", "phone_number"),
+        ("phone_verified", "phone_number"),
+    ];
+
+    /// The columns that name no property of a session row in `spec`.
+    fn columns_out_of_step(spec: &didit_contract::Spec) -> Vec<String> {
+        let properties: std::collections::BTreeSet<&str> = ["KycSession", "KybSession"]
+            .iter()
+            .filter_map(|schema| {
+                spec.json["components"]["schemas"][schema]["properties"].as_object()
+            })
+            .flat_map(|properties| properties.keys().map(String::as_str))
+            .collect();
+        CSV_HEADER
+            .iter()
+            .map(|column| {
+                let source = COLUMN_SOURCES
+                    .iter()
+                    .find(|(name, _)| name == column)
+                    .map_or(*column, |(_, source)| *source);
+                (column, source)
+            })
+            .filter(|(_, source)| !properties.contains(source))
+            .map(|(column, source)| {
+                format!("the csv column `{column}` reads `{source}`, which no session row of the spec has")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_csv_column_reads_a_property_of_the_spec() {
+        let problems = columns_out_of_step(&didit_contract::Spec::load().unwrap());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_column_check_bites() {
+        let mut spec = didit_contract::Spec::load().unwrap();
+        let kyc = spec.json["components"]["schemas"]["KycSession"]["properties"]
+            .as_object_mut()
+            .unwrap();
+        let url = kyc.remove("session_url").unwrap();
+        kyc.insert("verification_url".to_owned(), url);
+        kyc.remove("phone_number");
+        let problems = columns_out_of_step(&spec);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("`session_url`")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("`phone_verified` reads `phone_number`")),
+            "{problems:?}"
+        );
+    }
 }

@@ -2,9 +2,11 @@
 //! terminal. Built on the `didit` SDK; see `didit --help`.
 
 mod cli;
+mod destination;
 mod failure;
 mod fields;
 mod filters;
+mod key;
 mod list;
 mod output;
 mod progress;
@@ -18,7 +20,8 @@ use clap::Parser;
 use didit::Client;
 use didit_mock::DiditMock;
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::field::MakeExt;
+use tracing_subscriber::fmt::format::{self, FmtSpan};
 
 use crate::cli::{Cli, Command, GlobalArgs, SessionsCommand};
 use crate::failure::{Exit, Failure, KEY_HINT, Stop};
@@ -41,7 +44,20 @@ fn main() -> ExitCode {
         }
     };
     let verbose = cli.global.verbose > 0;
-    let reporter = Reporter::new(verbose, cli.global.api_key.as_deref());
+    // `--mock` needs no key: standard input is left alone then.
+    let api_key = if cli.global.mock {
+        Ok(None)
+    } else {
+        key::api_key(&cli.global, io::stdin().lock())
+    };
+    let api_key = match api_key {
+        Ok(api_key) => api_key,
+        Err(failure) => {
+            Reporter::new(verbose, None).error(&failure);
+            return failure.exit.into();
+        }
+    };
+    let reporter = Reporter::new(verbose, api_key.as_deref());
     if verbose {
         init_tracing(cli.global.verbose, &reporter);
     }
@@ -59,7 +75,7 @@ fn main() -> ExitCode {
             return Exit::Local.into();
         }
     };
-    match runtime.block_on(run(&cli, &reporter)) {
+    match runtime.block_on(run_until_interrupted(&cli, api_key.as_deref(), &reporter)) {
         Ok(()) | Err(Stop::OutputClosed) => ExitCode::SUCCESS,
         Err(Stop::Failed(failure)) => {
             reporter.error(&failure);
@@ -68,9 +84,70 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: &Cli, reporter: &Reporter) -> Result<(), Stop> {
+/// Runs the command until it ends or is interrupted (Ctrl-C, or SIGTERM on
+/// Unix). Interrupted, its work is dropped as it stands: a temporary
+/// `--output` file is removed and the file it was to replace left as it was.
+async fn run_until_interrupted(
+    cli: &Cli,
+    api_key: Option<&str>,
+    reporter: &Reporter,
+) -> Result<(), Stop> {
+    // Listening starts before the command does, so that no signal finds a
+    // temporary file and no handler.
+    let signals = Signals::listen();
+    tokio::select! {
+        biased;
+        signal = signals.wait() => Err(Failure::new(
+            Exit::Interrupted,
+            format!("interrupted by {signal}"),
+        )
+        .into()),
+        outcome = run(cli, api_key, reporter) => outcome,
+    }
+}
+
+/// The signals that interrupt the command.
+struct Signals {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)));
+            Self {
+                signals: signals.ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// Waits for a signal and names it; never returns when no handler
+    /// could be set up (the signal then ends the process as usual).
+    async fn wait(self) -> &'static str {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.signals {
+            return tokio::select! {
+                _ = interrupt.recv() => "Ctrl-C (SIGINT)",
+                _ = terminate.recv() => "SIGTERM",
+            };
+        }
+        #[cfg(not(unix))]
+        if tokio::signal::ctrl_c().await.is_ok() {
+            return "Ctrl-C";
+        }
+        std::future::pending().await
+    }
+}
+
+async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<(), Stop> {
     // The embedded server, when there is one, lives until the command ends.
-    let (client, _mock) = connect(&cli.global, reporter).await?;
+    let (client, _mock) = connect(&cli.global, api_key, reporter).await?;
     match &cli.command {
         Command::Sessions {
             command: SessionsCommand::List(args),
@@ -82,6 +159,7 @@ async fn run(cli: &Cli, reporter: &Reporter) -> Result<(), Stop> {
 /// for a fake server started here with `--mock`.
 async fn connect(
     global: &GlobalArgs,
+    api_key: Option<&str>,
     reporter: &Reporter,
 ) -> Result<(Client, Option<DiditMock>), Failure> {
     let mut builder = Client::builder();
@@ -99,10 +177,10 @@ async fn connect(
         builder = builder.api_key(mock.api_key()).base_url(mock.uri());
         Some(mock)
     } else {
-        let Some(key) = &global.api_key else {
+        let Some(key) = api_key else {
             return Err(Failure::new(Exit::Authentication, "no API key given").with_hint(KEY_HINT));
         };
-        builder = builder.api_key(key.as_str());
+        builder = builder.api_key(key);
         // An empty DIDIT_BASE_URL counts as unset, as for the SDK's `from_env`.
         if let Some(url) = global
             .base_url
@@ -120,13 +198,37 @@ async fn connect(
     Ok((builder.build()?, mock))
 }
 
+/// The fields of the SDK's log lines that are shown. Others may quote what
+/// a server sent: the error that caused a retry, or the path of a `next`
+/// link (every request of this command goes to the one sessions path
+/// anyway). The error that ends the command is reported in words that
+/// quote nothing.
+const LOGGED_FIELDS: &[&str] = &[
+    "message",
+    "http.method",
+    "http.status",
+    "status",
+    "attempt",
+    "delay_ms",
+    "time.busy",
+    "time.idle",
+];
+
 /// Logs the SDK's requests to standard error: one line per attempt, with
-/// method, path, status and time, never the query or the key.
+/// method, status and time, never the path, the query, the key or anything
+/// the server answered.
 fn init_tracing(verbosity: u8, reporter: &Reporter) {
     let reporter = reporter.clone();
     let level = if verbosity == 1 { "debug" } else { "trace" };
+    let fields = format::debug_fn(|writer, field, value| match field.name() {
+        "message" => write!(writer, "{value:?}"),
+        name if LOGGED_FIELDS.contains(&name) => write!(writer, "{name}={value:?}"),
+        name => write!(writer, "{name}=[not shown]"),
+    })
+    .delimited(" ");
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(format!("didit={level},didit_cli={level}")))
+        .fmt_fields(fields)
         .with_span_events(FmtSpan::CLOSE)
         .with_writer(move || reporter.log_writer())
         .with_ansi(io::stderr().is_terminal())

@@ -9,6 +9,24 @@ use crate::cli::Format;
 use crate::fields::{CSV_HEADER, Fields};
 use crate::table::Table;
 
+/// Whether rows in `format` can be added to the end of an earlier output:
+/// a JSON document or a table cannot be continued.
+pub fn can_append(format: Format) -> bool {
+    matches!(format, Format::Ndjson | Format::Csv)
+}
+
+/// Whether `first_line` (without its line break) is the header this
+/// version writes in csv.
+pub fn is_csv_header(first_line: &[u8]) -> bool {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(first_line);
+    match reader.records().next() {
+        Some(Ok(record)) => record.iter().eq(CSV_HEADER.iter().copied()),
+        _ => false,
+    }
+}
+
 /// The parts of a page that come before its rows.
 #[derive(Clone, Copy, Debug)]
 pub struct PageHead<'a> {
@@ -29,11 +47,14 @@ pub trait RowWriter {
     fn finish(&mut self) -> io::Result<()>;
 }
 
-/// The writer for `format`. `show_kind` adds the table's KIND column.
+/// The writer for `format`. `show_kind` adds the table's KIND column;
+/// `continuing` says that `out` already holds rows in this format, so the
+/// csv header is not written again.
 pub fn writer<'a>(
     format: Format,
     out: impl Write + 'a,
     show_kind: bool,
+    continuing: bool,
 ) -> Box<dyn RowWriter + 'a> {
     match format {
         Format::Table => Box::new(TableWriter {
@@ -48,6 +69,7 @@ pub fn writer<'a>(
         Format::Ndjson => Box::new(NdjsonWriter { out }),
         Format::Csv => Box::new(CsvWriter {
             out: csv::Writer::from_writer(out),
+            header: !continuing,
         }),
     }
 }
@@ -169,10 +191,14 @@ impl<W: Write> RowWriter for NdjsonWriter<W> {
 
 struct CsvWriter<W: Write> {
     out: csv::Writer<W>,
+    header: bool,
 }
 
 impl<W: Write> RowWriter for CsvWriter<W> {
     fn begin(&mut self, _head: PageHead<'_>) -> io::Result<()> {
+        if !self.header {
+            return Ok(());
+        }
         self.out.write_record(CSV_HEADER).map_err(io::Error::from)
     }
 
@@ -202,7 +228,7 @@ mod tests {
     fn render(format: Format, page: &SessionPage, split_at: usize) -> String {
         let mut out = Vec::new();
         {
-            let mut writer = writer(format, &mut out, false);
+            let mut writer = writer(format, &mut out, false, false);
             writer
                 .begin(PageHead {
                     count: page.count,
@@ -266,6 +292,29 @@ mod tests {
         let text = render(Format::Csv, &page(1), 1);
         assert!(text.contains(r#","Zoë ""Z"" Ng","#), "{text}");
         assert!(text.contains(",NFC:Declined,"), "{text}");
+    }
+
+    #[test]
+    fn a_continued_csv_has_no_second_header() {
+        let mut out = Vec::new();
+        {
+            let mut writer = writer(Format::Csv, &mut out, false, true);
+            let page = page(1);
+            writer
+                .begin(PageHead {
+                    count: 1,
+                    next: None,
+                    previous: None,
+                })
+                .unwrap();
+            writer.rows(&page.results).unwrap();
+            writer.finish().unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(!is_csv_header(text.trim_end().as_bytes()));
+        let header = render(Format::Csv, &page(0), 0);
+        assert!(is_csv_header(header.trim_end().as_bytes()));
     }
 
     #[test]

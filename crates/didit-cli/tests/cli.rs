@@ -461,3 +461,461 @@ async fn a_reader_that_stops_early_ends_the_export_quietly() {
     assert_exit(&output, 0);
     assert_eq!(stderr(&output), "");
 }
+
+/// A fresh directory for one test, removed at the end.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("didit-cli-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+
+    /// The names in the directory: no temporary file may be left behind.
+    fn entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[tokio::test]
+async fn the_key_can_come_from_a_file_or_standard_input() {
+    let mock = mock_with(3).await;
+    let scratch = Scratch::new("key");
+    let key_file = scratch.path("key.txt");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let list = ["sessions", "list", "--format", "ndjson"];
+
+    let from_file = run(
+        didit().args(["--base-url", &mock.uri(), "--api-key-file", &key_file]),
+        &list,
+    );
+    assert_exit(&from_file, 0);
+    assert_eq!(ndjson_rows(&stdout(&from_file)).len(), 3);
+
+    // The file wins over the environment.
+    let over_env = run(
+        didit().env("DIDIT_API_KEY", "sk_wrong_key_from_env").args([
+            "--base-url",
+            &mock.uri(),
+            "--api-key-file",
+            &key_file,
+        ]),
+        &list,
+    );
+    assert_exit(&over_env, 0);
+
+    let from_stdin = run(
+        didit()
+            .args(["--base-url", &mock.uri(), "--api-key-file", "-"])
+            .write_stdin(format!("{KEY}\r\n")),
+        &list,
+    );
+    assert_exit(&from_stdin, 0);
+    assert_eq!(ndjson_rows(&stdout(&from_stdin)).len(), 3);
+    assert!(mock.requests().iter().all(|request| request.status == 200));
+
+    std::fs::write(&key_file, "\n").unwrap();
+    let empty = run(
+        didit().args(["--base-url", &mock.uri(), "--api-key-file", &key_file]),
+        &list,
+    );
+    assert_exit(&empty, 3);
+    assert!(
+        stderr(&empty).contains("key.txt is empty"),
+        "{}",
+        stderr(&empty)
+    );
+
+    let missing = run(
+        didit().args([
+            "--base-url",
+            &mock.uri(),
+            "--api-key-file",
+            &scratch.path("none.txt"),
+        ]),
+        &list,
+    );
+    assert_exit(&missing, 3);
+    assert!(
+        stderr(&missing).contains("could not read the API key from"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let both = run(
+        didit().args(["--api-key", KEY, "--api-key-file", &key_file]),
+        &list,
+    );
+    assert_exit(&both, 2);
+    assert!(
+        stderr(&both).contains("--api-key-file"),
+        "{}",
+        stderr(&both)
+    );
+}
+
+#[test]
+fn help_warns_that_a_key_on_the_command_line_can_be_seen() {
+    let output = run(&mut didit(), &["--help"]);
+    assert_exit(&output, 0);
+    let help = stdout(&output);
+    assert!(help.contains("--api-key-file"), "{help}");
+    assert!(help.contains("`ps`") && help.contains("history"), "{help}");
+}
+
+#[tokio::test]
+async fn an_export_to_a_file_fails_cleanly_and_resumes_with_append() {
+    let mock = mock_with(60).await;
+    let expected = expected_rows(&mock, "");
+    let scratch = Scratch::new("resume");
+    let target = scratch.path("sessions.csv");
+    std::fs::write(&target, "an older export\n").unwrap();
+    mock.slow_next(2, Duration::ZERO);
+    mock.truncate_next(1);
+
+    let first = run(
+        &mut didit_at(&mock),
+        &words(&format!(
+            "sessions list --all --limit 5 --format csv --output {target}"
+        )),
+    );
+    assert_exit(&first, 6);
+    assert_eq!(stdout(&first), "", "rows go to the file only");
+    let message = stderr(&first);
+    assert!(message.contains("written to"), "{message}");
+    let resume_offset: usize = message
+        .split("resume with --offset ")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix(" --append\n"))
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or_else(|| panic!("no offset to resume from with --append in: {message}"));
+    assert_eq!(scratch.entries(), ["sessions.csv"]);
+    let ids_in = |text: &str| -> Vec<String> {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let column = header.iter().position(|name| name == "session_id").unwrap();
+        reader
+            .records()
+            .map(|record| format!("\"{}\"", &record.unwrap()[column]))
+            .collect()
+    };
+    let part = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(ids_in(&part), ids(&expected[..resume_offset]));
+
+    let rest = run(
+        &mut didit_at(&mock),
+        &words(&format!(
+            "sessions list --all --limit 5 --format csv --output {target} --offset {resume_offset} --append"
+        )),
+    );
+    assert_exit(&rest, 0);
+    let whole = std::fs::read_to_string(&target).unwrap();
+    assert!(
+        whole.starts_with(&part),
+        "the rows written first stay first"
+    );
+    assert_eq!(ids_in(&whole), ids(&expected), "one header, every row once");
+    assert_eq!(scratch.entries(), ["sessions.csv"]);
+}
+
+#[tokio::test]
+async fn a_failed_json_export_leaves_the_file_as_it_was() {
+    let mock = mock_with(60).await;
+    let scratch = Scratch::new("json");
+    let target = scratch.path("sessions.json");
+    std::fs::write(&target, "{\"an\": \"older export\"}\n").unwrap();
+    mock.slow_next(2, Duration::ZERO);
+    mock.truncate_next(1);
+    let output = run(
+        &mut didit_at(&mock),
+        &words(&format!(
+            "sessions list --all --limit 5 --format json -o {target}"
+        )),
+    );
+    assert_exit(&output, 6);
+    assert!(
+        stderr(&output).contains("was left as it was"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "{\"an\": \"older export\"}\n"
+    );
+    assert_eq!(scratch.entries(), ["sessions.json"]);
+
+    // Complete, the document replaces the file.
+    let complete = run(
+        &mut didit_at(&mock),
+        &words(&format!(
+            "sessions list --all --limit 25 --format json -o {target}"
+        )),
+    );
+    assert_exit(&complete, 0);
+    let page: SessionPage =
+        serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(ids(&page.results), ids(&expected_rows(&mock, "")));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The older file's mode was kept; a new file is private.
+        let fresh = scratch.path("fresh.ndjson");
+        let output = run(
+            &mut didit_at(&mock),
+            &words(&format!("sessions list --format ndjson -o {fresh}")),
+        );
+        assert_exit(&output, 0);
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[tokio::test]
+async fn append_is_refused_where_it_cannot_continue_the_file() {
+    let mock = mock_with(3).await;
+    let scratch = Scratch::new("append");
+    let target = scratch.path("out");
+    std::fs::write(&target, "not, our, header\n").unwrap();
+    let cases = [
+        ("--format json", "a json output cannot be continued"),
+        ("--format table", "a table output cannot be continued"),
+        ("--format csv", "does not start with the csv header"),
+    ];
+    for (format, reason) in cases {
+        let output = run(
+            &mut didit_at(&mock),
+            &words(&format!("sessions list {format} -o {target} --append")),
+        );
+        assert_exit(&output, 2);
+        assert!(stderr(&output).contains(reason), "{}", stderr(&output));
+    }
+    std::fs::write(&target, "{\"cut\": ").unwrap();
+    let output = run(
+        &mut didit_at(&mock),
+        &words(&format!(
+            "sessions list --format ndjson -o {target} --append"
+        )),
+    );
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("last line is incomplete"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "{\"cut\": ");
+    assert!(mock.requests().is_empty(), "nothing is sent for bad input");
+    let without_output = run(&mut didit_at(&mock), &words("sessions list --append"));
+    assert_exit(&without_output, 2);
+    assert_eq!(scratch.entries(), ["out"]);
+}
+
+mod served {
+    //! Against a wiremock server that answers what a test says.
+
+    use serde_json::{Value, json};
+    use wiremock::matchers::{query_param, query_param_is_missing};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    /// Stands for a name, an e-mail address or a document number.
+    const PERSONAL: &str = "Jane Q. Marker";
+
+    /// A server whose first page (no offset) is `first` and whose page at
+    /// offset 2 is `second`.
+    async fn serve(first: ResponseTemplate, second: ResponseTemplate) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(query_param_is_missing("offset"))
+            .respond_with(first)
+            .mount(&server)
+            .await;
+        Mock::given(query_param("offset", "2"))
+            .respond_with(second)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn page(server_uri: Option<&str>, rows: Value) -> ResponseTemplate {
+        let next = server_uri.map(|uri| format!("{uri}/v3/sessions/?limit=2&offset=2"));
+        ResponseTemplate::new(200).set_body_json(json!({
+            "count": 4, "next": next, "previous": null, "results": rows,
+        }))
+    }
+
+    fn row(id: &str, number: u32) -> Value {
+        json!({"session_id": id, "session_number": number, "status": "Approved"})
+    }
+
+    #[tokio::test]
+    async fn personal_data_in_an_answer_never_reaches_standard_error() {
+        let malformed = ResponseTemplate::new(200).set_body_json(json!({
+            "count": 1, "next": null, "previous": null,
+            "results": [{"full_name": PERSONAL, "session_number": PERSONAL}],
+        }));
+        let rejected = ResponseTemplate::new(400).set_body_json(json!({
+            "search": [format!("No session of {PERSONAL}")],
+            "detail": PERSONAL,
+        }));
+        let refused = ResponseTemplate::new(403).set_body_json(json!({"detail": PERSONAL}));
+        let not_json = ResponseTemplate::new(404).set_body_string(format!("<p>{PERSONAL}</p>"));
+        // Retried: each attempt is logged with -v.
+        let unavailable = ResponseTemplate::new(503).set_body_json(json!({"detail": PERSONAL}));
+        let cases = [
+            (malformed, 6, "session_number"),
+            (rejected, 4, "--search"),
+            (refused, 3, "403"),
+            (not_json, 4, "404"),
+            (unavailable, 4, "503"),
+        ];
+        for (answer, code, named) in cases {
+            let server = serve(answer, ResponseTemplate::new(500)).await;
+            for verbosity in [None, Some("-v"), Some("-vv")] {
+                let mut command = didit();
+                command.args(["--base-url", &server.uri(), "--api-key", KEY]);
+                command.args(verbosity);
+                let output = run(&mut command, &words("sessions list --search x"));
+                assert_exit(&output, code);
+                let text = stderr(&output);
+                assert!(text.contains(named), "{named}: {text}");
+                assert!(!text.contains("Marker"), "{verbosity:?}: {text}");
+                assert!(!stdout(&output).contains("Marker"));
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_next_link_with_personal_data_in_its_path_is_not_logged() {
+        let server = MockServer::start().await;
+        let next = format!("{}/v3/Jane%20Q.%20Marker/?limit=2&offset=2", server.uri());
+        Mock::given(query_param_is_missing("offset"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "count": 4, "next": next, "previous": null,
+                "results": [row("00000000-0000-4000-8000-00000000000a", 2)],
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(query_param("offset", "2"))
+            .respond_with(page(
+                None,
+                json!([row("00000000-0000-4000-8000-00000000000b", 1)]),
+            ))
+            .mount(&server)
+            .await;
+        let output = run(
+            didit().args(["--base-url", &server.uri(), "--api-key", KEY]),
+            &words("-vv sessions list --all --limit 2 --format ndjson"),
+        );
+        let text = stderr(&output);
+        assert!(!text.contains("Marker"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn dedupe_leaves_out_a_session_that_moved_to_the_next_page() {
+        // A session created between the two requests pushed `b` onto the
+        // second page.
+        let server = MockServer::start().await;
+        let ids = [
+            "00000000-0000-4000-8000-00000000000a",
+            "00000000-0000-4000-8000-00000000000b",
+            "00000000-0000-4000-8000-00000000000c",
+        ];
+        Mock::given(query_param_is_missing("offset"))
+            .respond_with(page(
+                Some(&server.uri()),
+                json!([row(ids[0], 3), row(ids[1], 2)]),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(query_param("offset", "2"))
+            .respond_with(page(None, json!([row(ids[1], 2), row(ids[2], 1)])))
+            .mount(&server)
+            .await;
+        let listed = |dedupe: &str| {
+            let output = run(
+                didit().args(["--base-url", &server.uri(), "--api-key", KEY]),
+                &words(&format!(
+                    "sessions list --all --limit 2 --concurrency 1 --format ndjson {dedupe}"
+                )),
+            );
+            assert_exit(&output, 0);
+            stdout(&output)
+                .lines()
+                .map(|line| serde_json::from_str::<Value>(line).unwrap()["session_id"].clone())
+                .collect::<Vec<Value>>()
+        };
+        assert_eq!(listed(""), [ids[0], ids[1], ids[1], ids[2]]);
+        assert_eq!(listed("--dedupe"), [ids[0], ids[1], ids[2]]);
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_export_stopped_with_ctrl_c_leaves_the_file_as_it_was() {
+    let mock = DiditMock::builder()
+        .api_key(KEY)
+        .synthetic(60, 11)
+        .rate_limit(0)
+        .latency(Duration::from_millis(200))
+        .start()
+        .await;
+    let scratch = Scratch::new("interrupt");
+    let target = scratch.path("sessions.ndjson");
+    std::fs::write(&target, "{\"an\": \"older export\"}\n").unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("didit"))
+        .args(["--base-url", &mock.uri(), "--api-key", KEY])
+        .args(words(&format!(
+            "sessions list --all --limit 2 --concurrency 1 --format ndjson -o {target}"
+        )))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the temporary file is there, the export is under way.
+    let started = std::time::Instant::now();
+    while scratch.entries().len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no temporary file"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_exit(&output, 130);
+    assert!(
+        stderr(&output).contains("interrupted by Ctrl-C"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "{\"an\": \"older export\"}\n"
+    );
+    assert_eq!(scratch.entries(), ["sessions.ndjson"]);
+}

@@ -4,8 +4,11 @@
 
 use didit::types::SessionKindFilter;
 use didit::{Client, Page, RetryPolicy, Session};
-use didit_contract::fake::{Query, queries};
+use didit_contract::fake::{
+    Query, generated_parameters, generated_parameters_out_of_step, queries,
+};
 use didit_contract::property::{self, DEFAULT_CASES};
+use didit_contract::wire::spec_typed_parameters;
 use didit_contract::{Spec, validation_errors};
 use didit_mock::{DiditMock, KYB_COUNT_CAP};
 use futures::TryStreamExt;
@@ -223,6 +226,14 @@ fn check_answers_satisfy_spec(
 }
 
 #[test]
+fn the_queries_against_the_fake_set_every_query_parameter_of_the_spec() {
+    let store = std::sync::Arc::new(didit_mock::Store::synthetic(SESSIONS, SEED));
+    let problems =
+        generated_parameters_out_of_step(&Spec::load().unwrap(), &generated_parameters(&store));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn paging_with_the_facade_yields_exactly_the_rows_the_fake_matches_and_every_answer_satisfies_the_spec()
  {
     let spec = Spec::load().unwrap();
@@ -265,18 +276,7 @@ fn malformed_values_and_missing_keys_get_the_documented_errors() {
     let runtime = runtime();
     let mock = runtime.block_on(start_fake());
     let http = didit::reqwest::Client::new();
-    let typed_parameters = proptest::sample::select(vec![
-        "session_kind",
-        "limit",
-        "offset",
-        "date_from",
-        "date_to",
-        "didit_internal_id",
-        "euuid",
-        "api_service",
-        "status_initialized_as_in_review",
-        "is_kyc_to_be_reviewed",
-    ]);
+    let typed_parameters = proptest::sample::select(spec_typed_parameters(&spec));
     let malformed = prop_oneof![
         "[a-z]{1,8}",
         "-[0-9]{1,3}",
@@ -289,9 +289,8 @@ fn malformed_values_and_missing_keys_get_the_documented_errors() {
         DEFAULT_CASES / 2,
         (typed_parameters, malformed),
         |(parameter, value)| {
-            let url =
-                url::Url::parse_with_params(&mock.sessions_url(), [(parameter, value.as_str())])
-                    .map_err(|error| error.to_string())?;
+            let url = url::Url::parse_with_params(&mock.sessions_url(), [(&parameter, &value)])
+                .map_err(|error| error.to_string())?;
             let (status, body) = fetch_json(&runtime, &http, &mock, url.as_str())?;
             if status != 400 {
                 // A value that happens to be well formed ("-0" for offset,
@@ -309,7 +308,7 @@ fn malformed_values_and_missing_keys_get_the_documented_errors() {
                         errors.join("; ")
                     )
                 })?;
-            if body.get(parameter).is_none() {
+            if body.get(&parameter).is_none() {
                 return Err(format!(
                     "{url}: the 400 body is not keyed by `{parameter}`: {body}"
                 ));

@@ -346,3 +346,31 @@ fn a_changed_type_or_format_is_named() {
         ],
     );
 }
+
+#[test]
+fn a_query_parameter_the_queries_against_the_fake_never_set_is_named() {
+    use didit_contract::fake::{generated_parameters, generated_parameters_out_of_step};
+    let store = std::sync::Arc::new(didit_mock::Store::synthetic(50, 1));
+    let generated = generated_parameters(&store);
+    let parameters = "/paths/~1v3~1sessions~1/get/parameters";
+    let gained = mutated(|json| {
+        at(json, parameters)
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "risk_level", "in": "query", "schema": {"type": "string"}}));
+    });
+    assert_reported(
+        &generated_parameters_out_of_step(&gained, &generated),
+        &["never set", "`risk_level`"],
+    );
+    let lost = mutated(|json| {
+        at(json, parameters)
+            .as_array_mut()
+            .unwrap()
+            .retain(|parameter| parameter["name"] != "warning");
+    });
+    assert_reported(
+        &generated_parameters_out_of_step(&lost, &generated),
+        &["set `warning`, which the spec does not have"],
+    );
+}

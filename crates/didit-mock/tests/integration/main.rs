@@ -9,5 +9,6 @@ mod errors;
 mod faults;
 mod filters;
 mod paging;
+mod parameters;
 mod rate_limit;
 mod schema;
