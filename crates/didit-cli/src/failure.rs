@@ -29,6 +29,8 @@ pub enum Exit {
     /// An answer the command could not use: an unreadable body, or a link or
     /// redirect it refused to follow.
     UnexpectedResponse = 6,
+    /// The API knows no such session (404).
+    NotFound = 7,
     /// Stopped by Ctrl-C or SIGTERM (128 + the number of SIGINT, as shells
     /// report it).
     Interrupted = 130,
@@ -174,6 +176,7 @@ impl From<didit::Error> for Failure {
             | Error::RedirectRefused { .. }
             | Error::NextLinkRefused { .. }
             | Error::PaginationStalled { .. } => Exit::UnexpectedResponse,
+            Error::NotFound { .. } => Exit::NotFound,
             _ => Exit::Api,
         };
         let hint = match &error {

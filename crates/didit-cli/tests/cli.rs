@@ -341,9 +341,18 @@ async fn a_missing_or_refused_key_exits_with_3_and_says_where_the_key_goes() {
 #[tokio::test]
 async fn other_api_errors_exit_with_4() {
     let mock = mock_with(5).await;
-    mock.fail_next(1, 404);
+    mock.fail_next(1, 409);
     let output = run(&mut didit_at(&mock), &["sessions", "list"]);
     assert_exit(&output, 4);
+    assert!(stderr(&output).contains("409"), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn not_found_exits_with_7() {
+    let mock = mock_with(5).await;
+    mock.fail_next(1, 404);
+    let output = run(&mut didit_at(&mock), &["sessions", "list"]);
+    assert_exit(&output, 7);
     assert!(stderr(&output).contains("404"), "{}", stderr(&output));
 }
 
@@ -783,7 +792,7 @@ mod served {
             (malformed, 6, "session_number"),
             (rejected, 4, "--search"),
             (refused, 3, "403"),
-            (not_json, 4, "404"),
+            (not_json, 7, "404"),
             (unavailable, 4, "503"),
         ];
         for (answer, code, named) in cases {

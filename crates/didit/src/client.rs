@@ -26,9 +26,14 @@ pub const BASE_URL_ENV: &str = "DIDIT_BASE_URL";
 /// API's documented limit for `GET`.
 pub const DEFAULT_RATE_LIMIT: u32 = 600;
 
-/// The window [`DEFAULT_RATE_LIMIT`] applies to: the API counts requests per
-/// key in a sliding 60-second window.
+/// The window [`DEFAULT_RATE_LIMIT`] and [`DEFAULT_WRITE_RATE_LIMIT`] apply
+/// to: the API counts requests per key in a sliding 60-second window.
 pub const DEFAULT_RATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Writes (`POST`, `PATCH`, `PUT`, `DELETE`) per window the client allows
+/// itself unless told otherwise: the API's documented limit, a budget of its
+/// own beside the one for reads.
+pub const DEFAULT_WRITE_RATE_LIMIT: u32 = 300;
 
 /// Pages a listing requests at the same time unless told otherwise.
 pub const DEFAULT_PAGE_CONCURRENCY: usize = 4;
@@ -70,8 +75,11 @@ pub(crate) struct ClientInner {
     pub(crate) attempt_timeout: Duration,
     pub(crate) operation_timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    /// `None` when rate limiting is off.
+    /// The budget of reads (`GET`, `HEAD`); `None` when rate limiting is
+    /// off.
     pub(crate) limiter: Option<Limiter>,
+    /// The budget of writes; `None` when rate limiting is off.
+    pub(crate) write_limiter: Option<Limiter>,
     pub(crate) page_concurrency: usize,
     pub(crate) max_response_bytes: u64,
 }
@@ -142,6 +150,13 @@ impl fmt::Debug for Client {
                     .as_ref()
                     .map(|limiter| (limiter.max_requests(), limiter.window())),
             )
+            .field(
+                "write_rate_limit",
+                &inner
+                    .write_limiter
+                    .as_ref()
+                    .map(|limiter| (limiter.max_requests(), limiter.window())),
+            )
             .field("page_concurrency", &inner.page_concurrency)
             .field("max_response_bytes", &inner.max_response_bytes)
             .finish_non_exhaustive()
@@ -173,8 +188,10 @@ pub struct ClientBuilder {
     operation_timeout: Duration,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
-    /// Requests per window; `None` when rate limiting is off.
+    /// Reads per window; `None` when rate limiting is off.
     rate_limit: Option<(u32, Duration)>,
+    /// Writes per window; `None` when rate limiting is off.
+    write_rate_limit: Option<(u32, Duration)>,
     page_concurrency: usize,
     max_response_bytes: u64,
 }
@@ -191,6 +208,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             http: None,
             rate_limit: Some((DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW)),
+            write_rate_limit: Some((DEFAULT_WRITE_RATE_LIMIT, DEFAULT_RATE_WINDOW)),
             page_concurrency: DEFAULT_PAGE_CONCURRENCY,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
@@ -209,6 +227,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("custom_http_client", &self.http.is_some())
             .field("rate_limit", &self.rate_limit)
+            .field("write_rate_limit", &self.write_rate_limit)
             .field("page_concurrency", &self.page_concurrency)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
@@ -333,11 +352,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Keeps the client's requests within `max_requests` (at least one) per
-    /// sliding `window` (default [`DEFAULT_RATE_LIMIT`] per [`DEFAULT_RATE_WINDOW`],
-    /// the API's documented limit for `GET`). Every request of the client
-    /// and of its clones counts, retries included; a request that would
-    /// exceed the limit waits for a slot (within the operation timeout).
+    /// Keeps the client's reads (`GET`, `HEAD`) within `max_requests` (at
+    /// least one) per sliding `window` (default [`DEFAULT_RATE_LIMIT`] per
+    /// [`DEFAULT_RATE_WINDOW`], the API's documented limit for `GET`). Every
+    /// read of the client and of its clones counts, retries included; a
+    /// request that would exceed the limit waits for a slot (within the
+    /// operation timeout). Writes have a budget of their own; see
+    /// [`write_rate_limit`](Self::write_rate_limit).
     ///
     /// The limiter also follows the server's `X-RateLimit-Remaining` and
     /// `X-RateLimit-Reset` headers: when other programs share the key and
@@ -361,6 +382,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the client's writes (`POST`, `PATCH`, `PUT`, `DELETE`) within
+    /// `max_requests` per sliding `window` (default
+    /// [`DEFAULT_WRITE_RATE_LIMIT`] per [`DEFAULT_RATE_WINDOW`]), as
+    /// [`rate_limit`](Self::rate_limit) does for reads: the API counts the
+    /// two apart.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let client = didit::Client::builder()
+    ///     .api_key("my-key")
+    ///     .write_rate_limit(150, Duration::from_secs(60))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), didit::Error>(())
+    /// ```
+    pub fn write_rate_limit(mut self, max_requests: u32, window: Duration) -> Self {
+        self.write_rate_limit = Some((max_requests, window));
+        self
+    }
+
     /// Turns the client-side rate limiter off: requests go out as soon as
     /// they are made, and a server that refuses them answers 429 (which is
     /// retried according to the [`RetryPolicy`]).
@@ -372,6 +414,7 @@ impl ClientBuilder {
     /// ```
     pub fn no_rate_limit(mut self) -> Self {
         self.rate_limit = None;
+        self.write_rate_limit = None;
         self
     }
 
@@ -462,13 +505,18 @@ impl ClientBuilder {
                     reason: format!("could not set up the HTTP client: {error}"),
                 })?,
         };
-        if let Some((_, window)) = self.rate_limit
-            && (window.is_zero() || window > LONGEST_LIMIT)
-        {
-            return Err(Error::InvalidConfig {
-                setting: "rate_limit",
-                reason: "the window must be longer than zero and at most a year".to_owned(),
-            });
+        for (setting, limit) in [
+            ("rate_limit", self.rate_limit),
+            ("write_rate_limit", self.write_rate_limit),
+        ] {
+            if let Some((_, window)) = limit
+                && (window.is_zero() || window > LONGEST_LIMIT)
+            {
+                return Err(Error::InvalidConfig {
+                    setting,
+                    reason: "the window must be longer than zero and at most a year".to_owned(),
+                });
+            }
         }
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -480,6 +528,9 @@ impl ClientBuilder {
                 retry: self.retry,
                 limiter: self
                     .rate_limit
+                    .map(|(max_requests, window)| Limiter::new(max_requests, window)),
+                write_limiter: self
+                    .write_rate_limit
                     .map(|(max_requests, window)| Limiter::new(max_requests, window)),
                 page_concurrency: self.page_concurrency,
                 max_response_bytes: self.max_response_bytes,

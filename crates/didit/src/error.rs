@@ -89,6 +89,15 @@ pub enum Error {
         body: ResponseBody,
     },
 
+    /// The API knows no such resource (404): an unknown session, or one
+    /// deleted already.
+    #[error("not found (404)")]
+    #[non_exhaustive]
+    NotFound {
+        /// The answer.
+        body: ResponseBody,
+    },
+
     /// Any other error status.
     #[error("the API answered {status}{}", fields_suffix(body))]
     #[non_exhaustive]
@@ -543,6 +552,7 @@ impl Error {
             | Error::ResponseTooLarge { status, .. }
             | Error::RedirectRefused { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
+            Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
             Error::Transport { source } => source.status(),
             Error::Interrupted { source, .. } => source.status(),
             _ => None,
@@ -588,6 +598,7 @@ impl Error {
         match self {
             Error::Authentication { body, .. }
             | Error::RateLimited { body, .. }
+            | Error::NotFound { body }
             | Error::Api { body, .. }
             | Error::Decode { body, .. } => Some(body),
             Error::Interrupted { source, .. } => source.body(),

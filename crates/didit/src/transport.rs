@@ -202,13 +202,19 @@ impl ClientInner {
             http.method = %request.method(),
             url.path = %request.url().path(),
         );
+        // Reads and writes have budgets of their own.
+        let limiter = if matches!(*request.method(), Method::GET | Method::HEAD) {
+            &inner.limiter
+        } else {
+            &inner.write_limiter
+        };
         let mut pending = Some(request);
         async {
             let mut attempt = 0;
             loop {
                 attempt += 1;
                 // The wait for a slot counts against the operation timeout.
-                let permit = match &inner.limiter {
+                let permit = match limiter {
                     Some(limiter) => Some(
                         tokio::time::timeout_at(deadline, limiter.acquire())
                             .await
@@ -443,6 +449,7 @@ fn status_error(received: Received) -> Error {
     match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Authentication { status, body },
         StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { rate_limit, body },
+        StatusCode::NOT_FOUND => Error::NotFound { body },
         _ => Error::Api {
             status,
             body,

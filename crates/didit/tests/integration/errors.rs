@@ -98,9 +98,23 @@ async fn a_400_keeps_the_messages_per_parameter_in_both_drf_shapes() {
 }
 
 #[tokio::test]
+async fn a_404_is_its_own_kind() {
+    let server =
+        answering(ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."}))).await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(404));
+    assert_eq!(
+        error.body().and_then(|body| body.detail()).as_deref(),
+        Some("Not found.")
+    );
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
 async fn a_body_in_another_shape_is_kept_raw() {
     let server =
-        answering(ResponseTemplate::new(404).set_body_json(json!(["not", "an", "object"]))).await;
+        answering(ResponseTemplate::new(410).set_body_json(json!(["not", "an", "object"]))).await;
     let error = client(&server).sessions().list().send().await.unwrap_err();
     assert!(
         matches!(&error, Error::Api { body, .. } if body.api_error().is_none() && body.text().contains("object")),
