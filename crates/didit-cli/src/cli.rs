@@ -19,8 +19,8 @@ use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
     version,
     after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
                   or the key was refused), 4 other API error, 5 network or timeout, \
-                  6 unexpected response, 1 local failure (such as output that could not be written), \
-                  130 interrupted."
+                  6 unexpected response, 7 not found, 1 local failure (such as output that could \
+                  not be written), 130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]

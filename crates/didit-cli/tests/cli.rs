@@ -928,3 +928,56 @@ async fn an_export_stopped_with_ctrl_c_leaves_the_file_as_it_was() {
     );
     assert_eq!(scratch.entries(), ["sessions.ndjson"]);
 }
+
+/// Whatever a server answers, `sessions list` ends within its time limits
+/// with a documented exit code, never a panic, and never repeats the
+/// answer's content on standard error.
+mod hostile {
+    use super::*;
+    use didit_mock::hostile::{PERSONAL, answer, serve};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, FileFailurePersistence};
+
+    /// The exit codes the README documents for a run that reached a server.
+    const DOCUMENTED: [i32; 5] = [0, 3, 4, 6, 7];
+
+    fn cases() -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(24)
+    }
+
+    #[test]
+    fn sessions_list_survives_any_answer() {
+        let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+        let server = runtime.block_on(wiremock::MockServer::start());
+        let config = Config {
+            cases: cases(),
+            failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel(
+                "proptest-regressions",
+            ))),
+            ..Config::default()
+        };
+        proptest!(config, |(answers in prop::collection::vec(answer(), 1..4))| {
+            runtime.block_on(serve(&server, &answers));
+            let output = run(
+                didit()
+                    .args(["--base-url", &server.uri(), "--api-key", KEY, "--timeout", "2"])
+                    .timeout(Duration::from_secs(60)),
+                &["sessions", "list", "--all", "--limit", "2", "--format", "json"],
+            );
+            let code = output.status.code();
+            prop_assert!(
+                code.is_some_and(|code| DOCUMENTED.contains(&code)),
+                "exit {code:?}: {}",
+                stderr(&output)
+            );
+            prop_assert!(!stderr(&output).contains(PERSONAL), "{}", stderr(&output));
+            if code == Some(0) {
+                let rows: Result<serde_json::Value, _> = serde_json::from_slice(&output.stdout);
+                prop_assert!(rows.is_ok(), "exit 0 without JSON on stdout");
+            }
+        });
+    }
+}
