@@ -7,7 +7,8 @@ use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
 
-/// List and export Didit identity-verification sessions.
+/// List and export Didit identity-verification sessions; check Didit's
+/// webhook deliveries.
 ///
 /// Data goes to standard output; notes, progress and errors go to standard
 /// error.
@@ -17,7 +18,8 @@ use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
     version,
     after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
                   or the key was refused), 4 other API error, 5 network or timeout, \
-                  6 unexpected response, 1 local failure (such as output that could not be written)."
+                  6 unexpected response, 7 webhook delivery refused, 1 local failure (such as \
+                  output that could not be written)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -78,6 +80,12 @@ pub enum Command {
     Sessions {
         #[command(subcommand)]
         command: SessionsCommand,
+    },
+    /// Didit's signed webhook deliveries: verify one, or receive them on a
+    /// local port. Needs no API key.
+    Webhooks {
+        #[command(subcommand)]
+        command: crate::webhooks::WebhooksCommand,
     },
 }
 
@@ -344,7 +352,10 @@ mod tests {
             Cli::try_parse_from(["didit", "sessions", "list", "--api-service", "aml"]).unwrap();
         let Command::Sessions {
             command: SessionsCommand::List(args),
-        } = cli.command;
+        } = cli.command
+        else {
+            panic!("a sessions list");
+        };
         assert_eq!(args.filters.api_service, Some(ApiService::Aml));
     }
 
@@ -373,7 +384,10 @@ mod tests {
         .unwrap();
         let Command::Sessions {
             command: SessionsCommand::List(args),
-        } = cli.command;
+        } = cli.command
+        else {
+            panic!("a sessions list");
+        };
         assert_eq!(args.filters.status, ["Approved", "In Review", "Declined"]);
         assert_eq!(args.filters.document_name, ["Spain - Id Card, 2021"]);
         assert_eq!(args.filters.is_kyc_to_be_reviewed, Some(true));

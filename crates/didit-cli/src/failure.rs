@@ -21,6 +21,8 @@ pub enum Exit {
     /// An answer the command could not use: an unreadable body, or a link or
     /// redirect it refused to follow.
     UnexpectedResponse = 6,
+    /// A webhook delivery that did not verify.
+    Refused = 7,
 }
 
 impl From<Exit> for ExitCode {

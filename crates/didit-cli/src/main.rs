@@ -10,6 +10,7 @@ mod output;
 mod progress;
 mod report;
 mod table;
+mod webhooks;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -69,12 +70,15 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: &Cli, reporter: &Reporter) -> Result<(), Stop> {
-    // The embedded server, when there is one, lives until the command ends.
-    let (client, _mock) = connect(&cli.global, reporter).await?;
     match &cli.command {
         Command::Sessions {
             command: SessionsCommand::List(args),
-        } => list::run(&client, args, reporter).await,
+        } => {
+            // The embedded server, when there is one, lives until the command ends.
+            let (client, _mock) = connect(&cli.global, reporter).await?;
+            list::run(&client, args, reporter).await
+        }
+        Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }
 }
 
