@@ -158,8 +158,8 @@ pub(crate) struct FieldError {
 ///     "1764590000:5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f:Approved:status.updated"
 /// );
 /// ```
+// Exactly what the signature covers, so it will not grow.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Summary {
     /// When Didit sent the event, in seconds since the Unix epoch.
     pub timestamp: i64,
