@@ -74,6 +74,8 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Verification sessions.
