@@ -96,14 +96,15 @@ macro_rules! open_enum {
 }
 
 open_enum! {
-    /// What happened: the `webhook_type` of an event.
+    /// What happened: the `webhook_type` of an event. Session events
+    /// (KYC and KYB) are `status.updated` and `data.updated`; other
+    /// products' events (businesses, activity, transactions) are kept as
+    /// `Unknown` until their names are described.
     pub enum WebhookType {
         StatusUpdated => "status.updated",
         DataUpdated => "data.updated",
         UserStatusUpdated => "user.status.updated",
         UserDataUpdated => "user.data.updated",
-        BusinessStatusUpdated => "business.status.updated",
-        BusinessDataUpdated => "business.data.updated",
     }
     example: "status.updated" => StatusUpdated
 }
