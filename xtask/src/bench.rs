@@ -245,7 +245,10 @@ fn webhook(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
         )
     };
     table.tracked(
-        "webhook with a full decision: verify by X-Signature-V2",
+        &format!(
+            "webhook with a full decision ({:.0} KB): verify by X-Signature-V2",
+            bytes / 1e3
+        ),
         per_second(v2_ns),
     );
     table.tracked("webhook: verify by X-Signature", per_second(raw_ns));

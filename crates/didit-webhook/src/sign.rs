@@ -9,7 +9,7 @@ use crate::error::ConfigError;
 use crate::event::Summary;
 use crate::json::{self, Node, NonAscii};
 use crate::verify::{
-    SIGNATURE_HEADER, SIGNATURE_SIMPLE_HEADER, SIGNATURE_V2_HEADER, TIMESTAMP_HEADER, hmac,
+    SIGNATURE_HEADER, SIGNATURE_SIMPLE_HEADER, SIGNATURE_V2_HEADER, TIMESTAMP_HEADER, hex, hmac,
 };
 
 /// Signs events the way Didit signs its deliveries: to test a receiver
@@ -123,14 +123,4 @@ impl Signer {
         }
         Ok(SignedDelivery { body, headers })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(64), |mut text, byte| {
-            let _ = write!(text, "{byte:02x}");
-            text
-        })
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::dedup::{Deduplicator, Seen};
@@ -185,18 +185,17 @@ impl Delivery {
     }
 
     /// The key the deduplicator records: `event:{event_id}` when Didit sent
-    /// an `event_id`, else `delivery:{timestamp}:{session_id}:{status}:{webhook_type}`.
-    ///
-    /// The second form names one sending of the event: it catches a replay
-    /// of the same delivery, but a retry that Didit signs again with a new
-    /// timestamp counts as new.
+    /// an `event_id` (the same on every retry of the event); otherwise
+    /// `body:{SHA-256 of the body}` (one sending of the event: its replay
+    /// is caught, but a retry that Didit signs again with a new timestamp
+    /// is new); for a delivery only `X-Signature-Simple` vouched for,
+    /// `fields:{timestamp}:{session_id}:{status}:{webhook_type}`.
     ///
     /// ```
     /// # let delivery = didit_webhook::Delivery::example();
-    /// assert_eq!(
-    ///     delivery.dedup_key(),
-    ///     "delivery:1764590000:5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f:Approved:status.updated"
-    /// );
+    /// let key = delivery.dedup_key();
+    /// assert!(key.starts_with("body:"));
+    /// assert_eq!(key.len(), "body:".len() + 64);
     /// ```
     pub fn dedup_key(&self) -> String {
         dedup_key(&self.payload)
@@ -214,18 +213,28 @@ impl Delivery {
 }
 
 fn dedup_key(payload: &Payload) -> String {
-    let (event_id, summary) = match payload {
-        Payload::Event(event) => (event.event_id(), event.summary()),
-        Payload::Summary(summary) => (None, Some(summary.clone())),
-    };
-    match (event_id, summary, payload) {
-        (Some(id), _, _) => format!("event:{id}"),
-        (None, Some(summary), _) => format!("delivery:{}", summary.signed_text()),
-        (None, None, Payload::Event(event)) => {
-            format!("delivery:{}:{}", event.timestamp(), event.webhook_type())
-        }
-        (None, None, Payload::Summary(_)) => String::from("delivery:"),
+    match payload {
+        Payload::Event(event) => match event.event_id() {
+            Some(id) => format!("event:{id}"),
+            None => {
+                let digest = Sha256::digest(event.raw().get().as_bytes());
+                format!("body:{}", hex(&digest))
+            }
+        },
+        // Nothing else of the body is authenticated.
+        Payload::Summary(summary) => format!("fields:{}", summary.signed_text()),
     }
+}
+
+/// Lower-case hex digits of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(2 * bytes.len()), |mut text, byte| {
+            let _ = write!(text, "{byte:02x}");
+            text
+        })
 }
 
 /// Checks Didit's webhook deliveries: signature, freshness, replay.

@@ -473,3 +473,63 @@ fn statuses_are_the_specs() {
         assert!(spec.contains(name), "status `{name}` is not in the spec");
     }
 }
+
+#[test]
+fn replays_are_flagged_but_distinct_events_of_one_second_are_not() {
+    use didit_webhook::{MemoryDeduplicator, Signer};
+
+    let secret = "whsec_dedup";
+    let verifier = Verifier::builder()
+        .secret(secret)
+        .allow_simple_signature(true)
+        .deduplicator(MemoryDeduplicator::new())
+        .build()
+        .unwrap();
+    let signed = |vendor_data: &str, event_id: Option<&str>| {
+        let mut event = serde_json::json!({
+            "webhook_type": "data.updated",
+            "timestamp": SENT_AT,
+            "session_id": "5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f",
+            "status": "In Progress",
+            "vendor_data": vendor_data,
+        });
+        if let Some(id) = event_id {
+            event["event_id"] = id.into();
+        }
+        Signer::new(secret).sign(&event).unwrap()
+    };
+    let duplicate = |delivery: &didit_webhook::SignedDelivery| {
+        let verified = verifier
+            .verify_at(&delivery.body, &delivery.headers, SENT_AT)
+            .unwrap();
+        (verified.is_duplicate(), verified.dedup_key())
+    };
+
+    let first = signed("a", None);
+    let second = signed("b", None);
+    let (flagged, key) = duplicate(&first);
+    assert!(!flagged);
+    assert!(key.starts_with("body:"), "{key}");
+    assert!(!duplicate(&second).0);
+    assert!(duplicate(&first).0);
+
+    // A retry carries the same event id, whatever else changed.
+    assert_eq!(
+        duplicate(&signed("c", Some("evt-1"))),
+        (false, "event:evt-1".to_owned())
+    );
+    assert!(duplicate(&signed("d", Some("evt-1"))).0);
+
+    // By the simple signature alone, only its four fields make the key.
+    let mut simple = signed("e", None);
+    simple.headers.remove("x-signature");
+    simple.headers.remove("x-signature-v2");
+    assert_eq!(
+        duplicate(&simple),
+        (
+            false,
+            "fields:1764590000:5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f:In Progress:data.updated"
+                .to_owned()
+        )
+    );
+}
