@@ -104,3 +104,8 @@ pub use verify::{
     SIGNATURE_SIMPLE_HEADER, SIGNATURE_V2_HEADER, SignatureHeader, TIMESTAMP_HEADER, Verifier,
     VerifierBuilder,
 };
+
+/// The README's example, compiled and run with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
