@@ -20,6 +20,10 @@ use serde_json::Value;
 /// names them.
 const DECODE_GROUP: &str = "decode";
 
+/// The webhook benchmark's group, as `didit-webhook/benches/verify.rs`
+/// names it.
+const WEBHOOK_GROUP: &str = "webhook";
+
 /// Rows, page size and latency of the export comparison.
 const EXPORT_ROWS: u64 = 10_000;
 const EXPORT_LIMIT: u64 = 100;
@@ -56,12 +60,16 @@ pub fn run(root: &Path, options: Options) -> Result<ExitCode> {
     progress("building the benchmarks and the mock (release)");
     cargo(root, &["build", "--release", "-p", "didit-mock"])?;
     cargo(root, &["bench", "-p", "didit", "--no-run"])?;
+    cargo(root, &["bench", "-p", "didit-webhook", "--no-run"])?;
     let mock_binary = target_dir.join("release").join("didit-mock");
 
     let mut table = Table::default();
 
     progress("decoding a 1 000-row page (criterion)");
     decode(root, &target_dir, &mut table)?;
+
+    progress("verifying a webhook delivery with a full decision (criterion)");
+    webhook(root, &target_dir, &mut table)?;
 
     progress("exporting 10 000 rows with 50 ms latency, one page at a time and concurrently");
     export_comparison(root, &mock_binary, &mut table)?;
@@ -135,10 +143,10 @@ fn cargo(root: &Path, args: &[&str]) -> Result<String> {
 }
 
 /// Criterion's mean time per iteration (ns) and bytes per iteration.
-fn criterion_estimate(target_dir: &Path, function: &str) -> Result<(f64, f64)> {
+fn criterion_estimate(target_dir: &Path, group: &str, function: &str) -> Result<(f64, f64)> {
     let directory = target_dir
         .join("criterion")
-        .join(DECODE_GROUP)
+        .join(group)
         .join(function)
         .join("new");
     let read = |file: &str| -> Result<Value> {
@@ -174,7 +182,7 @@ fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
         ],
     )?;
     let megabytes_per_second = |function: &str| -> Result<f64> {
-        let (mean_ns, bytes) = criterion_estimate(target_dir, function)?;
+        let (mean_ns, bytes) = criterion_estimate(target_dir, DECODE_GROUP, function)?;
         Ok(bytes / (mean_ns / 1e9) / 1e6)
     };
     let sdk = megabytes_per_second("sdk")?;
@@ -200,6 +208,59 @@ fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
         format!("{:.2}×", sdk / value),
         "> 1×",
         sdk > value,
+    );
+    Ok(())
+}
+
+/// Verifying a delivery that carries a full KYC decision (about 36 KB):
+/// by `X-Signature-V2` (parse, re-encode, HMAC) against parsing the same
+/// body into `serde_json::Value`.
+fn webhook(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
+    cargo(
+        root,
+        &[
+            "bench",
+            "-p",
+            "didit-webhook",
+            "--bench",
+            "verify",
+            "--",
+            "--warm-up-time",
+            "2",
+            "--measurement-time",
+            "5",
+            "--noplot",
+        ],
+    )?;
+    let estimate = |function: &str| criterion_estimate(target_dir, WEBHOOK_GROUP, function);
+    let (v2_ns, bytes) = estimate("v2")?;
+    let (raw_ns, _) = estimate("raw")?;
+    let (value_ns, _) = estimate("value")?;
+    let per_second = |mean_ns: f64| {
+        format!(
+            "{:.0} µs, {:.0} deliveries/s, {:.0} MB/s",
+            mean_ns / 1e3,
+            1e9 / mean_ns,
+            bytes / (mean_ns / 1e9) / 1e6
+        )
+    };
+    table.tracked(
+        &format!(
+            "webhook with a full decision ({:.0} KB): verify by X-Signature-V2",
+            bytes / 1e3
+        ),
+        per_second(v2_ns),
+    );
+    table.tracked("webhook: verify by X-Signature", per_second(raw_ns));
+    table.tracked(
+        "webhook: parse the body into serde_json::Value",
+        per_second(value_ns),
+    );
+    table.check(
+        "webhook: X-Signature-V2 time / Value parse time",
+        format!("{:.2}×", v2_ns / value_ns),
+        "≤ 3×",
+        v2_ns <= 3.0 * value_ns,
     );
     Ok(())
 }

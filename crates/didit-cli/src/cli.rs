@@ -9,7 +9,8 @@ use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, ArgGroup, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
 
-/// List and export Didit identity-verification sessions.
+/// List and export Didit identity-verification sessions; check Didit's
+/// webhook deliveries.
 ///
 /// Data goes to standard output; notes, progress and errors go to standard
 /// error.
@@ -19,8 +20,8 @@ use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
     version,
     after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
                   or the key was refused), 4 other API error, 5 network or timeout, \
-                  6 unexpected response, 7 not found, 1 local failure (such as output that could \
-                  not be written), 130 interrupted."
+                  6 unexpected response, 7 not found, 8 webhook delivery refused, 1 local \
+                  failure (such as output that could not be written), 130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -81,12 +82,20 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Verification sessions.
     Sessions {
         #[command(subcommand)]
         command: SessionsCommand,
+    },
+    /// Didit's signed webhook deliveries: verify one, or receive them on a
+    /// local port. Needs no API key.
+    Webhooks {
+        #[command(subcommand)]
+        command: crate::webhooks::WebhooksCommand,
     },
 }
 
@@ -400,7 +409,10 @@ mod tests {
             Cli::try_parse_from(["didit", "sessions", "list", "--api-service", "aml"]).unwrap();
         let Command::Sessions {
             command: SessionsCommand::List(args),
-        } = cli.command;
+        } = cli.command
+        else {
+            panic!("a sessions list");
+        };
         assert_eq!(args.filters.api_service, Some(ApiService::Aml));
     }
 
@@ -429,7 +441,10 @@ mod tests {
         .unwrap();
         let Command::Sessions {
             command: SessionsCommand::List(args),
-        } = cli.command;
+        } = cli.command
+        else {
+            panic!("a sessions list");
+        };
         assert_eq!(args.filters.status, ["Approved", "In Review", "Declined"]);
         assert_eq!(args.filters.document_name, ["Spain - Id Card, 2021"]);
         assert_eq!(args.filters.is_kyc_to_be_reviewed, Some(true));

@@ -31,6 +31,8 @@ pub enum Exit {
     UnexpectedResponse = 6,
     /// The API knows no such session (404).
     NotFound = 7,
+    /// A webhook delivery that did not verify.
+    Refused = 8,
     /// Stopped by Ctrl-C or SIGTERM (128 + the number of SIGINT, as shells
     /// report it).
     Interrupted = 130,

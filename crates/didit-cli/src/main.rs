@@ -12,6 +12,7 @@ mod output;
 mod progress;
 mod report;
 mod table;
+mod webhooks;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -146,12 +147,15 @@ impl Signals {
 }
 
 async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<(), Stop> {
-    // The embedded server, when there is one, lives until the command ends.
-    let (client, _mock) = connect(&cli.global, api_key, reporter).await?;
     match &cli.command {
         Command::Sessions {
             command: SessionsCommand::List(args),
-        } => list::run(&client, args, reporter).await,
+        } => {
+            // The embedded server, when there is one, lives until the command ends.
+            let (client, _mock) = connect(&cli.global, api_key, reporter).await?;
+            list::run(&client, args, reporter).await
+        }
+        Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }
 }
 

@@ -13,6 +13,10 @@ use didit::Session;
 use didit::types::{KycSession, SessionPage};
 use didit_mock::{DiditMock, ListQuery};
 
+// In a folder of its own, so that it is not a test binary too.
+#[path = "cli/webhooks.rs"]
+mod webhooks;
+
 /// A key distinctive enough to be found if it leaked anywhere.
 const KEY: &str = "sk_test_7f3c9e1a_cli_secret";
 

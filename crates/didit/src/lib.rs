@@ -84,6 +84,8 @@
 //!
 //! - `rustls` (default): TLS through rustls.
 //! - `native-tls`: TLS through the platform's library.
+//! - `webhook-axum`: the axum extractor of [`webhook`]
+//!   (`webhook::axum::VerifiedWebhook`).
 #![deny(missing_docs)]
 // Nothing a server sends may panic the SDK: hand-written code handles every
 // failure as a value. Tests may unwrap.
@@ -133,6 +135,20 @@ pub use didit_api::{
 
 /// The date type of the date filters.
 pub use chrono::NaiveDate;
+/// Verifying the webhook deliveries Didit sends and reading their events
+/// (the `didit-webhook` crate, which a service that only receives webhooks
+/// can depend on alone).
+///
+/// ```
+/// use didit::webhook::{MemoryDeduplicator, Verifier};
+///
+/// let verifier = Verifier::builder()
+///     .secret("whsec_example")
+///     .deduplicator(MemoryDeduplicator::new())
+///     .build()?;
+/// # Ok::<(), didit::webhook::ConfigError>(())
+/// ```
+pub use didit_webhook as webhook;
 /// The `reqwest` version the SDK is built on, for
 /// [`ClientBuilder::http_client`].
 pub use reqwest;
