@@ -28,20 +28,26 @@ use crate::Client;
 /// header, so it is not sent.
 const API_VERSION_HEADER: &str = "api-version";
 
-/// An answer read whole by a [`Transport`].
-#[derive(Clone, Debug)]
+/// An answer of a [`Transport`]: read whole, or, for a request whose
+/// [`RequestOptions::stream`] is set, still arriving.
+#[derive(Debug)]
 #[non_exhaustive]
-pub struct Answer {
-    /// The status.
-    pub status: StatusCode,
-    /// The headers.
-    pub headers: HeaderMap,
-    /// The body.
-    pub body: Bytes,
+pub enum Answer {
+    /// Status, headers and the whole body.
+    Read {
+        /// The status.
+        status: StatusCode,
+        /// The headers.
+        headers: HeaderMap,
+        /// The body.
+        body: Bytes,
+    },
+    /// A response whose body has not been read.
+    Streaming(reqwest::Response),
 }
 
 impl Answer {
-    /// An answer with these parts.
+    /// An answer read whole.
     ///
     /// ```
     /// let answer = didit_api::hooks::Answer::new(
@@ -49,15 +55,56 @@ impl Answer {
     ///     reqwest::header::HeaderMap::new(),
     ///     bytes::Bytes::new(),
     /// );
-    /// assert!(answer.body.is_empty());
+    /// assert_eq!(answer.status(), reqwest::StatusCode::NO_CONTENT);
     /// ```
     pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
-        Self {
+        Answer::Read {
             status,
             headers,
             body,
         }
     }
+
+    /// The answer's status.
+    ///
+    /// ```
+    /// # let answer = didit_api::hooks::Answer::new(reqwest::StatusCode::OK, Default::default(), Default::default());
+    /// assert!(answer.status().is_success());
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Answer::Read { status, .. } => *status,
+            Answer::Streaming(response) => response.status(),
+        }
+    }
+
+    fn into_response(self) -> reqwest::Response {
+        match self {
+            Answer::Read {
+                status,
+                headers,
+                body,
+            } => {
+                let mut response = http::Response::new(body);
+                *response.status_mut() = status;
+                *response.headers_mut() = headers;
+                reqwest::Response::from(response)
+            }
+            Answer::Streaming(response) => response,
+        }
+    }
+}
+
+/// How one request is to be sent, beyond what the request itself says.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// A longer (or shorter) limit for each attempt than the transport's
+    /// own, for operations known to take long.
+    pub attempt_timeout: Option<std::time::Duration>,
+    /// Hand a successful answer back before reading its body, for bodies
+    /// read as a stream (and never held whole in memory).
+    pub stream: bool,
 }
 
 /// The error a [`Transport`] reports; the caller gets it back unchanged
@@ -71,13 +118,13 @@ pub type TransportFuture<'a> =
 /// Sends the requests of the generated client.
 ///
 /// ```
-/// use didit_api::hooks::{Answer, Transport, TransportFuture};
+/// use didit_api::hooks::{Answer, RequestOptions, Transport, TransportFuture};
 ///
 /// /// Answers every request with an empty page, without any network.
 /// struct Canned;
 ///
 /// impl Transport for Canned {
-///     fn send(&self, _request: reqwest::Request, _operation: &'static str) -> TransportFuture<'_> {
+///     fn send<'a>(&'a self, _: reqwest::Request, _: &'static str, _: &'a RequestOptions) -> TransportFuture<'a> {
 ///         Box::pin(async {
 ///             let body = br#"{"count": 0, "next": null, "previous": null, "results": []}"#;
 ///             Ok(Answer::new(reqwest::StatusCode::OK, Default::default(), body[..].into()))
@@ -95,9 +142,14 @@ pub type TransportFuture<'a> =
 /// ```
 pub trait Transport: Send + Sync + 'static {
     /// Sends `request` for the operation with this `operationId` and reads
-    /// the whole answer. Errors are the transport's own; answers with an
-    /// error status may be reported either way.
-    fn send(&self, request: reqwest::Request, operation: &'static str) -> TransportFuture<'_>;
+    /// the answer as `options` say. Errors are the transport's own; answers
+    /// with an error status may be reported either way.
+    fn send<'a>(
+        &'a self,
+        request: reqwest::Request,
+        operation: &'static str,
+        options: &'a RequestOptions,
+    ) -> TransportFuture<'a>;
 }
 
 /// The generated client's inner value: one per request. Clones share what
@@ -106,6 +158,7 @@ pub trait Transport: Send + Sync + 'static {
 pub struct RequestContext {
     transport: Arc<dyn Transport>,
     url: Option<Url>,
+    options: RequestOptions,
     record: Arc<Mutex<Record>>,
 }
 
@@ -122,10 +175,10 @@ impl RequestContext {
     /// the operation's builder makes when one is given.
     ///
     /// ```
-    /// # use didit_api::hooks::{Answer, Transport, TransportFuture};
+    /// # use didit_api::hooks::{RequestOptions, Transport, TransportFuture};
     /// # struct Canned;
     /// # impl Transport for Canned {
-    /// #     fn send(&self, _: reqwest::Request, _: &'static str) -> TransportFuture<'_> {
+    /// #     fn send<'a>(&'a self, _: reqwest::Request, _: &'static str, _: &'a RequestOptions) -> TransportFuture<'a> {
     /// #         Box::pin(async { Err("offline".into()) })
     /// #     }
     /// # }
@@ -137,8 +190,30 @@ impl RequestContext {
         Self {
             transport,
             url,
+            options: RequestOptions::default(),
             record: Arc::default(),
         }
+    }
+
+    /// The same context, sending with these options.
+    ///
+    /// ```
+    /// # use didit_api::hooks::{RequestOptions, Transport, TransportFuture};
+    /// # struct Canned;
+    /// # impl Transport for Canned {
+    /// #     fn send<'a>(&'a self, _: reqwest::Request, _: &'static str, _: &'a RequestOptions) -> TransportFuture<'a> {
+    /// #         Box::pin(async { Err("offline".into()) })
+    /// #     }
+    /// # }
+    /// let mut options = RequestOptions::default();
+    /// options.stream = true;
+    /// let context = didit_api::hooks::RequestContext::new(std::sync::Arc::new(Canned), None)
+    ///     .with_options(options);
+    /// # let _ = context;
+    /// ```
+    pub fn with_options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// The URL the request went to, once it was sent.
@@ -224,9 +299,13 @@ impl ClientHooks<RequestContext> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let context = self.inner();
         context.record().sent_to = Some(request.url().clone());
-        let answer = match context.transport.send(request, info.operation_id).await {
+        let sent = context
+            .transport
+            .send(request, info.operation_id, &context.options)
+            .await;
+        let answer = match sent {
             Ok(answer) => {
-                context.record().status = Some(answer.status);
+                context.record().status = Some(answer.status());
                 answer
             }
             Err(error) => {
@@ -235,10 +314,7 @@ impl ClientHooks<RequestContext> for Client {
                 Answer::new(StatusCode::NO_CONTENT, HeaderMap::new(), Bytes::new())
             }
         };
-        let mut response = http::Response::new(answer.body);
-        *response.status_mut() = answer.status;
-        *response.headers_mut() = answer.headers;
-        Ok(reqwest::Response::from(response))
+        Ok(answer.into_response())
     }
 
     async fn post<E>(

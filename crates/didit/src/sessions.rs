@@ -844,7 +844,7 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
-    use didit_api::hooks::{RequestContext, Transport, TransportFuture};
+    use didit_api::hooks::{RequestContext, RequestOptions, Transport, TransportFuture};
 
     fn list() -> ListSessions {
         Client::builder()
@@ -861,7 +861,12 @@ mod tests {
     struct Capture(Mutex<Option<Url>>);
 
     impl Transport for Capture {
-        fn send(&self, request: reqwest::Request, _operation: &'static str) -> TransportFuture<'_> {
+        fn send<'a>(
+            &'a self,
+            request: reqwest::Request,
+            _operation: &'static str,
+            _options: &'a RequestOptions,
+        ) -> TransportFuture<'a> {
             *self.0.lock().unwrap() = Some(request.url().clone());
             Box::pin(async { Err("not sent".into()) })
         }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use didit_api::hooks::{Answer, RequestContext, Transport, TransportFuture};
+use didit_api::hooks::{Answer, RequestContext, RequestOptions, Transport, TransportFuture};
 use didit_api::{ClientInfo, DecodeFailure, ResponseValue};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
@@ -77,18 +77,41 @@ pub(crate) struct Received {
     pub(crate) body: Bytes,
 }
 
+/// What one attempt brought back.
+enum Outcome {
+    /// An answer read whole.
+    Read(Received),
+    /// A successful answer whose body is left to stream.
+    Streaming(reqwest::Response),
+}
+
+impl Outcome {
+    fn status(&self) -> StatusCode {
+        match self {
+            Outcome::Read(received) => received.status,
+            Outcome::Streaming(response) => response.status(),
+        }
+    }
+
+    fn headers(&self) -> &HeaderMap {
+        match self {
+            Outcome::Read(received) => &received.headers,
+            Outcome::Streaming(response) => response.headers(),
+        }
+    }
+}
+
 impl Transport for ClientInner {
-    fn send(&self, request: reqwest::Request, operation: &'static str) -> TransportFuture<'_> {
+    fn send<'a>(
+        &'a self,
+        request: reqwest::Request,
+        operation: &'static str,
+        options: &'a RequestOptions,
+    ) -> TransportFuture<'a> {
         Box::pin(async move {
-            let received = self
-                .execute(request, operation)
+            self.execute(request, operation, options)
                 .await
-                .map_err(|error| Box::new(error) as didit_api::hooks::TransportError)?;
-            Ok(Answer::new(
-                received.status,
-                received.headers,
-                received.body,
-            ))
+                .map_err(|error| Box::new(error) as didit_api::hooks::TransportError)
         })
     }
 }
@@ -185,8 +208,13 @@ impl ClientInner {
         &self,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> Result<Received> {
+        options: &RequestOptions,
+    ) -> Result<Answer> {
         let inner = self;
+        let attempt_timeout = options
+            .attempt_timeout
+            .unwrap_or(inner.attempt_timeout)
+            .min(inner.operation_timeout);
         // Timeouts are capped when the client is built, so this cannot
         // overflow.
         let deadline = Instant::now() + inner.operation_timeout;
@@ -226,10 +254,10 @@ impl ClientInner {
                     None => None,
                 };
                 let remaining = deadline.saturating_duration_since(Instant::now());
-                let (timeout, scope) = if remaining < inner.attempt_timeout {
+                let (timeout, scope) = if remaining < attempt_timeout {
                     (remaining, TimeoutScope::Operation)
                 } else {
-                    (inner.attempt_timeout, TimeoutScope::Attempt)
+                    (attempt_timeout, TimeoutScope::Attempt)
                 };
                 if timeout.is_zero() {
                     return Err(Error::Timeout {
@@ -246,12 +274,14 @@ impl ClientInner {
                             .to_owned(),
                     })?,
                 };
-                let outcome = self.attempt(this, attempt, timeout, scope).await;
+                let outcome = self
+                    .attempt(this, attempt, timeout, scope, options.stream)
+                    .await;
                 if let Some(permit) = permit {
-                    let server = outcome.as_ref().ok().and_then(|received| {
+                    let server = outcome.as_ref().ok().and_then(|outcome| {
                         ServerBudget::from_answer(
-                            &RateLimit::from_headers(&received.headers),
-                            received.status == StatusCode::TOO_MANY_REQUESTS,
+                            &RateLimit::from_headers(outcome.headers()),
+                            outcome.status() == StatusCode::TOO_MANY_REQUESTS,
                             Instant::now(),
                             SystemTime::now(),
                         )
@@ -259,8 +289,15 @@ impl ClientInner {
                     permit.finish(server);
                 }
                 let (error, retry_after) = match outcome {
-                    Ok(received) if received.status.is_success() => return Ok(received),
-                    Ok(received) => {
+                    Ok(Outcome::Streaming(response)) => return Ok(Answer::Streaming(response)),
+                    Ok(Outcome::Read(received)) if received.status.is_success() => {
+                        return Ok(Answer::new(
+                            received.status,
+                            received.headers,
+                            received.body,
+                        ));
+                    }
+                    Ok(Outcome::Read(received)) => {
                         let retry_after = RateLimit::from_headers(&received.headers).retry_after;
                         (status_error(received), retry_after)
                     }
@@ -306,7 +343,8 @@ impl ClientInner {
         attempt: u32,
         timeout: Duration,
         scope: TimeoutScope,
-    ) -> Result<Received> {
+        stream: bool,
+    ) -> Result<Outcome> {
         let span = tracing::info_span!(
             "didit.attempt",
             http.method = %request.method(),
@@ -367,6 +405,9 @@ impl ClientInner {
             if status.is_redirection() {
                 return Err(refused_redirect(status, response.url(), response.headers()));
             }
+            if stream && status.is_success() {
+                return Ok(Outcome::Streaming(response));
+            }
             let headers = response.headers().clone();
             let body = read_body(response, inner.max_response_bytes)
                 .await
@@ -377,11 +418,11 @@ impl ClientInner {
                     },
                     BodyError::Read(error) => timed_out(error),
                 })?;
-            Ok(Received {
+            Ok(Outcome::Read(Received {
                 status,
                 headers,
                 body,
-            })
+            }))
         }
         .instrument(span)
         .await
