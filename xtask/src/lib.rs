@@ -4,3 +4,4 @@ pub mod codegen;
 pub mod json_schema;
 pub mod lint;
 pub mod spec;
+pub mod unknown_properties;

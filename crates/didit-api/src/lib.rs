@@ -29,6 +29,7 @@
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 #[rustfmt::skip]
 mod generated;
+mod extra;
 mod open_enum;
 mod row;
 mod timestamp;
