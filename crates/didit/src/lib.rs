@@ -69,7 +69,8 @@
 //!   keys, rate limiting, other API errors, timeouts, transport failures and
 //!   unreadable answers.
 //! - **Forward compatibility.** Statuses, feature names and session kinds
-//!   unknown to this version are kept, not rejected.
+//!   unknown to this version are kept, not rejected; so are properties it
+//!   does not declare, in each type's `extra` map, and written back.
 //! - **Tracing.** Each attempt is a `tracing` span `didit.attempt` with the
 //!   method, path (never the query, which may hold personal data), attempt
 //!   number and status.
