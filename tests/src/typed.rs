@@ -15,12 +15,11 @@ use didit::types::{
     PhoneVerificationDetails, ProofOfAddressDetails, SessionKindFilter, SessionPage,
 };
 use didit::{
-    DocumentType, FeatureName, FeatureStatus, Session, SessionKind, SessionStatus, Timestamp,
-    UnknownSessionRow, Uuid,
+    DocumentType, Extra, FeatureName, FeatureStatus, Session, SessionKind, SessionStatus,
+    Timestamp, UnknownSessionRow, Uuid,
 };
 use proptest::prelude::*;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 use crate::generate;
 
@@ -37,13 +36,15 @@ pub enum Unknowns {
 /// Undeclared properties for a struct's `extra` field: none, or with
 /// [`Unknowns::Sometimes`] up to two (named so as never to clash with a
 /// declared property).
-pub fn extra(unknowns: Unknowns) -> BoxedStrategy<BTreeMap<String, Value>> {
+pub fn extra(unknowns: Unknowns) -> BoxedStrategy<Extra> {
     match unknowns {
-        Unknowns::Never => Just(BTreeMap::new()).boxed(),
+        Unknowns::Never => Just(Extra::default()).boxed(),
         Unknowns::Sometimes => {
             let name = "[a-z0-9_]{1,8}"
                 .prop_map(|suffix| format!("{}{suffix}", generate::UNKNOWN_PROPERTY_PREFIX));
-            proptest::collection::btree_map(name, generate::any_json(), 0..=2).boxed()
+            proptest::collection::btree_map(name, generate::any_json(), 0..=2)
+                .prop_map(Extra::from)
+                .boxed()
         }
     }
 }

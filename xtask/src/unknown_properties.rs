@@ -2,8 +2,9 @@
 //! not declare ([`keep_unknown_properties`]).
 //!
 //! A server adds properties over time; a struct that drops them loses data
-//! in every export. Each struct gets a public field [`EXTRA_FIELD`] holding
-//! the undeclared properties by name, written back after the declared ones.
+//! in every export. Each struct gets a public field [`EXTRA_FIELD`] of type
+//! `didit_api::Extra` (a map that costs one pointer while empty) holding the
+//! undeclared properties by name, written back after the declared ones.
 //! serde's `#[serde(flatten)]` would do this on the decoding side too, but it
 //! buffers every property of the object first, which makes decoding a page
 //! markedly slower; instead the derived `Deserialize` is replaced by a
@@ -128,7 +129,7 @@ fn open_struct(item: &mut syn::ItemStruct) -> Result<Option<syn::ItemImpl>> {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub #extra: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>
+        pub #extra: crate::Extra
     });
     Ok(Some(deserialize_impl(&item.ident, &declared)))
 }
@@ -302,6 +303,7 @@ fn deserialize_impl(struct_ident: &syn::Ident, fields: &[DeclaredField]) -> syn:
                     #(#variants,)*
                 }
                 impl crate::extra::DeclaredProperty for Field {
+                    #[inline]
                     fn from_name(name: &str) -> ::std::option::Option<Self> {
                         match name {
                             #(#names => ::std::option::Option::Some(Self::#variants),)*
@@ -318,22 +320,28 @@ fn deserialize_impl(struct_ident: &syn::Ident, fields: &[DeclaredField]) -> syn:
                     ) -> ::std::fmt::Result {
                         formatter.write_str(#expecting)
                     }
+                    // Inlined into the deserializer's entry point, as serde's
+                    // derive does.
+                    #[inline]
                     fn visit_map<A>(self, mut map: A) -> ::std::result::Result<Self::Value, A::Error>
                     where
                         A: ::serde::de::MapAccess<'de>,
                     {
                         #(let mut #slots: ::std::option::Option<#types> = ::std::option::Option::None;)*
-                        let mut #extra = ::std::collections::BTreeMap::new();
-                        while let ::std::option::Option::Some(key) =
-                            map.next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        let mut #extra = crate::Extra::default();
+                        let mut undeclared_name = ::std::string::String::new();
+                        while let ::std::option::Option::Some(key) = map
+                            .next_key_seed(crate::extra::KeySeed::<Field>::new(&mut undeclared_name))?
                         {
                             match key {
-                                #(crate::extra::Key::Declared(Field::#variants) => {
+                                #(::std::option::Option::Some(Field::#variants) => {
                                     crate::extra::set(&mut #slots, #names, #decodes)?
                                 })*
-                                crate::extra::Key::Unknown(name) => {
-                                    crate::extra::keep(&mut #extra, name, map.next_value()?)?
-                                }
+                                ::std::option::Option::None => crate::extra::keep(
+                                    &mut #extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?,
                             }
                         }
                         ::std::result::Result::Ok(#struct_ident {
@@ -385,10 +393,7 @@ fn extend_builders(items: &mut [syn::Item], rewritten: &BTreeSet<String>) -> Res
                     bail!("the builder of `{}` has no named fields", item.ident);
                 };
                 fields.named.push(syn::parse_quote!(
-                    #extra: ::std::result::Result<
-                        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                        ::std::string::String,
-                    >
+                    #extra: ::std::result::Result<crate::Extra, ::std::string::String>
                 ));
                 mark(&item.ident.to_string(), BuilderPart::Struct)?;
             }
@@ -423,12 +428,7 @@ fn extend_builders(items: &mut [syn::Item], rewritten: &BTreeSet<String>) -> Res
                             item.items.push(syn::parse_quote! {
                                 pub fn #extra<T>(mut self, value: T) -> Self
                                 where
-                                    T: ::std::convert::TryInto<
-                                        ::std::collections::BTreeMap<
-                                            ::std::string::String,
-                                            ::serde_json::Value,
-                                        >,
-                                    >,
+                                    T: ::std::convert::TryInto<crate::Extra>,
                                     T::Error: ::std::fmt::Display,
                                 {
                                     self.#extra = value.try_into().map_err(|e| {

@@ -33,10 +33,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for AdditionalDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -54,6 +51,7 @@ pub mod types {
                 poa,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "aml" => ::std::option::Option::Some(Self::aml),
@@ -82,6 +80,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct AdditionalDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -110,19 +109,22 @@ pub mod types {
                     let mut poa_slot: ::std::option::Option<
                         ::std::option::Option<ProofOfAddressDetails>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::aml) => {
+                            ::std::option::Option::Some(Field::aml) => {
                                 crate::extra::set(
                                     &mut aml_slot,
                                     "aml",
                                     map.next_value::<::std::option::Option<AmlDetails>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::database_validation) => {
+                            ::std::option::Option::Some(Field::database_validation) => {
                                 crate::extra::set(
                                     &mut database_validation_slot,
                                     "database_validation",
@@ -132,7 +134,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::email_verification) => {
+                            ::std::option::Option::Some(Field::email_verification) => {
                                 crate::extra::set(
                                     &mut email_verification_slot,
                                     "email_verification",
@@ -142,21 +144,21 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::face_match) => {
+                            ::std::option::Option::Some(Field::face_match) => {
                                 crate::extra::set(
                                     &mut face_match_slot,
                                     "face_match",
                                     map.next_value::<::std::option::Option<FaceMatchDetails>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::liveness) => {
+                            ::std::option::Option::Some(Field::liveness) => {
                                 crate::extra::set(
                                     &mut liveness_slot,
                                     "liveness",
                                     map.next_value::<::std::option::Option<LivenessDetails>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::phone_verification) => {
+                            ::std::option::Option::Some(Field::phone_verification) => {
                                 crate::extra::set(
                                     &mut phone_verification_slot,
                                     "phone_verification",
@@ -166,7 +168,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::poa) => {
+                            ::std::option::Option::Some(Field::poa) => {
                                 crate::extra::set(
                                     &mut poa_slot,
                                     "poa",
@@ -176,8 +178,12 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -223,10 +229,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for AmlDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -241,6 +244,7 @@ pub mod types {
                 total_hits,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "entity_type" => ::std::option::Option::Some(Self::entity_type),
@@ -264,6 +268,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct AmlDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -283,12 +288,15 @@ pub mod types {
                     let mut total_hits_slot: ::std::option::Option<
                         ::std::option::Option<i64>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::entity_type) => {
+                            ::std::option::Option::Some(Field::entity_type) => {
                                 crate::extra::set(
                                     &mut entity_type_slot,
                                     "entity_type",
@@ -298,7 +306,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(
+                            ::std::option::Option::Some(
                                 Field::is_adverse_media_fetched,
                             ) => {
                                 crate::extra::set(
@@ -307,22 +315,26 @@ pub mod types {
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::screened_data) => {
+                            ::std::option::Option::Some(Field::screened_data) => {
                                 crate::extra::set(
                                     &mut screened_data_slot,
                                     "screened_data",
                                     map.next_value::<::std::option::Option<AmlScreenedData>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::total_hits) => {
+                            ::std::option::Option::Some(Field::total_hits) => {
                                 crate::extra::set(
                                     &mut total_hits_slot,
                                     "total_hits",
                                     map.next_value::<::std::option::Option<i64>>()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -363,10 +375,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for AmlScreenedData {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -380,6 +389,7 @@ pub mod types {
                 nationality,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "date_of_birth" => {
@@ -402,6 +412,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct AmlScreenedData")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -418,12 +429,15 @@ pub mod types {
                     let mut nationality_slot: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::date_of_birth) => {
+                            ::std::option::Option::Some(Field::date_of_birth) => {
                                 crate::extra::set(
                                     &mut date_of_birth_slot,
                                     "date_of_birth",
@@ -433,7 +447,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::document_number) => {
+                            ::std::option::Option::Some(Field::document_number) => {
                                 crate::extra::set(
                                     &mut document_number_slot,
                                     "document_number",
@@ -443,7 +457,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::nationality) => {
+                            ::std::option::Option::Some(Field::nationality) => {
                                 crate::extra::set(
                                     &mut nationality_slot,
                                     "nationality",
@@ -453,8 +467,12 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -621,10 +639,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for DatabaseValidationDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -638,6 +653,7 @@ pub mod types {
                 validation_type,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "identification_number" => {
@@ -660,6 +676,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct DatabaseValidationDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -676,12 +693,15 @@ pub mod types {
                     let mut validation_type_slot: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::identification_number) => {
+                            ::std::option::Option::Some(Field::identification_number) => {
                                 crate::extra::set(
                                     &mut identification_number_slot,
                                     "identification_number",
@@ -691,7 +711,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::match_type) => {
+                            ::std::option::Option::Some(Field::match_type) => {
                                 crate::extra::set(
                                     &mut match_type_slot,
                                     "match_type",
@@ -701,7 +721,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::validation_type) => {
+                            ::std::option::Option::Some(Field::validation_type) => {
                                 crate::extra::set(
                                     &mut validation_type_slot,
                                     "validation_type",
@@ -711,8 +731,12 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -749,10 +773,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for EmailAddress {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -765,6 +786,7 @@ pub mod types {
                 is_verified,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "email" => ::std::option::Option::Some(Self::email),
@@ -782,6 +804,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct EmailAddress")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -795,12 +818,15 @@ pub mod types {
                     let mut is_verified_slot: ::std::option::Option<
                         ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::email) => {
+                            ::std::option::Option::Some(Field::email) => {
                                 crate::extra::set(
                                     &mut email_slot,
                                     "email",
@@ -810,15 +836,19 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::is_verified) => {
+                            ::std::option::Option::Some(Field::is_verified) => {
                                 crate::extra::set(
                                     &mut is_verified_slot,
                                     "is_verified",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -859,10 +889,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for EmailVerificationDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -877,6 +904,7 @@ pub mod types {
                 is_undeliverable,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "is_blocklisted" => {
@@ -902,6 +930,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct EmailVerificationDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -921,41 +950,48 @@ pub mod types {
                     let mut is_undeliverable_slot: ::std::option::Option<
                         ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::is_blocklisted) => {
+                            ::std::option::Option::Some(Field::is_blocklisted) => {
                                 crate::extra::set(
                                     &mut is_blocklisted_slot,
                                     "is_blocklisted",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::is_breached) => {
+                            ::std::option::Option::Some(Field::is_breached) => {
                                 crate::extra::set(
                                     &mut is_breached_slot,
                                     "is_breached",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::is_disposable) => {
+                            ::std::option::Option::Some(Field::is_disposable) => {
                                 crate::extra::set(
                                     &mut is_disposable_slot,
                                     "is_disposable",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::is_undeliverable) => {
+                            ::std::option::Option::Some(Field::is_undeliverable) => {
                                 crate::extra::set(
                                     &mut is_undeliverable_slot,
                                     "is_undeliverable",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -1014,10 +1050,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for FaceMatchDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1031,6 +1064,7 @@ pub mod types {
                 target_image,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "score" => ::std::option::Option::Some(Self::score),
@@ -1049,6 +1083,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct FaceMatchDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -1065,19 +1100,22 @@ pub mod types {
                     let mut target_image_slot: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::score) => {
+                            ::std::option::Option::Some(Field::score) => {
                                 crate::extra::set(
                                     &mut score_slot,
                                     "score",
                                     map.next_value::<::std::option::Option<f64>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::source_image) => {
+                            ::std::option::Option::Some(Field::source_image) => {
                                 crate::extra::set(
                                     &mut source_image_slot,
                                     "source_image",
@@ -1087,7 +1125,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::target_image) => {
+                            ::std::option::Option::Some(Field::target_image) => {
                                 crate::extra::set(
                                     &mut target_image_slot,
                                     "target_image",
@@ -1097,8 +1135,12 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -1132,10 +1174,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for Feature {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1148,6 +1187,7 @@ pub mod types {
                 status,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "feature" => ::std::option::Option::Some(Self::feature),
@@ -1165,6 +1205,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct Feature")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -1178,12 +1219,15 @@ pub mod types {
                     let mut status_slot: ::std::option::Option<
                         ::std::option::Option<crate::FeatureStatus>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::feature) => {
+                            ::std::option::Option::Some(Field::feature) => {
                                 crate::extra::set(
                                     &mut feature_slot,
                                     "feature",
@@ -1191,7 +1235,7 @@ pub mod types {
                                         .next_value::<::std::option::Option<crate::FeatureName>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::status) => {
+                            ::std::option::Option::Some(Field::status) => {
                                 crate::extra::set(
                                     &mut status_slot,
                                     "status",
@@ -1201,8 +1245,12 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -1309,10 +1357,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for KybSession {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1335,6 +1380,7 @@ pub mod types {
                 workflow_type,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "company_name" => ::std::option::Option::Some(Self::company_name),
@@ -1370,6 +1416,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct KybSession")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -1425,12 +1472,15 @@ pub mod types {
                             ::std::option::Option<::std::string::String>,
                         >,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::company_name) => {
+                            ::std::option::Option::Some(Field::company_name) => {
                                 crate::extra::set(
                                     &mut company_name_slot,
                                     "company_name",
@@ -1454,7 +1504,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::country) => {
+                            ::std::option::Option::Some(Field::country) => {
                                 crate::extra::set(
                                     &mut country_slot,
                                     "country",
@@ -1478,14 +1528,14 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::created_at) => {
+                            ::std::option::Option::Some(Field::created_at) => {
                                 crate::extra::set(
                                     &mut created_at_slot,
                                     "created_at",
                                     map.next_value::<::std::option::Option<crate::Timestamp>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::registration_number) => {
+                            ::std::option::Option::Some(Field::registration_number) => {
                                 crate::extra::set(
                                     &mut registration_number_slot,
                                     "registration_number",
@@ -1509,28 +1559,28 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::session_id) => {
+                            ::std::option::Option::Some(Field::session_id) => {
                                 crate::extra::set(
                                     &mut session_id_slot,
                                     "session_id",
                                     map.next_value::<::std::option::Option<::uuid::Uuid>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::session_kind) => {
+                            ::std::option::Option::Some(Field::session_kind) => {
                                 crate::extra::set(
                                     &mut session_kind_slot,
                                     "session_kind",
                                     map.next_value::<crate::SessionKind>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::session_number) => {
+                            ::std::option::Option::Some(Field::session_number) => {
                                 crate::extra::set(
                                     &mut session_number_slot,
                                     "session_number",
                                     map.next_value::<::std::option::Option<i64>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::status) => {
+                            ::std::option::Option::Some(Field::status) => {
                                 crate::extra::set(
                                     &mut status_slot,
                                     "status",
@@ -1540,7 +1590,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::vendor_data) => {
+                            ::std::option::Option::Some(Field::vendor_data) => {
                                 crate::extra::set(
                                     &mut vendor_data_slot,
                                     "vendor_data",
@@ -1564,7 +1614,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::workflow_id) => {
+                            ::std::option::Option::Some(Field::workflow_id) => {
                                 crate::extra::set(
                                     &mut workflow_id_slot,
                                     "workflow_id",
@@ -1586,7 +1636,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::workflow_label) => {
+                            ::std::option::Option::Some(Field::workflow_label) => {
                                 crate::extra::set(
                                     &mut workflow_label_slot,
                                     "workflow_label",
@@ -1610,7 +1660,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::workflow_type) => {
+                            ::std::option::Option::Some(Field::workflow_type) => {
                                 crate::extra::set(
                                     &mut workflow_type_slot,
                                     "workflow_type",
@@ -1634,8 +1684,12 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -1793,10 +1847,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for KycSession {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -1823,6 +1874,7 @@ pub mod types {
                 vendor_data,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "additional_details" => {
@@ -1866,6 +1918,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct KycSession")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -1931,12 +1984,15 @@ pub mod types {
                             ::std::option::Option<::std::string::String>,
                         >,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::additional_details) => {
+                            ::std::option::Option::Some(Field::additional_details) => {
                                 crate::extra::set(
                                     &mut additional_details_slot,
                                     "additional_details",
@@ -1960,7 +2016,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::country) => {
+                            ::std::option::Option::Some(Field::country) => {
                                 crate::extra::set(
                                     &mut country_slot,
                                     "country",
@@ -1984,14 +2040,14 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::created_at) => {
+                            ::std::option::Option::Some(Field::created_at) => {
                                 crate::extra::set(
                                     &mut created_at_slot,
                                     "created_at",
                                     map.next_value::<::std::option::Option<crate::Timestamp>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::didit_internal_id) => {
+                            ::std::option::Option::Some(Field::didit_internal_id) => {
                                 crate::extra::set(
                                     &mut didit_internal_id_slot,
                                     "didit_internal_id",
@@ -2013,7 +2069,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::document_type) => {
+                            ::std::option::Option::Some(Field::document_type) => {
                                 crate::extra::set(
                                     &mut document_type_slot,
                                     "document_type",
@@ -2037,7 +2093,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::email_address) => {
+                            ::std::option::Option::Some(Field::email_address) => {
                                 crate::extra::set(
                                     &mut email_address_slot,
                                     "email_address",
@@ -2059,7 +2115,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::features) => {
+                            ::std::option::Option::Some(Field::features) => {
                                 crate::extra::set(
                                     &mut features_slot,
                                     "features",
@@ -2081,7 +2137,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::full_name) => {
+                            ::std::option::Option::Some(Field::full_name) => {
                                 crate::extra::set(
                                     &mut full_name_slot,
                                     "full_name",
@@ -2105,7 +2161,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::phone_number) => {
+                            ::std::option::Option::Some(Field::phone_number) => {
                                 crate::extra::set(
                                     &mut phone_number_slot,
                                     "phone_number",
@@ -2127,7 +2183,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::portrait_image) => {
+                            ::std::option::Option::Some(Field::portrait_image) => {
                                 crate::extra::set(
                                     &mut portrait_image_slot,
                                     "portrait_image",
@@ -2151,14 +2207,14 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::session_id) => {
+                            ::std::option::Option::Some(Field::session_id) => {
                                 crate::extra::set(
                                     &mut session_id_slot,
                                     "session_id",
                                     map.next_value::<::std::option::Option<::uuid::Uuid>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::session_kind) => {
+                            ::std::option::Option::Some(Field::session_kind) => {
                                 crate::extra::set(
                                     &mut session_kind_slot,
                                     "session_kind",
@@ -2166,14 +2222,14 @@ pub mod types {
                                         .next_value::<::std::option::Option<crate::SessionKind>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::session_number) => {
+                            ::std::option::Option::Some(Field::session_number) => {
                                 crate::extra::set(
                                     &mut session_number_slot,
                                     "session_number",
                                     map.next_value::<::std::option::Option<i64>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::session_url) => {
+                            ::std::option::Option::Some(Field::session_url) => {
                                 crate::extra::set(
                                     &mut session_url_slot,
                                     "session_url",
@@ -2197,7 +2253,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::status) => {
+                            ::std::option::Option::Some(Field::status) => {
                                 crate::extra::set(
                                     &mut status_slot,
                                     "status",
@@ -2207,7 +2263,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::vendor_data) => {
+                            ::std::option::Option::Some(Field::vendor_data) => {
                                 crate::extra::set(
                                     &mut vendor_data_slot,
                                     "vendor_data",
@@ -2231,8 +2287,12 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -2281,10 +2341,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for LivenessDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2297,6 +2354,7 @@ pub mod types {
                 score,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "method" => ::std::option::Option::Some(Self::method),
@@ -2314,6 +2372,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct LivenessDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -2327,12 +2386,15 @@ pub mod types {
                     let mut score_slot: ::std::option::Option<
                         ::std::option::Option<f64>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::method) => {
+                            ::std::option::Option::Some(Field::method) => {
                                 crate::extra::set(
                                     &mut method_slot,
                                     "method",
@@ -2342,15 +2404,19 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::score) => {
+                            ::std::option::Option::Some(Field::score) => {
                                 crate::extra::set(
                                     &mut score_slot,
                                     "score",
                                     map.next_value::<::std::option::Option<f64>>()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -2385,10 +2451,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for PhoneNumber {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2401,6 +2464,7 @@ pub mod types {
                 number,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "is_verified" => ::std::option::Option::Some(Self::is_verified),
@@ -2418,6 +2482,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct PhoneNumber")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -2431,19 +2496,22 @@ pub mod types {
                     let mut number_slot: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::is_verified) => {
+                            ::std::option::Option::Some(Field::is_verified) => {
                                 crate::extra::set(
                                     &mut is_verified_slot,
                                     "is_verified",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::number) => {
+                            ::std::option::Option::Some(Field::number) => {
                                 crate::extra::set(
                                     &mut number_slot,
                                     "number",
@@ -2453,8 +2521,12 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -2495,10 +2567,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for PhoneVerificationDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2513,6 +2582,7 @@ pub mod types {
                 is_temporary,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "country_code" => ::std::option::Option::Some(Self::country_code),
@@ -2532,6 +2602,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct PhoneVerificationDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -2551,12 +2622,15 @@ pub mod types {
                     let mut is_temporary_slot: ::std::option::Option<
                         ::std::option::Option<bool>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::country_code) => {
+                            ::std::option::Option::Some(Field::country_code) => {
                                 crate::extra::set(
                                     &mut country_code_slot,
                                     "country_code",
@@ -2566,29 +2640,33 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::is_blocked) => {
+                            ::std::option::Option::Some(Field::is_blocked) => {
                                 crate::extra::set(
                                     &mut is_blocked_slot,
                                     "is_blocked",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::is_ported) => {
+                            ::std::option::Option::Some(Field::is_ported) => {
                                 crate::extra::set(
                                     &mut is_ported_slot,
                                     "is_ported",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::is_temporary) => {
+                            ::std::option::Option::Some(Field::is_temporary) => {
                                 crate::extra::set(
                                     &mut is_temporary_slot,
                                     "is_temporary",
                                     map.next_value::<::std::option::Option<bool>>()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -2631,10 +2709,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for ProofOfAddressDetails {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2649,6 +2724,7 @@ pub mod types {
                 name_on_document,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "address" => ::std::option::Option::Some(Self::address),
@@ -2672,6 +2748,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct ProofOfAddressDetails")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -2691,12 +2768,15 @@ pub mod types {
                     let mut name_on_document_slot: ::std::option::Option<
                         ::std::option::Option<::std::string::String>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::address) => {
+                            ::std::option::Option::Some(Field::address) => {
                                 crate::extra::set(
                                     &mut address_slot,
                                     "address",
@@ -2706,7 +2786,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::document_type) => {
+                            ::std::option::Option::Some(Field::document_type) => {
                                 crate::extra::set(
                                     &mut document_type_slot,
                                     "document_type",
@@ -2716,7 +2796,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::issuer) => {
+                            ::std::option::Option::Some(Field::issuer) => {
                                 crate::extra::set(
                                     &mut issuer_slot,
                                     "issuer",
@@ -2726,7 +2806,7 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::name_on_document) => {
+                            ::std::option::Option::Some(Field::name_on_document) => {
                                 crate::extra::set(
                                     &mut name_on_document_slot,
                                     "name_on_document",
@@ -2736,8 +2816,12 @@ pub mod types {
                                         >()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -2838,10 +2922,7 @@ pub mod types {
         /// hand would be written twice.
         #[serde(flatten)]
         #[schemars(skip)]
-        pub extra: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub extra: crate::Extra,
     }
     impl<'de> ::serde::Deserialize<'de> for SessionPage {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
@@ -2856,6 +2937,7 @@ pub mod types {
                 results,
             }
             impl crate::extra::DeclaredProperty for Field {
+                #[inline]
                 fn from_name(name: &str) -> ::std::option::Option<Self> {
                     match name {
                         "count" => ::std::option::Option::Some(Self::count),
@@ -2875,6 +2957,7 @@ pub mod types {
                 ) -> ::std::fmt::Result {
                     formatter.write_str("struct SessionPage")
                 }
+                #[inline]
                 fn visit_map<A>(
                     self,
                     mut map: A,
@@ -2892,19 +2975,22 @@ pub mod types {
                     let mut results_slot: ::std::option::Option<
                         ::std::vec::Vec<crate::SessionRow>,
                     > = ::std::option::Option::None;
-                    let mut extra = ::std::collections::BTreeMap::new();
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
                     while let ::std::option::Option::Some(key) = map
-                        .next_key_seed(crate::extra::KeySeed::<Field>::new())?
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
                     {
                         match key {
-                            crate::extra::Key::Declared(Field::count) => {
+                            ::std::option::Option::Some(Field::count) => {
                                 crate::extra::set(
                                     &mut count_slot,
                                     "count",
                                     map.next_value::<i64>()?,
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::next) => {
+                            ::std::option::Option::Some(Field::next) => {
                                 crate::extra::set(
                                     &mut next_slot,
                                     "next",
@@ -2924,7 +3010,7 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::previous) => {
+                            ::std::option::Option::Some(Field::previous) => {
                                 crate::extra::set(
                                     &mut previous_slot,
                                     "previous",
@@ -2944,15 +3030,19 @@ pub mod types {
                                     },
                                 )?
                             }
-                            crate::extra::Key::Declared(Field::results) => {
+                            ::std::option::Option::Some(Field::results) => {
                                 crate::extra::set(
                                     &mut results_slot,
                                     "results",
                                     map.next_value::<::std::vec::Vec<crate::SessionRow>>()?,
                                 )?
                             }
-                            crate::extra::Key::Unknown(name) => {
-                                crate::extra::keep(&mut extra, name, map.next_value()?)?
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
                             }
                         }
                     }
@@ -3017,10 +3107,7 @@ pub mod types {
                 ::std::option::Option<super::ProofOfAddressDetails>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for AdditionalDetails {
             fn default() -> Self {
@@ -3141,12 +3228,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -3206,10 +3288,7 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for AmlDetails {
             fn default() -> Self {
@@ -3277,12 +3356,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -3332,10 +3406,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for AmlScreenedData {
             fn default() -> Self {
@@ -3388,12 +3459,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -3441,10 +3507,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for DatabaseValidationDetails {
             fn default() -> Self {
@@ -3499,12 +3562,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -3550,10 +3608,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for EmailAddress {
             fn default() -> Self {
@@ -3591,12 +3646,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -3646,10 +3696,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for EmailVerificationDetails {
             fn default() -> Self {
@@ -3717,12 +3764,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -3774,10 +3816,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for FaceMatchDetails {
             fn default() -> Self {
@@ -3828,12 +3867,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -3877,10 +3911,7 @@ pub mod types {
                 ::std::option::Option<crate::FeatureStatus>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for Feature {
             fn default() -> Self {
@@ -3918,12 +3949,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -4005,10 +4031,7 @@ pub mod types {
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for KybSession {
             fn default() -> Self {
@@ -4196,12 +4219,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -4319,10 +4337,7 @@ pub mod types {
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for KycSession {
             fn default() -> Self {
@@ -4574,12 +4589,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -4649,10 +4659,7 @@ pub mod types {
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for LivenessDetails {
             fn default() -> Self {
@@ -4690,12 +4697,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -4737,10 +4739,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for PhoneNumber {
             fn default() -> Self {
@@ -4778,12 +4777,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -4833,10 +4827,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for PhoneVerificationDetails {
             fn default() -> Self {
@@ -4900,12 +4891,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -4961,10 +4947,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for ProofOfAddressDetails {
             fn default() -> Self {
@@ -5030,12 +5013,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value
@@ -5088,10 +5066,7 @@ pub mod types {
                 ::std::vec::Vec<crate::SessionRow>,
                 ::std::string::String,
             >,
-            extra: ::std::result::Result<
-                ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for SessionPage {
             fn default() -> Self {
@@ -5155,12 +5130,7 @@ pub mod types {
             }
             pub fn extra<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::serde_json::Value,
-                    >,
-                >,
+                T: ::std::convert::TryInto<crate::Extra>,
                 T::Error: ::std::fmt::Display,
             {
                 self.extra = value

@@ -111,7 +111,7 @@ pub use didit_api::types::{
     ApiError, ApiService, ErrorMessages, KybSession, KycSession, SessionKindFilter,
 };
 pub use didit_api::{
-    DocumentType, FeatureName, FeatureStatus, SessionKind, SessionStatus, Timestamp,
+    DocumentType, Extra, FeatureName, FeatureStatus, SessionKind, SessionStatus, Timestamp,
     UnknownSessionRow,
 };
 

@@ -41,7 +41,7 @@ pub struct Page {
     /// The page's properties that this version of the SDK does not declare,
     /// by name, as the server sent them (the rows keep theirs in their own
     /// `extra` fields).
-    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+    pub extra: crate::Extra,
     /// The HTTP status of the answer.
     pub status: StatusCode,
     /// The answer's rate-limit headers.
