@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use proptest::strategy::Strategy;
 
-use crate::generate::{Generator, Options, UNKNOWN_PROPERTY_PREFIX};
+use crate::generate::{Generator, Options};
 use crate::property::{self, DEFAULT_CASES, Json};
 use crate::sdk::{ComponentTypes, SdkType};
-use crate::{Difference, Spec, validation_errors};
+use crate::{Spec, validation_errors};
 
 /// One schema of the spec and the SDK type its instances decode into.
 #[derive(Clone, Debug)]
@@ -183,10 +183,10 @@ pub fn component_ref(schema: &Value) -> Option<&str> {
 }
 
 /// The property itself: `instance` satisfies `validator` (the generator's
-/// self-check), decodes into `sdk_type` and re-encodes to the same JSON —
-/// except that properties the generator invented (named with
-/// [`UNKNOWN_PROPERTY_PREFIX`]) may be dropped, since the SDK's structs keep
-/// only the properties they declare. Every other difference fails.
+/// self-check), decodes into `sdk_type` and re-encodes to the same JSON, key
+/// for key. That includes the properties the generator invented (named with
+/// [`crate::generate::UNKNOWN_PROPERTY_PREFIX`]) at any depth: the SDK's
+/// structs keep what they do not declare, so any difference fails.
 pub fn check_instance(
     validator: &jsonschema::Validator,
     sdk_type: SdkType,
@@ -200,11 +200,7 @@ pub fn check_instance(
     })?;
     let differences = (sdk_type.round_trip)(instance)
         .map_err(|error| format!("{} did not decode it: {error}", sdk_type.rust_name))?;
-    let unexpected: Vec<String> = differences
-        .iter()
-        .filter(|difference| !is_dropped_unknown_property(difference))
-        .map(ToString::to_string)
-        .collect();
+    let unexpected: Vec<String> = differences.iter().map(ToString::to_string).collect();
     if unexpected.is_empty() {
         Ok(())
     } else {
@@ -214,9 +210,4 @@ pub fn check_instance(
             unexpected.join("\n  ")
         ))
     }
-}
-
-fn is_dropped_unknown_property(difference: &Difference) -> bool {
-    let name = difference.pointer.rsplit('/').next().unwrap_or_default();
-    difference.actual.is_none() && name.starts_with(UNKNOWN_PROPERTY_PREFIX)
 }

@@ -5,7 +5,8 @@
 //! The strategies build only values the wire can carry back: a `KycSession`
 //! whose `session_kind` is absent or `user` (a row saying `business` *is* a
 //! KYB row), an `UnknownSessionRow` whose JSON carries its kind, finite
-//! numbers (JSON has no NaN).
+//! numbers (JSON has no NaN). With [`Unknowns::Sometimes`] every struct may
+//! also hold properties the spec does not declare, in its `extra` field.
 
 use didit::types::{
     AdditionalDetails, AmlDetails, AmlScreenedData, ApiError, ApiService,
@@ -14,8 +15,8 @@ use didit::types::{
     PhoneVerificationDetails, ProofOfAddressDetails, SessionKindFilter, SessionPage,
 };
 use didit::{
-    DocumentType, FeatureName, FeatureStatus, Session, SessionKind, SessionStatus, Timestamp,
-    UnknownSessionRow, Uuid,
+    DocumentType, Extra, FeatureName, FeatureStatus, Session, SessionKind, SessionStatus,
+    Timestamp, UnknownSessionRow, Uuid,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -23,13 +24,29 @@ use serde_json::Value;
 use crate::generate;
 
 /// Whether values unknown to the spec (open-enum `Unknown` variants, rows of
-/// an unknown kind) are generated too.
+/// an unknown kind, undeclared properties) are generated too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unknowns {
     /// Only what the spec documents.
     Never,
     /// Some of the time.
     Sometimes,
+}
+
+/// Undeclared properties for a struct's `extra` field: none, or with
+/// [`Unknowns::Sometimes`] up to two (named so as never to clash with a
+/// declared property).
+pub fn extra(unknowns: Unknowns) -> BoxedStrategy<Extra> {
+    match unknowns {
+        Unknowns::Never => Just(Extra::default()).boxed(),
+        Unknowns::Sometimes => {
+            let name = "[a-z0-9_]{1,8}"
+                .prop_map(|suffix| format!("{}{suffix}", generate::UNKNOWN_PROPERTY_PREFIX));
+            proptest::collection::btree_map(name, generate::any_json(), 0..=2)
+                .prop_map(Extra::from)
+                .boxed()
+        }
+    }
 }
 
 fn text() -> BoxedStrategy<String> {
@@ -101,82 +118,128 @@ pub fn feature(unknowns: Unknowns) -> BoxedStrategy<Feature> {
     (
         optional(open_enum(FeatureName::KNOWN, unknowns)),
         optional(open_enum(FeatureStatus::KNOWN, unknowns)),
+        extra(unknowns),
     )
-        .prop_map(|(feature, status)| Feature { feature, status })
+        .prop_map(|(feature, status, extra)| Feature {
+            feature,
+            status,
+            extra,
+        })
         .boxed()
 }
 
 /// A phone number.
-pub fn phone_number() -> BoxedStrategy<PhoneNumber> {
-    (optional(text()), optional(any::<bool>()))
-        .prop_map(|(number, is_verified)| PhoneNumber {
+pub fn phone_number(unknowns: Unknowns) -> BoxedStrategy<PhoneNumber> {
+    (optional(text()), optional(any::<bool>()), extra(unknowns))
+        .prop_map(|(number, is_verified, extra)| PhoneNumber {
             number,
             is_verified,
+            extra,
         })
         .boxed()
 }
 
 /// An e-mail address.
-pub fn email_address() -> BoxedStrategy<EmailAddress> {
-    (optional(text()), optional(any::<bool>()))
-        .prop_map(|(email, is_verified)| EmailAddress { email, is_verified })
+pub fn email_address(unknowns: Unknowns) -> BoxedStrategy<EmailAddress> {
+    (optional(text()), optional(any::<bool>()), extra(unknowns))
+        .prop_map(|(email, is_verified, extra)| EmailAddress {
+            email,
+            is_verified,
+            extra,
+        })
         .boxed()
 }
 
 /// The per-feature results.
-pub fn additional_details() -> BoxedStrategy<AdditionalDetails> {
+pub fn additional_details(unknowns: Unknowns) -> BoxedStrategy<AdditionalDetails> {
+    let extra = || extra(unknowns);
     let aml = (
         optional(any::<i64>()),
         optional(text()),
         optional(any::<bool>()),
         optional(
-            (optional(text()), optional(text()), optional(text())).prop_map(
-                |(nationality, document_number, date_of_birth)| AmlScreenedData {
-                    nationality,
-                    document_number,
-                    date_of_birth,
-                },
-            ),
+            (
+                optional(text()),
+                optional(text()),
+                optional(text()),
+                extra(),
+            )
+                .prop_map(|(nationality, document_number, date_of_birth, extra)| {
+                    AmlScreenedData {
+                        nationality,
+                        document_number,
+                        date_of_birth,
+                        extra,
+                    }
+                }),
         ),
+        extra(),
     )
         .prop_map(
-            |(total_hits, entity_type, is_adverse_media_fetched, screened_data)| AmlDetails {
-                total_hits,
-                entity_type,
-                is_adverse_media_fetched,
-                screened_data,
+            |(total_hits, entity_type, is_adverse_media_fetched, screened_data, extra)| {
+                AmlDetails {
+                    total_hits,
+                    entity_type,
+                    is_adverse_media_fetched,
+                    screened_data,
+                    extra,
+                }
             },
         );
-    let database_validation = (optional(text()), optional(text()), optional(text())).prop_map(
-        |(validation_type, match_type, identification_number)| DatabaseValidationDetails {
-            validation_type,
-            match_type,
-            identification_number,
-        },
-    );
+    let database_validation = (
+        optional(text()),
+        optional(text()),
+        optional(text()),
+        extra(),
+    )
+        .prop_map(
+            |(validation_type, match_type, identification_number, extra)| {
+                DatabaseValidationDetails {
+                    validation_type,
+                    match_type,
+                    identification_number,
+                    extra,
+                }
+            },
+        );
     let poa = (
         optional(text()),
         optional(text()),
         optional(text()),
         optional(text()),
+        extra(),
     )
         .prop_map(
-            |(document_type, issuer, address, name_on_document)| ProofOfAddressDetails {
+            |(document_type, issuer, address, name_on_document, extra)| ProofOfAddressDetails {
                 document_type,
                 issuer,
                 address,
                 name_on_document,
+                extra,
             },
         );
-    let liveness = (optional(text()), optional(finite()))
-        .prop_map(|(method, score)| LivenessDetails { method, score });
-    let face_match = (optional(finite()), optional(text()), optional(text())).prop_map(
-        |(score, source_image, target_image)| FaceMatchDetails {
-            score,
-            source_image,
-            target_image,
-        },
-    );
+    let liveness =
+        (optional(text()), optional(finite()), extra()).prop_map(|(method, score, extra)| {
+            LivenessDetails {
+                method,
+                score,
+                extra,
+            }
+        });
+    let face_match = (
+        optional(finite()),
+        optional(text()),
+        optional(text()),
+        extra(),
+    )
+        .prop_map(
+            |(score, source_image, target_image, extra)| FaceMatchDetails {
+                score,
+                source_image,
+                target_image,
+                extra,
+            },
+        );
     let booleans = || {
         (
             optional(any::<bool>()),
@@ -184,21 +247,23 @@ pub fn additional_details() -> BoxedStrategy<AdditionalDetails> {
             optional(any::<bool>()),
         )
     };
-    let phone_verification = (optional(text()), booleans()).prop_map(
-        |(country_code, (is_temporary, is_ported, is_blocked))| PhoneVerificationDetails {
+    let phone_verification = (optional(text()), booleans(), extra()).prop_map(
+        |(country_code, (is_temporary, is_ported, is_blocked), extra)| PhoneVerificationDetails {
             country_code,
             is_temporary,
             is_ported,
             is_blocked,
+            extra,
         },
     );
-    let email_verification = (optional(any::<bool>()), booleans()).prop_map(
-        |(is_breached, (is_disposable, is_undeliverable, is_blocklisted))| {
+    let email_verification = (optional(any::<bool>()), booleans(), extra()).prop_map(
+        |(is_breached, (is_disposable, is_undeliverable, is_blocklisted), extra)| {
             EmailVerificationDetails {
                 is_breached,
                 is_disposable,
                 is_undeliverable,
                 is_blocklisted,
+                extra,
             }
         },
     );
@@ -210,6 +275,7 @@ pub fn additional_details() -> BoxedStrategy<AdditionalDetails> {
         optional(face_match),
         optional(phone_verification),
         optional(email_verification),
+        extra(),
     )
         .prop_map(
             |(
@@ -220,6 +286,7 @@ pub fn additional_details() -> BoxedStrategy<AdditionalDetails> {
                 face_match,
                 phone_verification,
                 email_verification,
+                extra,
             )| {
                 AdditionalDetails {
                     aml,
@@ -229,6 +296,7 @@ pub fn additional_details() -> BoxedStrategy<AdditionalDetails> {
                     face_match,
                     phone_verification,
                     email_verification,
+                    extra,
                 }
             },
         )
@@ -253,11 +321,11 @@ pub fn kyc_session(unknowns: Unknowns) -> BoxedStrategy<KycSession> {
         three_state(uuid()),
         optional(timestamp()),
         optional(proptest::collection::vec(feature(unknowns), 0..4)),
-        three_state(phone_number()),
-        three_state(email_address()),
-        three_state(additional_details()),
+        three_state(phone_number(unknowns)),
+        three_state(email_address(unknowns)),
+        three_state(additional_details(unknowns)),
     );
-    (identity, progress)
+    (identity, progress, extra(unknowns))
         .prop_map(
             |(
                 (
@@ -280,6 +348,7 @@ pub fn kyc_session(unknowns: Unknowns) -> BoxedStrategy<KycSession> {
                     email_address,
                     additional_details,
                 ),
+                extra,
             )| KycSession {
                 session_id,
                 session_kind,
@@ -297,6 +366,7 @@ pub fn kyc_session(unknowns: Unknowns) -> BoxedStrategy<KycSession> {
                 phone_number,
                 email_address,
                 additional_details,
+                extra,
             },
         )
         .boxed()
@@ -322,12 +392,14 @@ pub fn kyb_session(unknowns: Unknowns) -> BoxedStrategy<KybSession> {
             three_state(text()),
             three_state(text()),
         ),
+        extra(unknowns),
     )
         .prop_map(
             |(
                 (session_id, session_number, status),
                 (vendor_data, created_at, workflow_id),
                 (workflow_type, workflow_label, company_name, registration_number, country),
+                extra,
             )| KybSession {
                 session_id,
                 session_kind: SessionKind::Business,
@@ -341,6 +413,7 @@ pub fn kyb_session(unknowns: Unknowns) -> BoxedStrategy<KybSession> {
                 company_name,
                 registration_number,
                 country,
+                extra,
             },
         )
         .boxed()
@@ -395,12 +468,14 @@ pub fn session_page(unknowns: Unknowns) -> BoxedStrategy<SessionPage> {
         page_link(),
         page_link(),
         proptest::collection::vec(session(unknowns), 0..4),
+        extra(unknowns),
     )
-        .prop_map(|(count, next, previous, results)| SessionPage {
+        .prop_map(|(count, next, previous, results, extra)| SessionPage {
             count,
             next,
             previous,
             results,
+            extra,
         })
         .boxed()
 }

@@ -5,3 +5,4 @@ pub mod drift;
 pub mod json_schema;
 pub mod lint;
 pub mod spec;
+pub mod unknown_properties;

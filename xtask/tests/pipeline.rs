@@ -69,6 +69,45 @@ fn optional_nullable_fields_are_three_state() {
 }
 
 #[test]
+fn every_object_struct_keeps_undeclared_properties() {
+    let generated = generate(&Spec::load().unwrap()).unwrap();
+    let compact: String = generated.split_whitespace().collect();
+    let objects = [
+        "PhoneNumber",
+        "KycSession",
+        "KybSession",
+        "SessionPage",
+        "Feature",
+    ];
+    for name in objects {
+        assert!(
+            compact.contains(&format!("impl<'de>::serde::Deserialize<'de>for{name}{{")),
+            "{name} has the generated Deserialize impl"
+        );
+    }
+    let fields = compact.matches("pubextra:crate::Extra,").count();
+    let structs_with_builders = compact.matches("pubfnbuilder()->builder::").count();
+    assert_eq!(
+        fields, structs_with_builders,
+        "one `extra` field per struct"
+    );
+}
+
+#[test]
+fn a_spec_property_named_like_the_extra_field_fails_generation() {
+    let mut spec = Spec::load().unwrap();
+    spec.json["components"]["schemas"]["PhoneNumber"]["properties"]["extra"] =
+        json!({"type": "string"});
+    let error = generate(&spec).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("`PhoneNumber` declares a property named `extra`"),
+        "{error}"
+    );
+}
+
+#[test]
 fn the_spec_passes_lint() {
     let problems = lint(&Spec::load().unwrap());
     assert!(problems.is_empty(), "{problems:#?}");

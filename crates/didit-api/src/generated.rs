@@ -10,15 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Short results per feature. Only the features that produced something are present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct AdditionalDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aml: ::std::option::Option<AmlDetails>,
@@ -34,6 +26,182 @@ pub mod types {
         pub phone_verification: ::std::option::Option<PhoneVerificationDetails>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub poa: ::std::option::Option<ProofOfAddressDetails>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AdditionalDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                aml,
+                database_validation,
+                email_verification,
+                face_match,
+                liveness,
+                phone_verification,
+                poa,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "aml" => ::std::option::Option::Some(Self::aml),
+                        "database_validation" => {
+                            ::std::option::Option::Some(Self::database_validation)
+                        }
+                        "email_verification" => {
+                            ::std::option::Option::Some(Self::email_verification)
+                        }
+                        "face_match" => ::std::option::Option::Some(Self::face_match),
+                        "liveness" => ::std::option::Option::Some(Self::liveness),
+                        "phone_verification" => {
+                            ::std::option::Option::Some(Self::phone_verification)
+                        }
+                        "poa" => ::std::option::Option::Some(Self::poa),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = AdditionalDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct AdditionalDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut aml_slot: ::std::option::Option<
+                        ::std::option::Option<AmlDetails>,
+                    > = ::std::option::Option::None;
+                    let mut database_validation_slot: ::std::option::Option<
+                        ::std::option::Option<DatabaseValidationDetails>,
+                    > = ::std::option::Option::None;
+                    let mut email_verification_slot: ::std::option::Option<
+                        ::std::option::Option<EmailVerificationDetails>,
+                    > = ::std::option::Option::None;
+                    let mut face_match_slot: ::std::option::Option<
+                        ::std::option::Option<FaceMatchDetails>,
+                    > = ::std::option::Option::None;
+                    let mut liveness_slot: ::std::option::Option<
+                        ::std::option::Option<LivenessDetails>,
+                    > = ::std::option::Option::None;
+                    let mut phone_verification_slot: ::std::option::Option<
+                        ::std::option::Option<PhoneVerificationDetails>,
+                    > = ::std::option::Option::None;
+                    let mut poa_slot: ::std::option::Option<
+                        ::std::option::Option<ProofOfAddressDetails>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::aml) => {
+                                crate::extra::set(
+                                    &mut aml_slot,
+                                    "aml",
+                                    map.next_value::<::std::option::Option<AmlDetails>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::database_validation) => {
+                                crate::extra::set(
+                                    &mut database_validation_slot,
+                                    "database_validation",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<DatabaseValidationDetails>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::email_verification) => {
+                                crate::extra::set(
+                                    &mut email_verification_slot,
+                                    "email_verification",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<EmailVerificationDetails>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::face_match) => {
+                                crate::extra::set(
+                                    &mut face_match_slot,
+                                    "face_match",
+                                    map.next_value::<::std::option::Option<FaceMatchDetails>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::liveness) => {
+                                crate::extra::set(
+                                    &mut liveness_slot,
+                                    "liveness",
+                                    map.next_value::<::std::option::Option<LivenessDetails>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::phone_verification) => {
+                                crate::extra::set(
+                                    &mut phone_verification_slot,
+                                    "phone_verification",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<PhoneVerificationDetails>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::poa) => {
+                                crate::extra::set(
+                                    &mut poa_slot,
+                                    "poa",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<ProofOfAddressDetails>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AdditionalDetails {
+                        aml: aml_slot.unwrap_or_default(),
+                        database_validation: database_validation_slot
+                            .unwrap_or_default(),
+                        email_verification: email_verification_slot.unwrap_or_default(),
+                        face_match: face_match_slot.unwrap_or_default(),
+                        liveness: liveness_slot.unwrap_or_default(),
+                        phone_verification: phone_verification_slot.unwrap_or_default(),
+                        poa: poa_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl AdditionalDetails {
         pub fn builder() -> builder::AdditionalDetails {
@@ -41,15 +209,7 @@ pub mod types {
         }
     }
     ///Outcome of AML screening.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct AmlDetails {
         ///What kind of entity was screened, for example `person`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -62,6 +222,134 @@ pub mod types {
         ///How many screening hits were found.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_hits: ::std::option::Option<i64>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AmlDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                entity_type,
+                is_adverse_media_fetched,
+                screened_data,
+                total_hits,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "entity_type" => ::std::option::Option::Some(Self::entity_type),
+                        "is_adverse_media_fetched" => {
+                            ::std::option::Option::Some(Self::is_adverse_media_fetched)
+                        }
+                        "screened_data" => {
+                            ::std::option::Option::Some(Self::screened_data)
+                        }
+                        "total_hits" => ::std::option::Option::Some(Self::total_hits),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = AmlDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct AmlDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut entity_type_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut is_adverse_media_fetched_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut screened_data_slot: ::std::option::Option<
+                        ::std::option::Option<AmlScreenedData>,
+                    > = ::std::option::Option::None;
+                    let mut total_hits_slot: ::std::option::Option<
+                        ::std::option::Option<i64>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::entity_type) => {
+                                crate::extra::set(
+                                    &mut entity_type_slot,
+                                    "entity_type",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(
+                                Field::is_adverse_media_fetched,
+                            ) => {
+                                crate::extra::set(
+                                    &mut is_adverse_media_fetched_slot,
+                                    "is_adverse_media_fetched",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::screened_data) => {
+                                crate::extra::set(
+                                    &mut screened_data_slot,
+                                    "screened_data",
+                                    map.next_value::<::std::option::Option<AmlScreenedData>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::total_hits) => {
+                                crate::extra::set(
+                                    &mut total_hits_slot,
+                                    "total_hits",
+                                    map.next_value::<::std::option::Option<i64>>()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AmlDetails {
+                        entity_type: entity_type_slot.unwrap_or_default(),
+                        is_adverse_media_fetched: is_adverse_media_fetched_slot
+                            .unwrap_or_default(),
+                        screened_data: screened_data_slot.unwrap_or_default(),
+                        total_hits: total_hits_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl AmlDetails {
         pub fn builder() -> builder::AmlDetails {
@@ -69,15 +357,7 @@ pub mod types {
         }
     }
     ///The non-empty parts of the data that AML screening used.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct AmlScreenedData {
         ///Date of birth that was screened, as the server wrote it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -88,6 +368,124 @@ pub mod types {
         ///Nationality that was screened.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nationality: ::std::option::Option<::std::string::String>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AmlScreenedData {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                date_of_birth,
+                document_number,
+                nationality,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "date_of_birth" => {
+                            ::std::option::Option::Some(Self::date_of_birth)
+                        }
+                        "document_number" => {
+                            ::std::option::Option::Some(Self::document_number)
+                        }
+                        "nationality" => ::std::option::Option::Some(Self::nationality),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = AmlScreenedData;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct AmlScreenedData")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut date_of_birth_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut document_number_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut nationality_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::date_of_birth) => {
+                                crate::extra::set(
+                                    &mut date_of_birth_slot,
+                                    "date_of_birth",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::document_number) => {
+                                crate::extra::set(
+                                    &mut document_number_slot,
+                                    "document_number",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::nationality) => {
+                                crate::extra::set(
+                                    &mut nationality_slot,
+                                    "nationality",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(AmlScreenedData {
+                        date_of_birth: date_of_birth_slot.unwrap_or_default(),
+                        document_number: document_number_slot.unwrap_or_default(),
+                        nationality: nationality_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl AmlScreenedData {
         pub fn builder() -> builder::AmlScreenedData {
@@ -223,15 +621,7 @@ pub mod types {
         }
     }
     ///Outcome of validation against government databases.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct DatabaseValidationDetails {
         ///The tax, personal or document number that was validated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -242,6 +632,125 @@ pub mod types {
         ///Kind of validation, for example `DOCUMENT_VALIDATION`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validation_type: ::std::option::Option<::std::string::String>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DatabaseValidationDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                identification_number,
+                match_type,
+                validation_type,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "identification_number" => {
+                            ::std::option::Option::Some(Self::identification_number)
+                        }
+                        "match_type" => ::std::option::Option::Some(Self::match_type),
+                        "validation_type" => {
+                            ::std::option::Option::Some(Self::validation_type)
+                        }
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = DatabaseValidationDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct DatabaseValidationDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut identification_number_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut match_type_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut validation_type_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::identification_number) => {
+                                crate::extra::set(
+                                    &mut identification_number_slot,
+                                    "identification_number",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::match_type) => {
+                                crate::extra::set(
+                                    &mut match_type_slot,
+                                    "match_type",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::validation_type) => {
+                                crate::extra::set(
+                                    &mut validation_type_slot,
+                                    "validation_type",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(DatabaseValidationDetails {
+                        identification_number: identification_number_slot
+                            .unwrap_or_default(),
+                        match_type: match_type_slot.unwrap_or_default(),
+                        validation_type: validation_type_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl DatabaseValidationDetails {
         pub fn builder() -> builder::DatabaseValidationDetails {
@@ -249,15 +758,7 @@ pub mod types {
         }
     }
     ///An e-mail address and whether e-mail verification approved it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct EmailAddress {
         ///The address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -265,6 +766,101 @@ pub mod types {
         ///True only when e-mail verification approved this address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_verified: ::std::option::Option<bool>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmailAddress {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                email,
+                is_verified,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "email" => ::std::option::Option::Some(Self::email),
+                        "is_verified" => ::std::option::Option::Some(Self::is_verified),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = EmailAddress;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct EmailAddress")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut email_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut is_verified_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::email) => {
+                                crate::extra::set(
+                                    &mut email_slot,
+                                    "email",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::is_verified) => {
+                                crate::extra::set(
+                                    &mut is_verified_slot,
+                                    "is_verified",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EmailAddress {
+                        email: email_slot.unwrap_or_default(),
+                        is_verified: is_verified_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl EmailAddress {
         pub fn builder() -> builder::EmailAddress {
@@ -272,15 +868,7 @@ pub mod types {
         }
     }
     ///Outcome of e-mail verification.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct EmailVerificationDetails {
         ///Whether the address is on a block list.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -294,6 +882,130 @@ pub mod types {
         ///Whether mail to the address cannot be delivered.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_undeliverable: ::std::option::Option<bool>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmailVerificationDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                is_blocklisted,
+                is_breached,
+                is_disposable,
+                is_undeliverable,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "is_blocklisted" => {
+                            ::std::option::Option::Some(Self::is_blocklisted)
+                        }
+                        "is_breached" => ::std::option::Option::Some(Self::is_breached),
+                        "is_disposable" => {
+                            ::std::option::Option::Some(Self::is_disposable)
+                        }
+                        "is_undeliverable" => {
+                            ::std::option::Option::Some(Self::is_undeliverable)
+                        }
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = EmailVerificationDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct EmailVerificationDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut is_blocklisted_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut is_breached_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut is_disposable_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut is_undeliverable_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::is_blocklisted) => {
+                                crate::extra::set(
+                                    &mut is_blocklisted_slot,
+                                    "is_blocklisted",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::is_breached) => {
+                                crate::extra::set(
+                                    &mut is_breached_slot,
+                                    "is_breached",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::is_disposable) => {
+                                crate::extra::set(
+                                    &mut is_disposable_slot,
+                                    "is_disposable",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::is_undeliverable) => {
+                                crate::extra::set(
+                                    &mut is_undeliverable_slot,
+                                    "is_undeliverable",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(EmailVerificationDetails {
+                        is_blocklisted: is_blocklisted_slot.unwrap_or_default(),
+                        is_breached: is_breached_slot.unwrap_or_default(),
+                        is_disposable: is_disposable_slot.unwrap_or_default(),
+                        is_undeliverable: is_undeliverable_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl EmailVerificationDetails {
         pub fn builder() -> builder::EmailVerificationDetails {
@@ -320,15 +1032,7 @@ pub mod types {
         }
     }
     ///Outcome of the face match.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct FaceMatchDetails {
         ///Similarity of the two faces, rounded to two decimals.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -339,6 +1043,117 @@ pub mod types {
         ///Presigned URL of the second face image; it expires soon.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target_image: ::std::option::Option<::std::string::String>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FaceMatchDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                score,
+                source_image,
+                target_image,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "score" => ::std::option::Option::Some(Self::score),
+                        "source_image" => ::std::option::Option::Some(Self::source_image),
+                        "target_image" => ::std::option::Option::Some(Self::target_image),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = FaceMatchDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct FaceMatchDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut score_slot: ::std::option::Option<
+                        ::std::option::Option<f64>,
+                    > = ::std::option::Option::None;
+                    let mut source_image_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut target_image_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::score) => {
+                                crate::extra::set(
+                                    &mut score_slot,
+                                    "score",
+                                    map.next_value::<::std::option::Option<f64>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::source_image) => {
+                                crate::extra::set(
+                                    &mut source_image_slot,
+                                    "source_image",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::target_image) => {
+                                crate::extra::set(
+                                    &mut target_image_slot,
+                                    "target_image",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(FaceMatchDetails {
+                        score: score_slot.unwrap_or_default(),
+                        source_image: source_image_slot.unwrap_or_default(),
+                        target_image: target_image_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl FaceMatchDetails {
         pub fn builder() -> builder::FaceMatchDetails {
@@ -346,20 +1161,108 @@ pub mod types {
         }
     }
     ///One step of a session's workflow and how it ended.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct Feature {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub feature: ::std::option::Option<crate::FeatureName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<crate::FeatureStatus>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Feature {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                feature,
+                status,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "feature" => ::std::option::Option::Some(Self::feature),
+                        "status" => ::std::option::Option::Some(Self::status),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = Feature;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct Feature")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut feature_slot: ::std::option::Option<
+                        ::std::option::Option<crate::FeatureName>,
+                    > = ::std::option::Option::None;
+                    let mut status_slot: ::std::option::Option<
+                        ::std::option::Option<crate::FeatureStatus>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::feature) => {
+                                crate::extra::set(
+                                    &mut feature_slot,
+                                    "feature",
+                                    map
+                                        .next_value::<::std::option::Option<crate::FeatureName>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::status) => {
+                                crate::extra::set(
+                                    &mut status_slot,
+                                    "status",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<crate::FeatureStatus>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(Feature {
+                        feature: feature_slot.unwrap_or_default(),
+                        status: status_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl Feature {
         pub fn builder() -> builder::Feature {
@@ -367,14 +1270,7 @@ pub mod types {
         }
     }
     ///A business verification (KYB) session.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema)]
     pub struct KybSession {
         ///Name of the company, once one has been picked from a registry.
         #[schemars(with = ":: std :: option :: Option < :: std :: string :: String >")]
@@ -454,6 +1350,372 @@ pub mod types {
         pub workflow_type: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
         >,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for KybSession {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                company_name,
+                country,
+                created_at,
+                registration_number,
+                session_id,
+                session_kind,
+                session_number,
+                status,
+                vendor_data,
+                workflow_id,
+                workflow_label,
+                workflow_type,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "company_name" => ::std::option::Option::Some(Self::company_name),
+                        "country" => ::std::option::Option::Some(Self::country),
+                        "created_at" => ::std::option::Option::Some(Self::created_at),
+                        "registration_number" => {
+                            ::std::option::Option::Some(Self::registration_number)
+                        }
+                        "session_id" => ::std::option::Option::Some(Self::session_id),
+                        "session_kind" => ::std::option::Option::Some(Self::session_kind),
+                        "session_number" => {
+                            ::std::option::Option::Some(Self::session_number)
+                        }
+                        "status" => ::std::option::Option::Some(Self::status),
+                        "vendor_data" => ::std::option::Option::Some(Self::vendor_data),
+                        "workflow_id" => ::std::option::Option::Some(Self::workflow_id),
+                        "workflow_label" => {
+                            ::std::option::Option::Some(Self::workflow_label)
+                        }
+                        "workflow_type" => {
+                            ::std::option::Option::Some(Self::workflow_type)
+                        }
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = KybSession;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct KybSession")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut company_name_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut country_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut created_at_slot: ::std::option::Option<
+                        ::std::option::Option<crate::Timestamp>,
+                    > = ::std::option::Option::None;
+                    let mut registration_number_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut session_id_slot: ::std::option::Option<
+                        ::std::option::Option<::uuid::Uuid>,
+                    > = ::std::option::Option::None;
+                    let mut session_kind_slot: ::std::option::Option<
+                        crate::SessionKind,
+                    > = ::std::option::Option::None;
+                    let mut session_number_slot: ::std::option::Option<
+                        ::std::option::Option<i64>,
+                    > = ::std::option::Option::None;
+                    let mut status_slot: ::std::option::Option<
+                        ::std::option::Option<crate::SessionStatus>,
+                    > = ::std::option::Option::None;
+                    let mut vendor_data_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut workflow_id_slot: ::std::option::Option<
+                        ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+                    > = ::std::option::Option::None;
+                    let mut workflow_label_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut workflow_type_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::company_name) => {
+                                crate::extra::set(
+                                    &mut company_name_slot,
+                                    "company_name",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::country) => {
+                                crate::extra::set(
+                                    &mut country_slot,
+                                    "country",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::created_at) => {
+                                crate::extra::set(
+                                    &mut created_at_slot,
+                                    "created_at",
+                                    map.next_value::<::std::option::Option<crate::Timestamp>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::registration_number) => {
+                                crate::extra::set(
+                                    &mut registration_number_slot,
+                                    "registration_number",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::session_id) => {
+                                crate::extra::set(
+                                    &mut session_id_slot,
+                                    "session_id",
+                                    map.next_value::<::std::option::Option<::uuid::Uuid>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::session_kind) => {
+                                crate::extra::set(
+                                    &mut session_kind_slot,
+                                    "session_kind",
+                                    map.next_value::<crate::SessionKind>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::session_number) => {
+                                crate::extra::set(
+                                    &mut session_number_slot,
+                                    "session_number",
+                                    map.next_value::<::std::option::Option<i64>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::status) => {
+                                crate::extra::set(
+                                    &mut status_slot,
+                                    "status",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<crate::SessionStatus>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::vendor_data) => {
+                                crate::extra::set(
+                                    &mut vendor_data_slot,
+                                    "vendor_data",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::workflow_id) => {
+                                crate::extra::set(
+                                    &mut workflow_id_slot,
+                                    "workflow_id",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::workflow_label) => {
+                                crate::extra::set(
+                                    &mut workflow_label_slot,
+                                    "workflow_label",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::workflow_type) => {
+                                crate::extra::set(
+                                    &mut workflow_type_slot,
+                                    "workflow_type",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(KybSession {
+                        company_name: company_name_slot.unwrap_or_default(),
+                        country: country_slot.unwrap_or_default(),
+                        created_at: created_at_slot.unwrap_or_default(),
+                        registration_number: registration_number_slot
+                            .unwrap_or_default(),
+                        session_id: session_id_slot.unwrap_or_default(),
+                        session_kind: session_kind_slot
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "session_kind",
+                            ))?,
+                        session_number: session_number_slot.unwrap_or_default(),
+                        status: status_slot.unwrap_or_default(),
+                        vendor_data: vendor_data_slot.unwrap_or_default(),
+                        workflow_id: workflow_id_slot.unwrap_or_default(),
+                        workflow_label: workflow_label_slot.unwrap_or_default(),
+                        workflow_type: workflow_type_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl KybSession {
         pub fn builder() -> builder::KybSession {
@@ -461,15 +1723,7 @@ pub mod types {
         }
     }
     ///A user verification (KYC) session. Identity fields stay null until the step that produces them has finished, and fields the workflow does not return are null too.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct KycSession {
         ///Short results of the features that produced some; null when none did.
         #[schemars(with = ":: std :: option :: Option < AdditionalDetails >")]
@@ -586,6 +1840,485 @@ pub mod types {
         pub vendor_data: ::std::option::Option<
             ::std::option::Option<::std::string::String>,
         >,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for KycSession {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                additional_details,
+                country,
+                created_at,
+                didit_internal_id,
+                document_type,
+                email_address,
+                features,
+                full_name,
+                phone_number,
+                portrait_image,
+                session_id,
+                session_kind,
+                session_number,
+                session_url,
+                status,
+                vendor_data,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "additional_details" => {
+                            ::std::option::Option::Some(Self::additional_details)
+                        }
+                        "country" => ::std::option::Option::Some(Self::country),
+                        "created_at" => ::std::option::Option::Some(Self::created_at),
+                        "didit_internal_id" => {
+                            ::std::option::Option::Some(Self::didit_internal_id)
+                        }
+                        "document_type" => {
+                            ::std::option::Option::Some(Self::document_type)
+                        }
+                        "email_address" => {
+                            ::std::option::Option::Some(Self::email_address)
+                        }
+                        "features" => ::std::option::Option::Some(Self::features),
+                        "full_name" => ::std::option::Option::Some(Self::full_name),
+                        "phone_number" => ::std::option::Option::Some(Self::phone_number),
+                        "portrait_image" => {
+                            ::std::option::Option::Some(Self::portrait_image)
+                        }
+                        "session_id" => ::std::option::Option::Some(Self::session_id),
+                        "session_kind" => ::std::option::Option::Some(Self::session_kind),
+                        "session_number" => {
+                            ::std::option::Option::Some(Self::session_number)
+                        }
+                        "session_url" => ::std::option::Option::Some(Self::session_url),
+                        "status" => ::std::option::Option::Some(Self::status),
+                        "vendor_data" => ::std::option::Option::Some(Self::vendor_data),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = KycSession;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct KycSession")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut additional_details_slot: ::std::option::Option<
+                        ::std::option::Option<::std::option::Option<AdditionalDetails>>,
+                    > = ::std::option::Option::None;
+                    let mut country_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut created_at_slot: ::std::option::Option<
+                        ::std::option::Option<crate::Timestamp>,
+                    > = ::std::option::Option::None;
+                    let mut didit_internal_id_slot: ::std::option::Option<
+                        ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+                    > = ::std::option::Option::None;
+                    let mut document_type_slot: ::std::option::Option<
+                        ::std::option::Option<::std::option::Option<crate::DocumentType>>,
+                    > = ::std::option::Option::None;
+                    let mut email_address_slot: ::std::option::Option<
+                        ::std::option::Option<::std::option::Option<EmailAddress>>,
+                    > = ::std::option::Option::None;
+                    let mut features_slot: ::std::option::Option<
+                        ::std::option::Option<::std::vec::Vec<Feature>>,
+                    > = ::std::option::Option::None;
+                    let mut full_name_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut phone_number_slot: ::std::option::Option<
+                        ::std::option::Option<::std::option::Option<PhoneNumber>>,
+                    > = ::std::option::Option::None;
+                    let mut portrait_image_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut session_id_slot: ::std::option::Option<
+                        ::std::option::Option<::uuid::Uuid>,
+                    > = ::std::option::Option::None;
+                    let mut session_kind_slot: ::std::option::Option<
+                        ::std::option::Option<crate::SessionKind>,
+                    > = ::std::option::Option::None;
+                    let mut session_number_slot: ::std::option::Option<
+                        ::std::option::Option<i64>,
+                    > = ::std::option::Option::None;
+                    let mut session_url_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut status_slot: ::std::option::Option<
+                        ::std::option::Option<crate::SessionStatus>,
+                    > = ::std::option::Option::None;
+                    let mut vendor_data_slot: ::std::option::Option<
+                        ::std::option::Option<
+                            ::std::option::Option<::std::string::String>,
+                        >,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::additional_details) => {
+                                crate::extra::set(
+                                    &mut additional_details_slot,
+                                    "additional_details",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<AdditionalDetails>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::country) => {
+                                crate::extra::set(
+                                    &mut country_slot,
+                                    "country",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::created_at) => {
+                                crate::extra::set(
+                                    &mut created_at_slot,
+                                    "created_at",
+                                    map.next_value::<::std::option::Option<crate::Timestamp>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::didit_internal_id) => {
+                                crate::extra::set(
+                                    &mut didit_internal_id_slot,
+                                    "didit_internal_id",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<::std::option::Option<::uuid::Uuid>>,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::document_type) => {
+                                crate::extra::set(
+                                    &mut document_type_slot,
+                                    "document_type",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<crate::DocumentType>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::email_address) => {
+                                crate::extra::set(
+                                    &mut email_address_slot,
+                                    "email_address",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<::std::option::Option<EmailAddress>>,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::features) => {
+                                crate::extra::set(
+                                    &mut features_slot,
+                                    "features",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<::std::vec::Vec<Feature>>,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::full_name) => {
+                                crate::extra::set(
+                                    &mut full_name_slot,
+                                    "full_name",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::phone_number) => {
+                                crate::extra::set(
+                                    &mut phone_number_slot,
+                                    "phone_number",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<::std::option::Option<PhoneNumber>>,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::portrait_image) => {
+                                crate::extra::set(
+                                    &mut portrait_image_slot,
+                                    "portrait_image",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::session_id) => {
+                                crate::extra::set(
+                                    &mut session_id_slot,
+                                    "session_id",
+                                    map.next_value::<::std::option::Option<::uuid::Uuid>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::session_kind) => {
+                                crate::extra::set(
+                                    &mut session_kind_slot,
+                                    "session_kind",
+                                    map
+                                        .next_value::<::std::option::Option<crate::SessionKind>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::session_number) => {
+                                crate::extra::set(
+                                    &mut session_number_slot,
+                                    "session_number",
+                                    map.next_value::<::std::option::Option<i64>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::session_url) => {
+                                crate::extra::set(
+                                    &mut session_url_slot,
+                                    "session_url",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::status) => {
+                                crate::extra::set(
+                                    &mut status_slot,
+                                    "status",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<crate::SessionStatus>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::vendor_data) => {
+                                crate::extra::set(
+                                    &mut vendor_data_slot,
+                                    "vendor_data",
+                                    {
+                                        struct With(
+                                            ::std::option::Option<
+                                                ::std::option::Option<::std::string::String>,
+                                            >,
+                                        );
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                crate::presence::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(KycSession {
+                        additional_details: additional_details_slot.unwrap_or_default(),
+                        country: country_slot.unwrap_or_default(),
+                        created_at: created_at_slot.unwrap_or_default(),
+                        didit_internal_id: didit_internal_id_slot.unwrap_or_default(),
+                        document_type: document_type_slot.unwrap_or_default(),
+                        email_address: email_address_slot.unwrap_or_default(),
+                        features: features_slot.unwrap_or_default(),
+                        full_name: full_name_slot.unwrap_or_default(),
+                        phone_number: phone_number_slot.unwrap_or_default(),
+                        portrait_image: portrait_image_slot.unwrap_or_default(),
+                        session_id: session_id_slot.unwrap_or_default(),
+                        session_kind: session_kind_slot.unwrap_or_default(),
+                        session_number: session_number_slot.unwrap_or_default(),
+                        session_url: session_url_slot.unwrap_or_default(),
+                        status: status_slot.unwrap_or_default(),
+                        vendor_data: vendor_data_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl KycSession {
         pub fn builder() -> builder::KycSession {
@@ -593,15 +2326,7 @@ pub mod types {
         }
     }
     ///Outcome of the liveness check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct LivenessDetails {
         ///Liveness method, for example `PASSIVE`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -609,6 +2334,101 @@ pub mod types {
         ///Confidence of the check, rounded to two decimals.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<f64>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for LivenessDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                method,
+                score,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "method" => ::std::option::Option::Some(Self::method),
+                        "score" => ::std::option::Option::Some(Self::score),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = LivenessDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct LivenessDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut method_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut score_slot: ::std::option::Option<
+                        ::std::option::Option<f64>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::method) => {
+                                crate::extra::set(
+                                    &mut method_slot,
+                                    "method",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::score) => {
+                                crate::extra::set(
+                                    &mut score_slot,
+                                    "score",
+                                    map.next_value::<::std::option::Option<f64>>()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(LivenessDetails {
+                        method: method_slot.unwrap_or_default(),
+                        score: score_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl LivenessDetails {
         pub fn builder() -> builder::LivenessDetails {
@@ -616,15 +2436,7 @@ pub mod types {
         }
     }
     ///A phone number and whether phone verification approved it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct PhoneNumber {
         ///True only when phone verification approved this number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -632,6 +2444,101 @@ pub mod types {
         ///The number in E.164 form.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<::std::string::String>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PhoneNumber {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                is_verified,
+                number,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "is_verified" => ::std::option::Option::Some(Self::is_verified),
+                        "number" => ::std::option::Option::Some(Self::number),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = PhoneNumber;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct PhoneNumber")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut is_verified_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut number_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::is_verified) => {
+                                crate::extra::set(
+                                    &mut is_verified_slot,
+                                    "is_verified",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::number) => {
+                                crate::extra::set(
+                                    &mut number_slot,
+                                    "number",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PhoneNumber {
+                        is_verified: is_verified_slot.unwrap_or_default(),
+                        number: number_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl PhoneNumber {
         pub fn builder() -> builder::PhoneNumber {
@@ -639,15 +2546,7 @@ pub mod types {
         }
     }
     ///Outcome of phone verification.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct PhoneVerificationDetails {
         ///ISO 3166-1 alpha-2 country of the number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -661,6 +2560,127 @@ pub mod types {
         ///Whether the number belongs to a temporary-number service.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_temporary: ::std::option::Option<bool>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PhoneVerificationDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                country_code,
+                is_blocked,
+                is_ported,
+                is_temporary,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "country_code" => ::std::option::Option::Some(Self::country_code),
+                        "is_blocked" => ::std::option::Option::Some(Self::is_blocked),
+                        "is_ported" => ::std::option::Option::Some(Self::is_ported),
+                        "is_temporary" => ::std::option::Option::Some(Self::is_temporary),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = PhoneVerificationDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct PhoneVerificationDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut country_code_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut is_blocked_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut is_ported_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut is_temporary_slot: ::std::option::Option<
+                        ::std::option::Option<bool>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::country_code) => {
+                                crate::extra::set(
+                                    &mut country_code_slot,
+                                    "country_code",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::is_blocked) => {
+                                crate::extra::set(
+                                    &mut is_blocked_slot,
+                                    "is_blocked",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::is_ported) => {
+                                crate::extra::set(
+                                    &mut is_ported_slot,
+                                    "is_ported",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::is_temporary) => {
+                                crate::extra::set(
+                                    &mut is_temporary_slot,
+                                    "is_temporary",
+                                    map.next_value::<::std::option::Option<bool>>()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(PhoneVerificationDetails {
+                        country_code: country_code_slot.unwrap_or_default(),
+                        is_blocked: is_blocked_slot.unwrap_or_default(),
+                        is_ported: is_ported_slot.unwrap_or_default(),
+                        is_temporary: is_temporary_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl PhoneVerificationDetails {
         pub fn builder() -> builder::PhoneVerificationDetails {
@@ -668,15 +2688,7 @@ pub mod types {
         }
     }
     ///Outcome of the proof-of-address check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
     pub struct ProofOfAddressDetails {
         ///The address read from the document.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -690,6 +2702,140 @@ pub mod types {
         ///The name printed on the document.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name_on_document: ::std::option::Option<::std::string::String>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProofOfAddressDetails {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                address,
+                document_type,
+                issuer,
+                name_on_document,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "address" => ::std::option::Option::Some(Self::address),
+                        "document_type" => {
+                            ::std::option::Option::Some(Self::document_type)
+                        }
+                        "issuer" => ::std::option::Option::Some(Self::issuer),
+                        "name_on_document" => {
+                            ::std::option::Option::Some(Self::name_on_document)
+                        }
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = ProofOfAddressDetails;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct ProofOfAddressDetails")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut address_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut document_type_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut issuer_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut name_on_document_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::address) => {
+                                crate::extra::set(
+                                    &mut address_slot,
+                                    "address",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::document_type) => {
+                                crate::extra::set(
+                                    &mut document_type_slot,
+                                    "document_type",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::issuer) => {
+                                crate::extra::set(
+                                    &mut issuer_slot,
+                                    "issuer",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::name_on_document) => {
+                                crate::extra::set(
+                                    &mut name_on_document_slot,
+                                    "name_on_document",
+                                    map
+                                        .next_value::<
+                                            ::std::option::Option<::std::string::String>,
+                                        >()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(ProofOfAddressDetails {
+                        address: address_slot.unwrap_or_default(),
+                        document_type: document_type_slot.unwrap_or_default(),
+                        issuer: issuer_slot.unwrap_or_default(),
+                        name_on_document: name_on_document_slot.unwrap_or_default(),
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl ProofOfAddressDetails {
         pub fn builder() -> builder::ProofOfAddressDetails {
@@ -757,14 +2903,7 @@ pub mod types {
         }
     }
     ///One page of the session list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema)]
     pub struct SessionPage {
         ///How many rows match the filters. Exact for KYC rows; for KYB rows it stops at 100. With `session_kind=all`, the sum of both kinds. The server never sends a negative count, but Didit's published contract sets no lower bound, so clients should read any 64-bit integer.
         pub count: i64,
@@ -776,6 +2915,160 @@ pub mod types {
         pub previous: ::std::option::Option<::std::string::String>,
         ///The rows of this page, newest first (KYC rows before KYB rows).
         pub results: ::std::vec::Vec<crate::SessionRow>,
+        /// The properties the server sent that this version of the SDK does
+        /// not declare, by name. They are written back after the declared
+        /// properties, so encoding the value again gives back every property
+        /// received. Declared properties never land here; one put here by
+        /// hand would be written twice.
+        #[serde(flatten)]
+        #[schemars(skip)]
+        pub extra: crate::Extra,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SessionPage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            #[allow(non_camel_case_types)]
+            enum Field {
+                count,
+                next,
+                previous,
+                results,
+            }
+            impl crate::extra::DeclaredProperty for Field {
+                #[inline]
+                fn from_name(name: &str) -> ::std::option::Option<Self> {
+                    match name {
+                        "count" => ::std::option::Option::Some(Self::count),
+                        "next" => ::std::option::Option::Some(Self::next),
+                        "previous" => ::std::option::Option::Some(Self::previous),
+                        "results" => ::std::option::Option::Some(Self::results),
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            }
+            struct ObjectVisitor;
+            impl<'de> ::serde::de::Visitor<'de> for ObjectVisitor {
+                type Value = SessionPage;
+                fn expecting(
+                    &self,
+                    formatter: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    formatter.write_str("struct SessionPage")
+                }
+                #[inline]
+                fn visit_map<A>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Self::Value, A::Error>
+                where
+                    A: ::serde::de::MapAccess<'de>,
+                {
+                    let mut count_slot: ::std::option::Option<i64> = ::std::option::Option::None;
+                    let mut next_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut previous_slot: ::std::option::Option<
+                        ::std::option::Option<::std::string::String>,
+                    > = ::std::option::Option::None;
+                    let mut results_slot: ::std::option::Option<
+                        ::std::vec::Vec<crate::SessionRow>,
+                    > = ::std::option::Option::None;
+                    let mut extra = crate::Extra::default();
+                    let mut undeclared_name = ::std::string::String::new();
+                    while let ::std::option::Option::Some(key) = map
+                        .next_key_seed(
+                            crate::extra::KeySeed::<Field>::new(&mut undeclared_name),
+                        )?
+                    {
+                        match key {
+                            ::std::option::Option::Some(Field::count) => {
+                                crate::extra::set(
+                                    &mut count_slot,
+                                    "count",
+                                    map.next_value::<i64>()?,
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::next) => {
+                                crate::extra::set(
+                                    &mut next_slot,
+                                    "next",
+                                    {
+                                        struct With(::std::option::Option<::std::string::String>);
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                ::std::option::Option::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::previous) => {
+                                crate::extra::set(
+                                    &mut previous_slot,
+                                    "previous",
+                                    {
+                                        struct With(::std::option::Option<::std::string::String>);
+                                        impl<'de> ::serde::Deserialize<'de> for With {
+                                            fn deserialize<D>(
+                                                deserializer: D,
+                                            ) -> ::std::result::Result<Self, D::Error>
+                                            where
+                                                D: ::serde::Deserializer<'de>,
+                                            {
+                                                ::std::option::Option::deserialize(deserializer).map(With)
+                                            }
+                                        }
+                                        map.next_value::<With>()?.0
+                                    },
+                                )?
+                            }
+                            ::std::option::Option::Some(Field::results) => {
+                                crate::extra::set(
+                                    &mut results_slot,
+                                    "results",
+                                    map.next_value::<::std::vec::Vec<crate::SessionRow>>()?,
+                                )?
+                            }
+                            ::std::option::Option::None => {
+                                crate::extra::keep(
+                                    &mut extra,
+                                    &mut undeclared_name,
+                                    map.next_value()?,
+                                )?
+                            }
+                        }
+                    }
+                    ::std::result::Result::Ok(SessionPage {
+                        count: count_slot
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "count",
+                            ))?,
+                        next: next_slot
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "next",
+                            ))?,
+                        previous: previous_slot
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "previous",
+                            ))?,
+                        results: results_slot
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "results",
+                            ))?,
+                        extra,
+                    })
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor)
+        }
     }
     impl SessionPage {
         pub fn builder() -> builder::SessionPage {
@@ -814,6 +3107,7 @@ pub mod types {
                 ::std::option::Option<super::ProofOfAddressDetails>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for AdditionalDetails {
             fn default() -> Self {
@@ -825,6 +3119,7 @@ pub mod types {
                     liveness: Ok(Default::default()),
                     phone_verification: Ok(Default::default()),
                     poa: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -931,6 +3226,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AdditionalDetails> for super::AdditionalDetails {
             type Error = super::error::ConversionError;
@@ -945,6 +3252,7 @@ pub mod types {
                     liveness: value.liveness?,
                     phone_verification: value.phone_verification?,
                     poa: value.poa?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -958,6 +3266,7 @@ pub mod types {
                     liveness: Ok(value.liveness),
                     phone_verification: Ok(value.phone_verification),
                     poa: Ok(value.poa),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -979,6 +3288,7 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for AmlDetails {
             fn default() -> Self {
@@ -987,6 +3297,7 @@ pub mod types {
                     is_adverse_media_fetched: Ok(Default::default()),
                     screened_data: Ok(Default::default()),
                     total_hits: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1043,6 +3354,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AmlDetails> for super::AmlDetails {
             type Error = super::error::ConversionError;
@@ -1054,6 +3377,7 @@ pub mod types {
                     is_adverse_media_fetched: value.is_adverse_media_fetched?,
                     screened_data: value.screened_data?,
                     total_hits: value.total_hits?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1064,6 +3388,7 @@ pub mod types {
                     is_adverse_media_fetched: Ok(value.is_adverse_media_fetched),
                     screened_data: Ok(value.screened_data),
                     total_hits: Ok(value.total_hits),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1081,6 +3406,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for AmlScreenedData {
             fn default() -> Self {
@@ -1088,6 +3414,7 @@ pub mod types {
                     date_of_birth: Ok(Default::default()),
                     document_number: Ok(Default::default()),
                     nationality: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1130,6 +3457,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<AmlScreenedData> for super::AmlScreenedData {
             type Error = super::error::ConversionError;
@@ -1140,6 +3479,7 @@ pub mod types {
                     date_of_birth: value.date_of_birth?,
                     document_number: value.document_number?,
                     nationality: value.nationality?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1149,6 +3489,7 @@ pub mod types {
                     date_of_birth: Ok(value.date_of_birth),
                     document_number: Ok(value.document_number),
                     nationality: Ok(value.nationality),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1166,6 +3507,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for DatabaseValidationDetails {
             fn default() -> Self {
@@ -1173,6 +3515,7 @@ pub mod types {
                     identification_number: Ok(Default::default()),
                     match_type: Ok(Default::default()),
                     validation_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1217,6 +3560,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DatabaseValidationDetails>
         for super::DatabaseValidationDetails {
@@ -1228,6 +3583,7 @@ pub mod types {
                     identification_number: value.identification_number?,
                     match_type: value.match_type?,
                     validation_type: value.validation_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1238,6 +3594,7 @@ pub mod types {
                     identification_number: Ok(value.identification_number),
                     match_type: Ok(value.match_type),
                     validation_type: Ok(value.validation_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1251,12 +3608,14 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for EmailAddress {
             fn default() -> Self {
                 Self {
                     email: Ok(Default::default()),
                     is_verified: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1285,6 +3644,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EmailAddress> for super::EmailAddress {
             type Error = super::error::ConversionError;
@@ -1294,6 +3665,7 @@ pub mod types {
                 Ok(Self {
                     email: value.email?,
                     is_verified: value.is_verified?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1302,6 +3674,7 @@ pub mod types {
                 Self {
                     email: Ok(value.email),
                     is_verified: Ok(value.is_verified),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1323,6 +3696,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for EmailVerificationDetails {
             fn default() -> Self {
@@ -1331,6 +3705,7 @@ pub mod types {
                     is_breached: Ok(Default::default()),
                     is_disposable: Ok(Default::default()),
                     is_undeliverable: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1387,6 +3762,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EmailVerificationDetails>
         for super::EmailVerificationDetails {
@@ -1399,6 +3786,7 @@ pub mod types {
                     is_breached: value.is_breached?,
                     is_disposable: value.is_disposable?,
                     is_undeliverable: value.is_undeliverable?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1410,6 +3798,7 @@ pub mod types {
                     is_breached: Ok(value.is_breached),
                     is_disposable: Ok(value.is_disposable),
                     is_undeliverable: Ok(value.is_undeliverable),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1427,6 +3816,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for FaceMatchDetails {
             fn default() -> Self {
@@ -1434,6 +3824,7 @@ pub mod types {
                     score: Ok(Default::default()),
                     source_image: Ok(Default::default()),
                     target_image: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1474,6 +3865,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<FaceMatchDetails> for super::FaceMatchDetails {
             type Error = super::error::ConversionError;
@@ -1484,6 +3887,7 @@ pub mod types {
                     score: value.score?,
                     source_image: value.source_image?,
                     target_image: value.target_image?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1493,6 +3897,7 @@ pub mod types {
                     score: Ok(value.score),
                     source_image: Ok(value.source_image),
                     target_image: Ok(value.target_image),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1506,12 +3911,14 @@ pub mod types {
                 ::std::option::Option<crate::FeatureStatus>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for Feature {
             fn default() -> Self {
                 Self {
                     feature: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1540,6 +3947,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Feature> for super::Feature {
             type Error = super::error::ConversionError;
@@ -1549,6 +3968,7 @@ pub mod types {
                 Ok(Self {
                     feature: value.feature?,
                     status: value.status?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1557,6 +3977,7 @@ pub mod types {
                 Self {
                     feature: Ok(value.feature),
                     status: Ok(value.status),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1610,6 +4031,7 @@ pub mod types {
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for KybSession {
             fn default() -> Self {
@@ -1626,6 +4048,7 @@ pub mod types {
                     workflow_id: Ok(Default::default()),
                     workflow_label: Ok(Default::default()),
                     workflow_type: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -1794,6 +4217,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KybSession> for super::KybSession {
             type Error = super::error::ConversionError;
@@ -1813,6 +4248,7 @@ pub mod types {
                     workflow_id: value.workflow_id?,
                     workflow_label: value.workflow_label?,
                     workflow_type: value.workflow_type?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1831,6 +4267,7 @@ pub mod types {
                     workflow_id: Ok(value.workflow_id),
                     workflow_label: Ok(value.workflow_label),
                     workflow_type: Ok(value.workflow_type),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1900,6 +4337,7 @@ pub mod types {
                 ::std::option::Option<::std::option::Option<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for KycSession {
             fn default() -> Self {
@@ -1920,6 +4358,7 @@ pub mod types {
                     session_url: Ok(Default::default()),
                     status: Ok(Default::default()),
                     vendor_data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2148,6 +4587,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<KycSession> for super::KycSession {
             type Error = super::error::ConversionError;
@@ -2171,6 +4622,7 @@ pub mod types {
                     session_url: value.session_url?,
                     status: value.status?,
                     vendor_data: value.vendor_data?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2193,6 +4645,7 @@ pub mod types {
                     session_url: Ok(value.session_url),
                     status: Ok(value.status),
                     vendor_data: Ok(value.vendor_data),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2206,12 +4659,14 @@ pub mod types {
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for LivenessDetails {
             fn default() -> Self {
                 Self {
                     method: Ok(Default::default()),
                     score: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2240,6 +4695,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<LivenessDetails> for super::LivenessDetails {
             type Error = super::error::ConversionError;
@@ -2249,6 +4716,7 @@ pub mod types {
                 Ok(Self {
                     method: value.method?,
                     score: value.score?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2257,6 +4725,7 @@ pub mod types {
                 Self {
                     method: Ok(value.method),
                     score: Ok(value.score),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2270,12 +4739,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for PhoneNumber {
             fn default() -> Self {
                 Self {
                     is_verified: Ok(Default::default()),
                     number: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2304,6 +4775,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PhoneNumber> for super::PhoneNumber {
             type Error = super::error::ConversionError;
@@ -2313,6 +4796,7 @@ pub mod types {
                 Ok(Self {
                     is_verified: value.is_verified?,
                     number: value.number?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2321,6 +4805,7 @@ pub mod types {
                 Self {
                     is_verified: Ok(value.is_verified),
                     number: Ok(value.number),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2342,6 +4827,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for PhoneVerificationDetails {
             fn default() -> Self {
@@ -2350,6 +4836,7 @@ pub mod types {
                     is_blocked: Ok(Default::default()),
                     is_ported: Ok(Default::default()),
                     is_temporary: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2402,6 +4889,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PhoneVerificationDetails>
         for super::PhoneVerificationDetails {
@@ -2414,6 +4913,7 @@ pub mod types {
                     is_blocked: value.is_blocked?,
                     is_ported: value.is_ported?,
                     is_temporary: value.is_temporary?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2425,6 +4925,7 @@ pub mod types {
                     is_blocked: Ok(value.is_blocked),
                     is_ported: Ok(value.is_ported),
                     is_temporary: Ok(value.is_temporary),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2446,6 +4947,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for ProofOfAddressDetails {
             fn default() -> Self {
@@ -2454,6 +4956,7 @@ pub mod types {
                     document_type: Ok(Default::default()),
                     issuer: Ok(Default::default()),
                     name_on_document: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2508,6 +5011,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ProofOfAddressDetails>
         for super::ProofOfAddressDetails {
@@ -2520,6 +5035,7 @@ pub mod types {
                     document_type: value.document_type?,
                     issuer: value.issuer?,
                     name_on_document: value.name_on_document?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2531,6 +5047,7 @@ pub mod types {
                     document_type: Ok(value.document_type),
                     issuer: Ok(value.issuer),
                     name_on_document: Ok(value.name_on_document),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -2549,6 +5066,7 @@ pub mod types {
                 ::std::vec::Vec<crate::SessionRow>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<crate::Extra, ::std::string::String>,
         }
         impl ::std::default::Default for SessionPage {
             fn default() -> Self {
@@ -2557,6 +5075,7 @@ pub mod types {
                     next: Err("no value supplied for next".to_string()),
                     previous: Err("no value supplied for previous".to_string()),
                     results: Err("no value supplied for results".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -2609,6 +5128,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Extra>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SessionPage> for super::SessionPage {
             type Error = super::error::ConversionError;
@@ -2620,6 +5151,7 @@ pub mod types {
                     next: value.next?,
                     previous: value.previous?,
                     results: value.results?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -2630,6 +5162,7 @@ pub mod types {
                     next: Ok(value.next),
                     previous: Ok(value.previous),
                     results: Ok(value.results),
+                    extra: Ok(value.extra),
                 }
             }
         }

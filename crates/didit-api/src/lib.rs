@@ -9,8 +9,9 @@
 //! The generated code lives in `generated.rs` and is never edited by hand. The
 //! hand-written pieces here are the ones it needs and cannot generate:
 //! open enumerations that accept values added to the API later, a timestamp
-//! that re-encodes exactly as received, and [`SessionRow`], which tells KYC
-//! rows from KYB rows.
+//! that re-encodes exactly as received, [`SessionRow`], which tells KYC rows
+//! from KYB rows, and [`Extra`], where every generated struct keeps the
+//! properties it does not declare.
 //!
 //! ```
 //! use didit_api::{SessionRow, types::SessionPage};
@@ -42,12 +43,14 @@
 #[rustfmt::skip]
 mod generated;
 mod decode_error;
+mod extra;
 pub mod hooks;
 mod open_enum;
 mod row;
 mod timestamp;
 
 pub use decode_error::{DecodeFailure, describe_decode_error};
+pub use extra::Extra;
 pub use generated::*;
 pub use open_enum::{DocumentType, FeatureName, FeatureStatus, SessionKind, SessionStatus};
 pub use row::{SessionRow, UnknownSessionRow};

@@ -291,6 +291,26 @@ mod tests {
     }
 
     #[test]
+    fn kyc_and_kyb_rows_keep_the_properties_they_do_not_declare() {
+        for text in [
+            r#"{"status":"Approved","risk_score":0.5,"phone_number":{"number":"+1","carrier":"A"}}"#,
+            r#"{"session_kind":"business","company_name":"Acme","ubo":{"count":2}}"#,
+        ] {
+            let row: SessionRow = serde_json::from_str(text).unwrap();
+            let undeclared = match &row {
+                SessionRow::Kyc(kyc) => &kyc.extra,
+                SessionRow::Kyb(kyb) => &kyb.extra,
+                SessionRow::Unknown(_) => panic!("a known kind"),
+            };
+            assert_eq!(undeclared.len(), 1, "{text}");
+            assert_eq!(
+                serde_json::to_value(&row).unwrap(),
+                serde_json::from_str::<serde_json::Value>(text).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn errors_name_the_field() {
         let error =
             serde_json::from_str::<SessionRow>(r#"{"session_number": "seven"}"#).unwrap_err();

@@ -178,11 +178,13 @@ async fn write_listing(
             }
         };
         if !begun {
-            // The document spans every page: its links are those of none.
+            // The document spans every page: its links are those of none;
+            // its count and undeclared properties are the first page's.
             out.begin(PageHead {
                 count: page.count,
                 next: None,
                 previous: None,
+                extra: &page.extra,
             })?;
             begun = true;
             // The first page's count covers the whole listing; later pages
@@ -202,6 +204,7 @@ async fn write_listing(
             count: 0,
             next: None,
             previous: None,
+            extra: &Default::default(),
         })?;
     }
     out.finish()?;
@@ -216,6 +219,7 @@ fn write_single_page(out: &mut dyn RowWriter, page: &Page) -> io::Result<()> {
         count: page.count,
         next: page.next.as_deref(),
         previous: page.previous.as_deref(),
+        extra: &page.extra,
     })?;
     out.rows(&page.results)?;
     out.finish()

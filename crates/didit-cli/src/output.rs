@@ -1,9 +1,11 @@
 //! The output formats. Each writes rows as pages arrive, so that an export
 //! cut short by an error keeps every row received before it.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use didit::Session;
+use serde_json::Value;
 
 use crate::cli::Format;
 use crate::fields::{CSV_HEADER, Fields};
@@ -27,12 +29,15 @@ pub fn is_csv_header(first_line: &[u8]) -> bool {
     }
 }
 
-/// The parts of a page that come before its rows.
+/// The parts of a page besides its rows.
 #[derive(Clone, Copy, Debug)]
 pub struct PageHead<'a> {
     pub count: i64,
     pub next: Option<&'a str>,
     pub previous: Option<&'a str>,
+    /// The page's properties this version does not declare, kept in the
+    /// JSON document.
+    pub extra: &'a BTreeMap<String, Value>,
 }
 
 /// Writes sessions in one format.
@@ -65,6 +70,7 @@ pub fn writer<'a>(
         Format::Json => Box::new(JsonWriter {
             out,
             rows_written: 0,
+            extra: BTreeMap::new(),
         }),
         Format::Ndjson => Box::new(NdjsonWriter { out }),
         Format::Csv => Box::new(CsvWriter {
@@ -112,14 +118,29 @@ impl<W: Write> RowWriter for TableWriter<W> {
 
 /// Writes the page object exactly as `serde_json` pretty-prints the SDK's
 /// `SessionPage`, one row at a time. Pages after the first add their rows to
-/// the same `results`.
+/// the same `results`; the first page's undeclared properties follow
+/// `results`, where the SDK's type writes them.
 struct JsonWriter<W> {
     out: W,
     rows_written: u64,
+    extra: BTreeMap<String, Value>,
+}
+
+/// Writes `pretty`, a value's pretty JSON, nested under `indent`: every line
+/// after the first is indented, as JSON strings hold no raw line breaks.
+fn write_nested_pretty(out: &mut impl Write, pretty: &str, indent: &str) -> io::Result<()> {
+    for (index, line) in pretty.lines().enumerate() {
+        if index > 0 {
+            write!(out, "\n{indent}")?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
 }
 
 impl<W: Write> RowWriter for JsonWriter<W> {
     fn begin(&mut self, head: PageHead<'_>) -> io::Result<()> {
+        self.extra = head.extra.clone();
         write!(
             self.out,
             "{{\n  \"count\": {},\n  \"next\": {},\n  \"previous\": {},\n  \"results\": [",
@@ -132,19 +153,11 @@ impl<W: Write> RowWriter for JsonWriter<W> {
     fn rows(&mut self, rows: &[Session]) -> io::Result<()> {
         for row in rows {
             self.out.write_all(if self.rows_written == 0 {
-                b"\n"
+                b"\n    "
             } else {
-                b",\n"
+                b",\n    "
             })?;
-            // JSON strings hold no raw line breaks, so indenting every line
-            // nests the row's own pretty form.
-            let pretty = serde_json::to_string_pretty(row)?;
-            for (index, line) in pretty.lines().enumerate() {
-                if index > 0 {
-                    self.out.write_all(b"\n")?;
-                }
-                write!(self.out, "    {line}")?;
-            }
+            write_nested_pretty(&mut self.out, &serde_json::to_string_pretty(row)?, "    ")?;
             self.rows_written += 1;
         }
         Ok(())
@@ -158,7 +171,12 @@ impl<W: Write> RowWriter for JsonWriter<W> {
         if self.rows_written > 0 {
             self.out.write_all(b"\n  ")?;
         }
-        self.out.write_all(b"]\n}\n")?;
+        self.out.write_all(b"]")?;
+        for (name, value) in &self.extra {
+            write!(self.out, ",\n  {}: ", serde_json::to_string(name)?)?;
+            write_nested_pretty(&mut self.out, &serde_json::to_string_pretty(value)?, "  ")?;
+        }
+        self.out.write_all(b"\n}\n")?;
         self.out.flush()
     }
 }
@@ -234,6 +252,7 @@ mod tests {
                     count: page.count,
                     next: page.next.as_deref(),
                     previous: page.previous.as_deref(),
+                    extra: &page.extra,
                 })
                 .unwrap();
             let (first, second) = page.results.split_at(split_at);
@@ -249,8 +268,8 @@ mod tests {
             .map(|n| {
                 serde_json::from_value(serde_json::json!({
                     "session_number": n, "status": "Approved", "full_name": "Zoë \"Z\" Ng",
-                    "features": [{"feature": "NFC", "status": "Declined"}],
-                    "phone_number": null,
+                    "features": [{"feature": "NFC", "status": "Declined", "weight": [1, {}]}],
+                    "phone_number": null, "risk": {"score": 0.5, "flags": []},
                 }))
                 .unwrap()
             })
@@ -260,6 +279,11 @@ mod tests {
             next: Some("https://x.test/v3/sessions/?offset=20".into()),
             previous: None,
             results,
+            extra: serde_json::from_value(serde_json::json!({
+                "aggregations": {"by_status": {"Approved": 3}, "empty": []},
+                "hint": "newer server",
+            }))
+            .unwrap(),
         }
     }
 
@@ -305,6 +329,7 @@ mod tests {
                     count: 1,
                     next: None,
                     previous: None,
+                    extra: &BTreeMap::new(),
                 })
                 .unwrap();
             writer.rows(&page.results).unwrap();

@@ -985,3 +985,89 @@ mod hostile {
         });
     }
 }
+
+/// A server on loopback that answers each of `requests` requests with `body`
+/// as a `200` JSON page; its base URL and the thread serving it.
+fn serve_page(body: String, requests: usize) -> (String, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        for _ in 0..requests {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = Vec::new();
+            let mut buffer = [0; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let read = stream.read(&mut buffer).unwrap();
+                assert!(read > 0, "the request ended early");
+                request.extend_from_slice(&buffer[..read]);
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).unwrap();
+        }
+    });
+    (base_url, server)
+}
+
+#[test]
+fn json_and_ndjson_keep_every_property_the_server_sends() {
+    // Properties this version does not declare on the page, on rows, in a
+    // phone number, in a feature and in the additional details.
+    let page = serde_json::json!({
+        "count": 2,
+        "next": null,
+        "previous": null,
+        "served_by": {"region": "eu-west", "shards": [1, 2]},
+        "results": [
+            {
+                "session_id": "0c8a4b1e-5d2f-4f0a-9b7e-3a6c2d1e8f90",
+                "session_number": 2,
+                "status": "Approved",
+                "risk_score": 0.73,
+                "full_name": null,
+                "phone_number": {
+                    "number": "+34600000001",
+                    "is_verified": true,
+                    "carrier": {"name": "Acme Mobile", "ported": false}
+                },
+                "features": [
+                    {"feature": "ID_VERIFICATION", "status": "Approved", "confidence": 0.99}
+                ],
+                "additional_details": {
+                    "aml": {"total_hits": 0, "lists_checked": ["UN", "EU"]},
+                    "device_check": {"emulator": false}
+                }
+            },
+            {
+                "session_id": "5e2d9c7a-1b3f-4e6d-8a0c-7f9b2e4d6a18",
+                "session_number": 1,
+                "status": "Declined",
+                "vendor_data": "user-1",
+                "decline_reasons": ["DOCUMENT_EXPIRED"]
+            }
+        ]
+    });
+    let (base_url, server) = serve_page(page.to_string(), 2);
+    let at_server = || {
+        let mut command = didit();
+        command.args(["--base-url", &base_url, "--api-key", KEY]);
+        command
+    };
+
+    let json = run(&mut at_server(), &words("sessions list --format json"));
+    assert_exit(&json, 0);
+    let written: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(written, page, "{}", stdout(&json));
+
+    let ndjson = run(&mut at_server(), &words("sessions list --format ndjson"));
+    assert_exit(&ndjson, 0);
+    let rows: Vec<serde_json::Value> = stdout(&ndjson)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(&rows, page["results"].as_array().unwrap());
+    server.join().unwrap();
+}

@@ -562,6 +562,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                 .map(|(feature, outcome)| Feature {
                     feature: Some(FeatureName::from(*feature)),
                     status: Some(FeatureStatus::from(*outcome)),
+                    ..Default::default()
                 })
                 .collect(),
         ),
@@ -623,10 +624,12 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
         Some(o) if o != "Not Finished" || chance(rng, 50) => Some(PhoneNumber {
             number: Some(who.phone.clone()),
             is_verified: Some(o == "Approved"),
+            ..Default::default()
         }),
         None if chance(rng, 25) => Some(PhoneNumber {
             number: Some(who.phone.clone()),
             is_verified: Some(false),
+            ..Default::default()
         }),
         _ => None,
     });
@@ -634,10 +637,12 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
         Some(o) if o != "Not Finished" || chance(rng, 50) => Some(EmailAddress {
             email: Some(who.email.clone()),
             is_verified: Some(o == "Approved"),
+            ..Default::default()
         }),
         None if chance(rng, 30) => Some(EmailAddress {
             email: Some(who.email.clone()),
             is_verified: Some(false),
+            ..Default::default()
         }),
         _ => None,
     });
@@ -667,7 +672,9 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                         nationality: Some(who.country.alpha3.to_owned()),
                         document_number: documented.then(|| who.document_number.clone()),
                         date_of_birth: Some(who.date_of_birth.clone()),
+                        ..Default::default()
                     }),
+                    ..Default::default()
                 });
             }
             "DATABASE_VALIDATION" => {
@@ -686,6 +693,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                         .to_owned(),
                     ),
                     identification_number: Some(who.personal_number.clone()),
+                    ..Default::default()
                 });
             }
             "POA" => {
@@ -704,6 +712,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                         who.country.name
                     )),
                     name_on_document: Some(who.full_name()),
+                    ..Default::default()
                 });
             }
             "LIVENESS" => {
@@ -715,6 +724,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                     } else {
                         score(rng, 80, 100)
                     }),
+                    ..Default::default()
                 });
             }
             "FACE_MATCH" => {
@@ -734,6 +744,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                     }),
                     source_image: images.then(|| image(rng, "source")),
                     target_image: images.then(|| image(rng, "target")),
+                    ..Default::default()
                 });
             }
             "PHONE" => {
@@ -743,6 +754,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                     is_temporary: Some(flagged && rng.bool()),
                     is_ported: Some(chance(rng, 10)),
                     is_blocked: Some(flagged && rng.bool()),
+                    ..Default::default()
                 });
             }
             "EMAIL_VERIFICATION" => {
@@ -752,6 +764,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                     is_disposable: Some(flagged && rng.bool()),
                     is_undeliverable: Some(false),
                     is_blocklisted: Some(flagged && rng.bool()),
+                    ..Default::default()
                 });
             }
             _ => {}
@@ -811,6 +824,7 @@ fn kyb_session(
             company_name: Some(picked.then_some(name)),
             registration_number: Some(picked.then_some(registration)),
             country: Some(picked.then(|| country.to_owned())),
+            extra: Default::default(),
         },
         facts: KybFacts { warnings },
     }

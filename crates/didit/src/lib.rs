@@ -75,7 +75,8 @@
 //!   past its time limits; see [`ClientBuilder::max_response_bytes`] and
 //!   [`RetryPolicy::max_retry_after`].
 //! - **Forward compatibility.** Statuses, feature names and session kinds
-//!   unknown to this version are kept, not rejected.
+//!   unknown to this version are kept, not rejected; so are properties it
+//!   does not declare, in each type's `extra` map, and written back.
 //! - **Tracing.** Each attempt is a `tracing` span `didit.attempt` with the
 //!   method, path (never the query, which may hold personal data), attempt
 //!   number and status.
@@ -129,7 +130,7 @@ pub use didit_api::types::{
     ApiError, ApiService, ErrorMessages, KybSession, KycSession, SessionKindFilter,
 };
 pub use didit_api::{
-    DocumentType, FeatureName, FeatureStatus, SessionKind, SessionStatus, Timestamp,
+    DocumentType, Extra, FeatureName, FeatureStatus, SessionKind, SessionStatus, Timestamp,
     UnknownSessionRow,
 };
 

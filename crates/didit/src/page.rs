@@ -37,6 +37,10 @@ pub struct Page {
     /// The rows, newest first (with `session_kind=all`, KYC rows before KYB
     /// rows).
     pub results: Vec<Session>,
+    /// The page's properties that this version of the SDK does not declare,
+    /// by name, as the server sent them (the rows keep theirs in their own
+    /// `extra` fields).
+    pub extra: crate::Extra,
     /// The HTTP status of the answer.
     pub status: StatusCode,
     /// The answer's rate-limit headers.
@@ -54,6 +58,7 @@ impl Page {
             next: page.next,
             previous: page.previous,
             results: page.results,
+            extra: page.extra,
             status,
             rate_limit,
         }

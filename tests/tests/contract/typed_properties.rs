@@ -23,12 +23,22 @@ fn documented_values_encode_to_what_the_spec_accepts_and_decode_back_equal() {
         typed_failure("KycSession", &spec, typed::kyc_session(never), REGRESSIONS),
         typed_failure("KybSession", &spec, typed::kyb_session(never), REGRESSIONS),
         typed_failure("Feature", &spec, typed::feature(never), REGRESSIONS),
-        typed_failure("PhoneNumber", &spec, typed::phone_number(), REGRESSIONS),
-        typed_failure("EmailAddress", &spec, typed::email_address(), REGRESSIONS),
+        typed_failure(
+            "PhoneNumber",
+            &spec,
+            typed::phone_number(never),
+            REGRESSIONS,
+        ),
+        typed_failure(
+            "EmailAddress",
+            &spec,
+            typed::email_address(never),
+            REGRESSIONS,
+        ),
         typed_failure(
             "AdditionalDetails",
             &spec,
-            typed::additional_details(),
+            typed::additional_details(never),
             REGRESSIONS,
         ),
         typed_failure("ApiError", &spec, typed::api_error(), REGRESSIONS),
@@ -47,9 +57,9 @@ fn documented_values_encode_to_what_the_spec_accepts_and_decode_back_equal() {
 }
 
 /// Values holding what this version does not know (open-enum `Unknown`
-/// variants, rows of an unknown kind) are not valid per the spec's closed
-/// enumerations; they are checked against the spec with its enumerations
-/// opened, and must still decode back equal.
+/// variants, rows of an unknown kind, undeclared properties in `extra`) are
+/// not valid per the spec's closed enumerations; they are checked against
+/// the spec with its enumerations opened, and must still decode back equal.
 #[test]
 fn values_unknown_to_the_spec_encode_and_decode_back_equal() {
     let opened = forward_compatible(&Spec::load().unwrap());
@@ -68,6 +78,24 @@ fn values_unknown_to_the_spec_encode_and_decode_back_equal() {
             REGRESSIONS,
         ),
         typed_failure("Feature", &opened, typed::feature(sometimes), REGRESSIONS),
+        typed_failure(
+            "PhoneNumber",
+            &opened,
+            typed::phone_number(sometimes),
+            REGRESSIONS,
+        ),
+        typed_failure(
+            "EmailAddress",
+            &opened,
+            typed::email_address(sometimes),
+            REGRESSIONS,
+        ),
+        typed_failure(
+            "AdditionalDetails",
+            &opened,
+            typed::additional_details(sometimes),
+            REGRESSIONS,
+        ),
     ]
     .into_iter()
     .flatten()

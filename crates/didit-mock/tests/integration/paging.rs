@@ -214,6 +214,7 @@ fn kyb_row(n: i64) -> MockSession {
         workflow_id: None,
         workflow_label: None,
         workflow_type: None,
+        extra: Default::default(),
     }
     .into()
 }

@@ -1,0 +1,319 @@
+//! The `extra` field of the generated structs: the properties a server
+//! sends that this version of the SDK does not declare.
+//!
+//! The generator writes one `Deserialize` impl per struct (see
+//! `unknown_properties::keep_unknown_properties` in the xtask). It reads each
+//! key of the object through [`KeySeed`], which tells the struct's declared
+//! properties (decoded into their fields, without allocating) from the others
+//! (decoded into a [`serde_json::Value`] and kept in [`Extra`] by [`keep`]).
+//! This costs nothing for payloads that hold only declared properties, unlike
+//! `#[serde(flatten)]`, which buffers every property of the object.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+
+/// The properties of one JSON object that its type does not declare, by
+/// name, as the server sent them.
+///
+/// Every generated struct has one, in its `extra` field, so that a payload
+/// from a newer server re-encodes to what was received. It reads and writes
+/// as a `BTreeMap<String, Value>` (through `Deref`); it takes one pointer in
+/// its struct until something is put in it, which keeps rows small and
+/// decoding fast.
+///
+/// ```
+/// use didit_api::types::PhoneNumber;
+///
+/// let phone: PhoneNumber =
+///     serde_json::from_str(r#"{"number": "+34600000000", "carrier": "Acme"}"#)?;
+/// assert_eq!(phone.extra.get("carrier"), Some(&serde_json::json!("Acme")));
+/// assert_eq!(phone.extra.len(), 1);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Default)]
+// The box is the point: an empty map costs one pointer instead of three
+// words in every struct, which keeps decoded rows small.
+#[allow(clippy::box_collection)]
+pub struct Extra(Option<Box<BTreeMap<String, Value>>>);
+
+/// What an empty [`Extra`] reads as.
+static EMPTY: BTreeMap<String, Value> = BTreeMap::new();
+
+impl Deref for Extra {
+    type Target = BTreeMap<String, Value>;
+
+    fn deref(&self) -> &BTreeMap<String, Value> {
+        self.0.as_deref().unwrap_or(&EMPTY)
+    }
+}
+
+impl DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut BTreeMap<String, Value> {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Extra) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Extra {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(formatter)
+    }
+}
+
+impl From<BTreeMap<String, Value>> for Extra {
+    fn from(properties: BTreeMap<String, Value>) -> Extra {
+        if properties.is_empty() {
+            Extra(None)
+        } else {
+            Extra(Some(Box::new(properties)))
+        }
+    }
+}
+
+impl From<Extra> for BTreeMap<String, Value> {
+    fn from(extra: Extra) -> BTreeMap<String, Value> {
+        extra.0.map(|properties| *properties).unwrap_or_default()
+    }
+}
+
+impl FromIterator<(String, Value)> for Extra {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(properties: I) -> Extra {
+        Extra::from(properties.into_iter().collect::<BTreeMap<_, _>>())
+    }
+}
+
+impl<'a> IntoIterator for &'a Extra {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = std::collections::btree_map::Iter<'a, String, Value>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        (**self).iter()
+    }
+}
+
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Extra, D::Error> {
+        BTreeMap::deserialize(deserializer).map(Extra::from)
+    }
+}
+
+/// The declared properties of one struct, as a field-identifier enum.
+pub trait DeclaredProperty: Sized {
+    /// The declared property called `name`, if there is one.
+    fn from_name(name: &str) -> Option<Self>;
+}
+
+/// Reads one key of an object: `Some` declared property of `F`, or `None`
+/// for another name, which it leaves in the buffer it was given.
+///
+/// The name goes to a buffer rather than into the returned value so that
+/// the value stays as small as serde's own field identifiers, which keeps
+/// the read of every key as cheap as in a derived impl.
+pub struct KeySeed<'a, F> {
+    undeclared_name: &'a mut String,
+    properties: PhantomData<F>,
+}
+
+impl<'a, F> KeySeed<'a, F> {
+    /// A seed for the properties of `F` that puts any other name in
+    /// `undeclared_name`.
+    #[inline]
+    pub fn new(undeclared_name: &'a mut String) -> Self {
+        Self {
+            undeclared_name,
+            properties: PhantomData,
+        }
+    }
+}
+
+impl<'de, F: DeclaredProperty> DeserializeSeed<'de> for KeySeed<'_, F> {
+    type Value = Option<F>;
+
+    // Inlined, as serde's derive inlines its field visitors: every key of
+    // every object goes through here.
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<F>, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<F: DeclaredProperty> Visitor<'_> for KeySeed<'_, F> {
+    type Value = Option<F>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a property name")
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Option<F>, E> {
+        let declared = F::from_name(name);
+        if declared.is_none() {
+            copy_undeclared_name(self.undeclared_name, name);
+        }
+        Ok(declared)
+    }
+
+    #[inline]
+    fn visit_string<E: de::Error>(self, name: String) -> Result<Option<F>, E> {
+        let declared = F::from_name(&name);
+        if declared.is_none() {
+            *self.undeclared_name = name;
+        }
+        Ok(declared)
+    }
+
+    fn visit_bytes<E: de::Error>(self, name: &[u8]) -> Result<Option<F>, E> {
+        match std::str::from_utf8(name) {
+            Ok(name) => self.visit_str(name),
+            Err(_) => Err(E::custom("a property name that is not UTF-8")),
+        }
+    }
+}
+
+/// Out of line, so that the read of a declared key stays small enough to be
+/// inlined into the struct's decoder.
+#[cold]
+#[inline(never)]
+fn copy_undeclared_name(buffer: &mut String, name: &str) {
+    name.clone_into(buffer);
+}
+
+/// Keeps the undeclared property `name` (taken from the buffer of
+/// [`KeySeed`]) in `extra`; a name sent twice in one object fails, as a
+/// declared property sent twice does.
+#[cold]
+pub fn keep<E: de::Error>(extra: &mut Extra, name: &mut String, value: Value) -> Result<(), E> {
+    use std::collections::btree_map::Entry;
+    match (**extra).entry(std::mem::take(name)) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+            Ok(())
+        }
+        Entry::Occupied(slot) => Err(E::custom(format_args!("duplicate field `{}`", slot.key()))),
+    }
+}
+
+/// Stores the value of the declared property `name` in its slot; a property
+/// sent twice in one object fails.
+#[inline]
+pub fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Extra;
+    use crate::types::{KycSession, PhoneNumber, SessionPage};
+    use serde_json::json;
+
+    #[test]
+    fn unknown_properties_are_kept_at_every_level_and_written_back() {
+        let page = json!({
+            "count": 1, "next": null, "previous": null, "x_page_level": {"a": [1, 2]},
+            "results": [{
+                "session_number": 3, "risk_score": 0.25,
+                "phone_number": {"number": "+34600000000", "carrier": "Acme"},
+                "features": [{"feature": "AML", "status": "Approved", "weight": 2}],
+                "additional_details": {"aml": {"total_hits": 0, "lists": ["x"]}, "new_check": {}}
+            }]
+        });
+        let decoded: SessionPage = serde_json::from_value(page.clone()).unwrap();
+        assert_eq!(decoded.extra["x_page_level"], json!({"a": [1, 2]}));
+        let crate::SessionRow::Kyc(row) = &decoded.results[0] else {
+            panic!("a KYC row")
+        };
+        assert_eq!(row.extra["risk_score"], json!(0.25));
+        let phone = row.phone_number.clone().flatten().unwrap();
+        assert_eq!(phone.extra["carrier"], json!("Acme"));
+        assert_eq!(serde_json::to_value(&decoded).unwrap(), page);
+        // The same from text, the path responses take.
+        let from_text: SessionPage = serde_json::from_str(&page.to_string()).unwrap();
+        assert_eq!(from_text, decoded);
+    }
+
+    #[test]
+    fn an_empty_extra_equals_one_emptied_and_reads_as_an_empty_map() {
+        let mut emptied = Extra::from_iter([("a".to_owned(), json!(1))]);
+        emptied.remove("a");
+        assert_eq!(emptied, Extra::default());
+        assert!(Extra::default().is_empty());
+        assert_eq!(serde_json::to_string(&Extra::default()).unwrap(), "{}");
+        assert_eq!(format!("{:?}", Extra::default()), "{}");
+    }
+
+    #[test]
+    fn declared_properties_stay_out_of_extra() {
+        let phone: PhoneNumber =
+            serde_json::from_str(r#"{"number": "+1", "is_verified": true}"#).unwrap();
+        assert!(phone.extra.is_empty());
+        assert_eq!(phone.number.as_deref(), Some("+1"));
+    }
+
+    #[test]
+    fn a_property_sent_twice_fails_whether_declared_or_not() {
+        for text in [
+            r#"{"number": "+1", "number": "+2"}"#,
+            r#"{"carrier": "A", "carrier": "B"}"#,
+        ] {
+            let error = serde_json::from_str::<PhoneNumber>(text).unwrap_err();
+            assert!(error.to_string().contains("duplicate field"), "{error}");
+        }
+    }
+
+    #[test]
+    fn required_properties_are_still_required() {
+        for (text, missing) in [
+            (
+                r#"{"next": null, "previous": null, "results": []}"#,
+                "count",
+            ),
+            (r#"{"count": 0, "previous": null, "results": []}"#, "next"),
+            (r#"{"count": 0, "next": null, "previous": null}"#, "results"),
+        ] {
+            let error = serde_json::from_str::<SessionPage>(text).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("missing field `{missing}`")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn absent_null_and_present_stay_distinct() {
+        let row: KycSession =
+            serde_json::from_str(r#"{"full_name": null, "country": "ESP"}"#).unwrap();
+        assert_eq!(row.full_name, Some(None));
+        assert_eq!(row.country, Some(Some("ESP".to_owned())));
+        assert_eq!(row.vendor_data, None);
+        assert!(row.extra.is_empty());
+    }
+
+    #[test]
+    fn an_object_is_expected() {
+        let error = serde_json::from_str::<PhoneNumber>("[true]").unwrap_err();
+        assert!(error.to_string().contains("PhoneNumber"), "{error}");
+    }
+}
