@@ -48,7 +48,14 @@ mod timestamp;
 
 pub use decode_error::{DecodeFailure, describe_decode_error};
 pub use generated::*;
-pub use open_enum::{DocumentType, FeatureName, FeatureStatus, SessionKind, SessionStatus};
+pub use open_enum::{
+    AmlCaseType, AmlCategoryResult, AmlDataset, AmlReviewStatus, BrightnessIssue,
+    DatabaseMatchType, DatabaseValidationType, DocumentAiFieldType, DocumentCode,
+    DocumentNumberMatch, DocumentType, Environment, FeatureName, FeatureStatus, Gender,
+    IpMatchMode, IpMatchSource, IpMatchType, KeyPersonRole, KybDocumentGroup, Language,
+    MatchSource, PartyEntityType, PartyKycStatus, PartySource, ResubmittableFeature, RiskLevel,
+    SessionKind, SessionStatus, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
+};
 pub use row::{SessionRow, UnknownSessionRow};
 pub use timestamp::{InvalidTimestamp, Timestamp};
 
