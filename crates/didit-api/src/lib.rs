@@ -8,9 +8,9 @@
 //!
 //! The generated code lives in `generated.rs` and is never edited by hand. The
 //! hand-written pieces here are the ones it needs and cannot generate:
-//! open enumerations that accept values added to the API later, a timestamp
-//! that re-encodes exactly as received, and [`SessionRow`], which tells KYC
-//! rows from KYB rows.
+//! open enumerations that accept values added to the API later, a timestamp,
+//! numbers and free-form objects that re-encode exactly as received, and
+//! [`SessionRow`], which tells KYC rows from KYB rows.
 //!
 //! ```
 //! use didit_api::{SessionRow, types::SessionPage};
@@ -42,12 +42,14 @@
 #[rustfmt::skip]
 mod generated;
 mod decode_error;
+mod json;
 mod open_enum;
 mod row;
 mod timestamp;
 
 pub use decode_error::{DecodeFailure, describe_decode_error};
 pub use generated::*;
+pub use json::{JsonNumber, JsonObject, NotFinite};
 pub use open_enum::{
     AmlCaseType, AmlCategoryResult, AmlDataset, AmlReviewStatus, BrightnessIssue,
     DatabaseMatchType, DatabaseValidationType, DocumentAiFieldType, DocumentCode,
