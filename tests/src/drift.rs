@@ -169,6 +169,17 @@ impl Check<'_> {
         }
         let spec_type = spec_type(spec);
         let rust_type = rust.get("type").and_then(Value::as_str);
+        if spec_type == "any" {
+            // Any JSON value: only an untyped Rust schema (`serde_json::Value`)
+            // holds them all.
+            if rust_type.is_some() {
+                self.problems.push(format!(
+                    "`{path}`: the spec allows any JSON value but the Rust type is {}",
+                    describe(rust, rust_type)
+                ));
+            }
+            return;
+        }
         if Some(spec_type) != rust_type {
             self.problems.push(format!(
                 "`{path}`: the spec says {} but the Rust type is {}",

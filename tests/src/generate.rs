@@ -415,6 +415,7 @@ fn string(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {
         Some("date-time") => date_time(),
         Some("uri") => uri(),
         Some("email") => email(),
+        Some("byte") => base64(),
         Some(other) => panic!("{location}: string format `{other}` is not supported"),
         None => match object.get("pattern").and_then(Value::as_str) {
             Some(pattern) => proptest::string::string_regex(pattern)
@@ -506,6 +507,13 @@ fn number(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {
     })
     .prop_map(Value::from)
     .boxed()
+}
+
+/// Padded standard base64, as `format: byte` asks for.
+fn base64() -> BoxedStrategy<String> {
+    proptest::string::string_regex("([A-Za-z0-9+/]{4}){0,6}([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+        .expect("a valid pattern")
+        .boxed()
 }
 
 /// Lower-case hyphenated UUIDs, as the API writes them.

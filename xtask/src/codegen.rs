@@ -22,8 +22,10 @@ use crate::unknown_properties::keep_unknown_properties;
 ///
 /// The enumerations grow on the server over time; typify's closed enums would
 /// reject a whole page over one new value, so hand-written open enums with an
-/// `Unknown(String)` variant stand in. `SessionRow` dispatches on
-/// `session_kind`, which an untagged enum of two lenient structs cannot do.
+/// `Unknown(String)` variant stand in. `JsonNumber` keeps a decision's numbers
+/// as written (`98` stays `98`), and `JsonObject` keeps an empty free-form
+/// object apart from an absent one. `SessionRow` dispatches on `session_kind`,
+/// which an untagged enum of two lenient structs cannot do.
 pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("SessionStatus", "crate::SessionStatus"),
     ("FeatureName", "crate::FeatureName"),
@@ -31,6 +33,37 @@ pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("DocumentType", "crate::DocumentType"),
     ("UserSessionKind", "crate::SessionKind"),
     ("BusinessSessionKind", "crate::SessionKind"),
+    ("DecisionSessionKind", "crate::SessionKind"),
+    ("Language", "crate::Language"),
+    ("Gender", "crate::Gender"),
+    ("DocumentCode", "crate::DocumentCode"),
+    ("Environment", "crate::Environment"),
+    ("WarningFeature", "crate::WarningFeature"),
+    ("WarningCode", "crate::WarningCode"),
+    ("WarningLogType", "crate::WarningLogType"),
+    ("MatchSource", "crate::MatchSource"),
+    ("BrightnessIssue", "crate::BrightnessIssue"),
+    ("DocumentAiFieldType", "crate::DocumentAiFieldType"),
+    ("AmlDataset", "crate::AmlDataset"),
+    ("AmlReviewStatus", "crate::AmlReviewStatus"),
+    ("DocumentNumberMatch", "crate::DocumentNumberMatch"),
+    ("AmlCaseType", "crate::AmlCaseType"),
+    ("AmlCategoryResult", "crate::AmlCategoryResult"),
+    ("IpMatchType", "crate::IpMatchType"),
+    ("IpMatchSource", "crate::IpMatchSource"),
+    ("IpMatchMode", "crate::IpMatchMode"),
+    ("DatabaseValidationType", "crate::DatabaseValidationType"),
+    ("DatabaseMatchType", "crate::DatabaseMatchType"),
+    ("RiskLevel", "crate::RiskLevel"),
+    ("VatValidationStatus", "crate::VatValidationStatus"),
+    ("PartyKycStatus", "crate::PartyKycStatus"),
+    ("PartyEntityType", "crate::PartyEntityType"),
+    ("PartySource", "crate::PartySource"),
+    ("KeyPersonRole", "crate::KeyPersonRole"),
+    ("KybDocumentGroup", "crate::KybDocumentGroup"),
+    ("ResubmittableFeature", "crate::ResubmittableFeature"),
+    ("JsonNumber", "crate::JsonNumber"),
+    ("JsonObject", "crate::JsonObject"),
     ("SessionRow", "crate::SessionRow"),
 ];
 
@@ -134,12 +167,37 @@ fn presence_fields(spec: &serde_json::Value) -> Result<BTreeMap<String, BTreeSet
 fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String>>) {
     struct Rewrite<'a> {
         fields: &'a BTreeMap<String, BTreeSet<String>>,
+        /// The Rust names of the rewritten fields of each type, recorded on
+        /// the types (which typify emits before their builders), since a
+        /// property such as `lastName` becomes a renamed field `last_name`.
+        rewritten: BTreeMap<String, BTreeSet<String>>,
         in_builder: bool,
         current_impl: Option<String>,
     }
 
     fn wrap_in_option(ty: &syn::Type) -> syn::Type {
         syn::parse_quote!(::std::option::Option<#ty>)
+    }
+
+    /// The `rename = "..."` of a field's serde attributes, if any.
+    fn serde_rename(field: &syn::Field) -> Option<String> {
+        let mut rename = None;
+        for attr in field
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident("serde"))
+        {
+            // Other serde keys are skipped; a key with a value reads the value.
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                } else if meta.input.peek(syn::Token![=]) {
+                    meta.value()?.parse::<syn::Expr>()?;
+                }
+                Ok(())
+            });
+        }
+        rename
     }
 
     impl VisitMut for Rewrite<'_> {
@@ -153,13 +211,27 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
         }
 
         fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
-            let Some(wanted) = self.fields.get(&item.ident.to_string()) else {
+            let type_name = item.ident.to_string();
+            let Some(wanted) = self.fields.get(&type_name) else {
                 return;
             };
             for field in item.fields.iter_mut() {
                 let Some(ident) = &field.ident else { continue };
-                if !wanted.contains(&ident.to_string()) {
-                    continue;
+                let ident = ident.to_string();
+                if self.in_builder {
+                    let rewritten = self.rewritten.get(&type_name);
+                    if !rewritten.is_some_and(|names| names.contains(&ident)) {
+                        continue;
+                    }
+                } else {
+                    let rename = serde_rename(field);
+                    if !wanted.contains(rename.as_ref().unwrap_or(&ident)) {
+                        continue;
+                    }
+                    self.rewritten
+                        .entry(type_name.clone())
+                        .or_default()
+                        .insert(ident);
                 }
                 if self.in_builder {
                     // `Result<T, String>` becomes `Result<Option<T>, String>`.
@@ -174,6 +246,7 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
                     // schemars reads serde's `with` as a type; the schema of
                     // the field is that of the type before wrapping.
                     let schema_type = field.ty.to_token_stream().to_string();
+                    let rename = serde_rename(field);
                     field.ty = wrap_in_option(&field.ty);
                     field.attrs.retain(|attr| !attr.path().is_ident("serde"));
                     field
@@ -186,6 +259,11 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
                             with = "crate::presence"
                         )]
                     ));
+                    if let Some(rename) = rename {
+                        field
+                            .attrs
+                            .push(syn::parse_quote!(#[serde(rename = #rename)]));
+                    }
                 }
             }
         }
@@ -208,7 +286,7 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
             let Some(wanted) = self
                 .current_impl
                 .as_ref()
-                .and_then(|ty| self.fields.get(ty))
+                .and_then(|ty| self.rewritten.get(ty))
             else {
                 return;
             };
@@ -238,6 +316,7 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
 
     Rewrite {
         fields,
+        rewritten: BTreeMap::new(),
         in_builder: false,
         current_impl: None,
     }

@@ -257,7 +257,7 @@ fn deserialize_impl(struct_ident: &syn::Ident, fields: &[DeclaredField]) -> syn:
     let names: Vec<&str> = fields.iter().map(|field| field.name.as_str()).collect();
     let slots: Vec<syn::Ident> = fields
         .iter()
-        .map(|field| format_ident!("{}_slot", field.ident.to_string().trim_start_matches("r#")))
+        .map(|field| format_ident!("slot_{}", field.ident.to_string().trim_start_matches("r#")))
         .collect();
     let types: Vec<&syn::Type> = fields.iter().map(|field| &field.ty).collect();
     let decodes = fields.iter().map(|field| {

@@ -8,10 +8,10 @@
 //!
 //! The generated code lives in `generated.rs` and is never edited by hand. The
 //! hand-written pieces here are the ones it needs and cannot generate:
-//! open enumerations that accept values added to the API later, a timestamp
-//! that re-encodes exactly as received, [`SessionRow`], which tells KYC rows
-//! from KYB rows, and [`Extra`], where every generated struct keeps the
-//! properties it does not declare.
+//! open enumerations that accept values added to the API later, a timestamp,
+//! numbers and free-form objects that re-encode exactly as received,
+//! [`SessionRow`], which tells KYC rows from KYB rows, and [`Extra`], where
+//! every generated struct keeps the properties it does not declare.
 //!
 //! ```
 //! use didit_api::{SessionRow, types::SessionPage};
@@ -45,6 +45,7 @@ mod generated;
 mod decode_error;
 mod extra;
 pub mod hooks;
+mod json;
 mod open_enum;
 mod row;
 mod timestamp;
@@ -52,7 +53,15 @@ mod timestamp;
 pub use decode_error::{DecodeFailure, describe_decode_error};
 pub use extra::Extra;
 pub use generated::*;
-pub use open_enum::{DocumentType, FeatureName, FeatureStatus, SessionKind, SessionStatus};
+pub use json::{JsonNumber, JsonObject, NotFinite};
+pub use open_enum::{
+    AmlCaseType, AmlCategoryResult, AmlDataset, AmlReviewStatus, BrightnessIssue,
+    DatabaseMatchType, DatabaseValidationType, DocumentAiFieldType, DocumentCode,
+    DocumentNumberMatch, DocumentType, Environment, FeatureName, FeatureStatus, Gender,
+    IpMatchMode, IpMatchSource, IpMatchType, KeyPersonRole, KybDocumentGroup, Language,
+    MatchSource, PartyEntityType, PartyKycStatus, PartySource, ResubmittableFeature, RiskLevel,
+    SessionKind, SessionStatus, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
+};
 pub use row::{SessionRow, UnknownSessionRow};
 pub use timestamp::{InvalidTimestamp, Timestamp};
 

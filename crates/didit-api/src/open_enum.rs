@@ -172,6 +172,12 @@ open_enum! {
         IpAnalysis => "IP_ANALYSIS",
         AgeEstimation => "AGE_ESTIMATION",
         DatabaseValidation => "DATABASE_VALIDATION",
+        FaceSearch => "FACE_SEARCH",
+        KybRegistry => "KYB_REGISTRY",
+        KybDocuments => "KYB_DOCUMENTS",
+        KybKeyPeople => "KYB_KEY_PEOPLE",
+        /// The e-mail step as decisions read with `include=events` name it.
+        Email => "EMAIL",
     }
 }
 
@@ -183,6 +189,7 @@ open_enum! {
         Declined => "Declined",
         InReview => "In Review",
         ResubmissionRequested => "Resub Requested",
+        Expired => "Expired",
     }
 }
 
@@ -221,6 +228,395 @@ open_enum! {
         User => "user",
         /// A business verification (KYB) session.
         Business => "business",
+    }
+}
+
+open_enum! {
+    /// A language of the hosted verification pages and of e-mails to the user.
+    pub enum Language {
+        English => "en",
+        Arabic => "ar",
+        Bulgarian => "bg",
+        Bengali => "bn",
+        Bosnian => "bs",
+        Catalan => "ca",
+        Montenegrin => "cnr",
+        Czech => "cs",
+        Danish => "da",
+        German => "de",
+        Greek => "el",
+        Spanish => "es",
+        Estonian => "et",
+        Persian => "fa",
+        Finnish => "fi",
+        French => "fr",
+        Hebrew => "he",
+        Hindi => "hi",
+        Croatian => "hr",
+        Hungarian => "hu",
+        Armenian => "hy",
+        Indonesian => "id",
+        Italian => "it",
+        Japanese => "ja",
+        Georgian => "ka",
+        Kazakh => "kk",
+        Korean => "ko",
+        Kyrgyz => "ky",
+        Lithuanian => "lt",
+        Latvian => "lv",
+        Macedonian => "mk",
+        Mongolian => "mn",
+        Malay => "ms",
+        Dutch => "nl",
+        Norwegian => "no",
+        Polish => "pl",
+        BrazilianPortuguese => "pt-BR",
+        Portuguese => "pt",
+        Romanian => "ro",
+        Russian => "ru",
+        Slovak => "sk",
+        Slovenian => "sl",
+        Somali => "so",
+        Albanian => "sq",
+        Serbian => "sr",
+        Swedish => "sv",
+        Thai => "th",
+        Turkish => "tr",
+        Ukrainian => "uk",
+        Uzbek => "uz",
+        Vietnamese => "vi",
+        SimplifiedChinese => "zh-CN",
+        TraditionalChinese => "zh-TW",
+        Chinese => "zh",
+    }
+}
+
+open_enum! {
+    /// The gender expected on the identity document.
+    pub enum Gender {
+        Male => "M",
+        Female => "F",
+    }
+}
+
+open_enum! {
+    /// A short identity-document type code, used to restrict the documents a
+    /// user may present.
+    pub enum DocumentCode {
+        Passport => "P",
+        IdentityCard => "ID",
+        DriversLicense => "DL",
+        ResidencePermit => "RP",
+        HealthInsuranceCard => "HIC",
+        TaxCard => "TC",
+        SocialSecurityCard => "SSC",
+    }
+}
+
+open_enum! {
+    /// Whether a session belongs to a live or a sandbox application.
+    pub enum Environment {
+        Live => "live",
+        Sandbox => "sandbox",
+    }
+}
+
+open_enum! {
+    /// The check that raised a warning.
+    ///
+    /// Spelled apart from [`FeatureName`](crate::FeatureName): `FACEMATCH`,
+    /// `PROOF_OF_ADDRESS`, `EMAIL`.
+    pub enum WarningFeature {
+        IdVerification => "ID_VERIFICATION",
+        Nfc => "NFC",
+        Liveness => "LIVENESS",
+        FaceMatch => "FACEMATCH",
+        ProofOfAddress => "PROOF_OF_ADDRESS",
+        Phone => "PHONE",
+        Email => "EMAIL",
+        Aml => "AML",
+        Location => "LOCATION",
+        DatabaseValidation => "DATABASE_VALIDATION",
+        Questionnaire => "QUESTIONNAIRE",
+        DocumentAi => "DOCUMENT_AI",
+        KybRegistry => "KYB_REGISTRY",
+        KybDocuments => "KYB_DOCUMENTS",
+        KybKeyPeople => "KYB_KEY_PEOPLE",
+    }
+}
+
+open_enum! {
+    /// The machine-readable code of a warning.
+    pub enum WarningCode {
+        AgeBelowMinimum => "AGE_BELOW_MINIMUM",
+        BreachedEmailDetected => "BREACHED_EMAIL_DETECTED",
+        DatabaseValidationNoMatch => "DATABASE_VALIDATION_NO_MATCH",
+        DataInconsistent => "DATA_INCONSISTENT",
+        DisposableEmailDetected => "DISPOSABLE_EMAIL_DETECTED",
+        DocumentExpired => "DOCUMENT_EXPIRED",
+        DuplicatedFace => "DUPLICATED_FACE",
+        FaceInBlocklist => "FACE_IN_BLOCKLIST",
+        LivenessFaceAttack => "LIVENESS_FACE_ATTACK",
+        LowFaceMatchSimilarity => "LOW_FACE_MATCH_SIMILARITY",
+        LowLivenessScore => "LOW_LIVENESS_SCORE",
+        NameMismatchWithProvided => "NAME_MISMATCH_WITH_PROVIDED",
+        NoReferenceImage => "NO_REFERENCE_IMAGE",
+        PoaDocumentExpired => "POA_DOCUMENT_EXPIRED",
+        PossibleMatchFound => "POSSIBLE_MATCH_FOUND",
+        QrNotDetected => "QR_NOT_DETECTED",
+        VerificationCodeAttemptsExceeded => "VERIFICATION_CODE_ATTEMPTS_EXCEEDED",
+        VoipNumberDetected => "VOIP_NUMBER_DETECTED",
+    }
+}
+
+open_enum! {
+    /// How serious a warning is.
+    pub enum WarningLogType {
+        Information => "information",
+        Warning => "warning",
+        Error => "error",
+    }
+}
+
+open_enum! {
+    /// Where a record matching the session came from.
+    pub enum MatchSource {
+        Session => "session",
+        Imported => "imported",
+        ListEntry => "list_entry",
+    }
+}
+
+open_enum! {
+    /// Whether a captured image is too dark or too bright.
+    pub enum BrightnessIssue {
+        Ok => "ok",
+        TooDark => "too_dark",
+        TooBright => "too_bright",
+    }
+}
+
+open_enum! {
+    /// The kind of value a document-AI field holds.
+    pub enum DocumentAiFieldType {
+        Text => "text",
+        Number => "number",
+        Date => "date",
+    }
+}
+
+open_enum! {
+    /// A kind of list an AML hit was found in.
+    pub enum AmlDataset {
+        PoliticallyExposedPerson => "PEP",
+        PepLevel1 => "PEP Level 1",
+        PepLevel2 => "PEP Level 2",
+        PepLevel3 => "PEP Level 3",
+        PepLevel4 => "PEP Level 4",
+        Sanctions => "Sanctions",
+        AdverseMedia => "Adverse Media",
+        WarningsAndRegulatoryEnforcement => "Warnings and Regulatory Enforcement",
+        FitnessAndProbity => "Fitness and Probity",
+        SpecialInterestPerson => "SIP",
+        SpecialInterestEntity => "SIE",
+        Insolvency => "Insolvency",
+    }
+}
+
+open_enum! {
+    /// How a reviewer classified an AML hit.
+    pub enum AmlReviewStatus {
+        Unreviewed => "Unreviewed",
+        ConfirmedMatch => "Confirmed Match",
+        FalsePositive => "False Positive",
+        Inconclusive => "Inconclusive",
+    }
+}
+
+open_enum! {
+    /// How the document number affected an AML match score.
+    pub enum DocumentNumberMatch {
+        Match => "MATCH",
+        Neutral => "NEUTRAL",
+        HardMismatch => "HARD_MISMATCH",
+    }
+}
+
+open_enum! {
+    /// The kind of case an AML warning entry refers to.
+    pub enum AmlCaseType {
+        Accusation => "Accusation",
+        Arrest => "Arrest",
+        Bribery => "Bribery",
+        Criminal => "Criminal",
+        Fraud => "Fraud",
+        IllegalFundraising => "Illegal Fundraising",
+        NonConvictionTerror => "Non-conviction Terror",
+        ProclaimedOffender => "Proclaimed Offender",
+        RegulatoryEnforcement => "Regulatory Enforcement",
+        Terrorism => "Terrorism",
+        TerrorismRelated => "Terrorism-related",
+        TerrorismRelatedListing => "Terrorism-related listing",
+    }
+}
+
+open_enum! {
+    /// Whether AML screening matched in one list category.
+    pub enum AmlCategoryResult {
+        Match => "match",
+        Clear => "clear",
+    }
+}
+
+open_enum! {
+    /// What two sessions shared: an IP address or a device.
+    pub enum IpMatchType {
+        IpAddress => "ip_address",
+        DeviceFingerprint => "device_fingerprint",
+    }
+}
+
+open_enum! {
+    /// Which signal tied two sessions to the same device.
+    pub enum IpMatchSource {
+        IpAddress => "ip_address",
+        PersistentId => "persistent_id",
+        LegacyFingerprint => "legacy_fp",
+        RecoveredHigh => "recovered_high",
+    }
+}
+
+open_enum! {
+    /// How certain a device match is.
+    pub enum IpMatchMode {
+        Deterministic => "deterministic",
+        Probabilistic => "probabilistic",
+        CoOccurrence => "co_occurrence",
+    }
+}
+
+open_enum! {
+    /// How many government databases must agree.
+    pub enum DatabaseValidationType {
+        OneByOne => "one_by_one",
+        TwoByTwo => "two_by_two",
+        NotEnabled => "not_enabled",
+    }
+}
+
+open_enum! {
+    /// How well the person's data matched the government databases.
+    pub enum DatabaseMatchType {
+        NoMatch => "no_match",
+        PartialMatch => "partial_match",
+        FullMatch => "full_match",
+    }
+}
+
+open_enum! {
+    /// A risk level.
+    pub enum RiskLevel {
+        Low => "LOW",
+        Medium => "MEDIUM",
+        High => "HIGH",
+    }
+}
+
+open_enum! {
+    /// The outcome of checking a company's VAT number.
+    pub enum VatValidationStatus {
+        Valid => "valid",
+        Invalid => "invalid",
+        CouldNotValidate => "could_not_validate",
+        NotApplicable => "not_applicable",
+    }
+}
+
+open_enum! {
+    /// Where the verification of a company officer or owner stands.
+    pub enum PartyKycStatus {
+        Approved => "Approved",
+        Declined => "Declined",
+        Pending => "Pending",
+    }
+}
+
+open_enum! {
+    /// Whether a party of a company is a person or a company.
+    pub enum PartyEntityType {
+        Person => "person",
+        Company => "company",
+    }
+}
+
+open_enum! {
+    /// Who submitted a party of a company.
+    pub enum PartySource {
+        User => "USER",
+    }
+}
+
+open_enum! {
+    /// A role a person or company holds in a company.
+    pub enum KeyPersonRole {
+        Director => "director",
+        NonExecutiveDirector => "non_executive_director",
+        Secretary => "secretary",
+        Chairman => "chairman",
+        UltimateBeneficialOwner => "ubo",
+        Shareholder => "shareholder",
+        Representative => "representative",
+        Founder => "founder",
+        LegalAdvisor => "legal_advisor",
+        AuthorizedSignatory => "authorized_signatory",
+        Trustee => "trustee",
+        Beneficiary => "beneficiary",
+        Settlor => "settlor",
+        Protector => "protector",
+        CompanyOfficer => "company_officer",
+        Investor => "investor",
+        Other => "other",
+    }
+}
+
+open_enum! {
+    /// A group of company documents in a KYB session.
+    pub enum KybDocumentGroup {
+        LegalPresence => "LEGAL_PRESENCE",
+        CompanyDetails => "COMPANY_DETAILS",
+        OwnershipStructure => "OWNERSHIP_STRUCTURE",
+        RepresentativesAuthorization => "REPRESENTATIVES_AUTHORIZATION",
+        Other => "OTHER",
+    }
+}
+
+open_enum! {
+    /// A workflow step that can be sent back to the user with a resubmission.
+    pub enum ResubmittableFeature {
+        DocumentFront => "OCR",
+        DocumentBack => "OCR_BACK",
+        Nfc => "NFC",
+        Aml => "AML",
+        Face => "FACE",
+        Liveness => "LIVENESS",
+        FaceMatch => "FACE_MATCH",
+        IpAnalysis => "IP_ANALYSIS",
+        AgeEstimation => "AGE_ESTIMATION",
+        ProofOfAddress => "PROOF_OF_ADDRESS",
+        PhoneVerification => "PHONE_VERIFICATION",
+        EmailVerification => "EMAIL_VERIFICATION",
+        FaceSearch => "FACE_SEARCH",
+        DatabaseValidation => "DATABASE_VALIDATION",
+        Questionnaire => "QUESTIONNAIRE",
+        DocumentAi => "DOCUMENT_AI",
+        KybDocuments => "KYB_DOCUMENTS",
+        IdVerification => "ID_VERIFICATION",
+        Poa => "POA",
+        Phone => "PHONE",
+        Email => "EMAIL",
+        KybRegistry => "KYB_REGISTRY",
+        KybKeyPeople => "KYB_KEY_PEOPLE",
+        Kyb => "KYB",
     }
 }
 

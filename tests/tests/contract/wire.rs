@@ -293,6 +293,7 @@ fn each_documented_status_maps_to_the_outcome_the_spec_implies() {
             format!("{operation_pointer}/responses/{status}/content/application~1json/schema");
         let mut bodies: Vec<Value> = examples
             .iter()
+            .filter(|example| example.pointer.starts_with(&operation_pointer))
             .filter(|example| example.status == status)
             .map(|example| example.value.clone())
             .collect();
