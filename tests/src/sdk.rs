@@ -230,6 +230,7 @@ pub fn component_type(component: &str) -> Option<SdkType> {
         "ResubmittableFeature" => SdkType::of::<didit_api::ResubmittableFeature>(),
         "JsonNumber" => SdkType::of::<didit_api::JsonNumber>(),
         "JsonObject" => SdkType::of::<didit_api::JsonObject>(),
+        "SessionToken" => SdkType::of::<didit_api::SessionToken>(),
         "AdverseKeywordCounts" => SdkType::of::<types::AdverseKeywordCounts>(),
         "DocumentGroupTallies" => SdkType::of::<types::DocumentGroupTallies>(),
         "CallbackMethod" => SdkType::of::<types::CallbackMethod>(),

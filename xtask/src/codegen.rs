@@ -24,7 +24,8 @@ use crate::unknown_properties::keep_unknown_properties;
 /// reject a whole page over one new value, so hand-written open enums with an
 /// `Unknown(String)` variant stand in. `JsonNumber` keeps a decision's numbers
 /// as written (`98` stays `98`), and `JsonObject` keeps an empty free-form
-/// object apart from an absent one. `SessionRow` dispatches on `session_kind`,
+/// object apart from an absent one. `SessionToken` holds a secret that no
+/// `Debug` output shows. `SessionRow` dispatches on `session_kind`,
 /// which an untagged enum of two lenient structs cannot do.
 pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("SessionStatus", "crate::SessionStatus"),
@@ -64,6 +65,7 @@ pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("ResubmittableFeature", "crate::ResubmittableFeature"),
     ("JsonNumber", "crate::JsonNumber"),
     ("JsonObject", "crate::JsonObject"),
+    ("SessionToken", "crate::SessionToken"),
     ("SessionRow", "crate::SessionRow"),
 ];
 

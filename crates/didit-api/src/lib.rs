@@ -48,6 +48,7 @@ pub mod hooks;
 mod json;
 mod open_enum;
 mod row;
+mod session_token;
 mod timestamp;
 
 pub use decode_error::{DecodeFailure, describe_decode_error};
@@ -63,6 +64,7 @@ pub use open_enum::{
     SessionKind, SessionStatus, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
 };
 pub use row::{SessionRow, UnknownSessionRow};
+pub use session_token::SessionToken;
 pub use timestamp::{InvalidTimestamp, Timestamp};
 
 /// JSON-schema extension under which the open enumerations list the values

@@ -98,6 +98,29 @@ pub enum Error {
         body: ResponseBody,
     },
 
+    /// The session's PDF report cannot be made yet: the session is not
+    /// finished (KYC: Approved, Declined, In Review or Kyc Expired; KYB:
+    /// Approved, Declined or In Review). The API answers 403.
+    #[error("the session's report is not ready: the session is not finished ({status})")]
+    #[non_exhaustive]
+    ReportNotReady {
+        /// The HTTP status, 403.
+        status: StatusCode,
+        /// The answer.
+        body: ResponseBody,
+    },
+
+    /// A file could not be written (a PDF report being saved).
+    #[error("could not write {}: {source}", path.display())]
+    #[non_exhaustive]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// Any other error status.
     #[error("the API answered {status}{}", fields_suffix(body))]
     #[non_exhaustive]
@@ -490,6 +513,9 @@ pub enum TimeoutScope {
     Attempt,
     /// The whole operation, all attempts and the waits between them.
     Operation,
+    /// Waiting for a session's decision; see
+    /// [`Sessions::wait_for_decision`](crate::Sessions::wait_for_decision).
+    Wait,
 }
 
 impl fmt::Display for TimeoutScope {
@@ -497,6 +523,7 @@ impl fmt::Display for TimeoutScope {
         f.write_str(match self {
             TimeoutScope::Attempt => "the request attempt",
             TimeoutScope::Operation => "the operation",
+            TimeoutScope::Wait => "waiting for the decision",
         })
     }
 }
@@ -550,6 +577,7 @@ impl Error {
             | Error::Api { status, .. }
             | Error::Decode { status, .. }
             | Error::ResponseTooLarge { status, .. }
+            | Error::ReportNotReady { status, .. }
             | Error::RedirectRefused { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
@@ -599,6 +627,7 @@ impl Error {
             Error::Authentication { body, .. }
             | Error::RateLimited { body, .. }
             | Error::NotFound { body }
+            | Error::ReportNotReady { body, .. }
             | Error::Api { body, .. }
             | Error::Decode { body, .. } => Some(body),
             Error::Interrupted { source, .. } => source.body(),

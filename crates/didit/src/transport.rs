@@ -121,13 +121,22 @@ impl Client {
     /// pipeline; to `url` instead of the operation's own URL when given (a
     /// `next` link, already checked).
     pub(crate) fn api(&self, url: Option<Url>) -> didit_api::Client {
+        self.api_with_options(url, RequestOptions::default())
+    }
+
+    /// [`api`](Self::api), sending with these options.
+    pub(crate) fn api_with_options(
+        &self,
+        url: Option<Url>,
+        options: RequestOptions,
+    ) -> didit_api::Client {
         // The generated paths start with `/`; the base URL ends with one.
         let base = self.inner.base_url.as_str().trim_end_matches('/');
         let transport: Arc<dyn Transport> = self.inner.clone();
         didit_api::Client::new_with_client(
             base,
             self.inner.http.clone(),
-            RequestContext::new(transport, url),
+            RequestContext::new(transport, url).with_options(options),
         )
     }
 
@@ -137,6 +146,16 @@ impl Client {
     pub(crate) async fn settle<T: DeserializeOwned, E>(
         api: &didit_api::Client,
         result: std::result::Result<ResponseValue<T>, didit_api::Error<E>>,
+    ) -> Result<ResponseValue<T>> {
+        Self::settle_with(api, result, DecodeFailure::locate::<T>).await
+    }
+
+    /// [`settle`](Self::settle) for answers that are not decoded from JSON
+    /// (a stream): `locate` finds where a body failed to decode, if ever.
+    pub(crate) async fn settle_with<T, E>(
+        api: &didit_api::Client,
+        result: std::result::Result<ResponseValue<T>, didit_api::Error<E>>,
+        locate: fn(&[u8]) -> Option<DecodeFailure>,
     ) -> Result<ResponseValue<T>> {
         let error = match result {
             Ok(value) => return Ok(value),
@@ -154,7 +173,7 @@ impl Client {
         let status = api.inner().status().unwrap_or(StatusCode::OK);
         Err(match error {
             didit_api::Error::InvalidResponsePayload(body, error) => {
-                let failure = DecodeFailure::locate::<T>(&body);
+                let failure = locate(&body);
                 let (path, expected) = match failure {
                     Some(failure) => (failure.path, failure.expected),
                     None => (".".to_owned(), didit_api::describe_decode_error(&error)),

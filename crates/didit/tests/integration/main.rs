@@ -11,6 +11,7 @@ mod common;
 mod concurrent_paging;
 mod errors;
 mod hostile;
+mod lifecycle;
 mod live;
 mod paging;
 mod redirects;

@@ -1,0 +1,657 @@
+//! The lifecycle of one session: create it, read its decision, review it,
+//! delete it, and keep its PDF report. Each method builds its request with
+//! the generated builder and sends it through the client's pipeline.
+
+use std::time::Duration;
+
+use base64::Engine;
+use didit_api::hooks::RequestOptions;
+use uuid::Uuid;
+
+use crate::types::{
+    CallbackMethod, ContactDetails, CreateSessionRequest, CreatedSession, DeleteSessionsRequest,
+    ExpectedDetails, GetSessionDecisionInclude, NewSessionStatus, NodeToResubmit, SessionDecision,
+    SessionStatusUpdated, UpdateSessionStatusRequest,
+};
+use crate::{Client, Error, Language, Result, SessionStatus, Sessions, TimeoutScope};
+
+mod report;
+
+pub use report::PdfReport;
+
+/// How long one attempt to fetch a PDF report may take unless the client's
+/// attempt limit is longer: the API renders the report on every call, which
+/// can take many seconds.
+const PDF_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Sessions<'_> {
+    /// Starts creating a session of the workflow `workflow_id`; set the
+    /// optional fields on the returned builder, then
+    /// [`send`](CreateSession::send) it. The request is a write: it is sent
+    /// again only when it surely never reached the server.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::method("POST"))
+    ///     .and(matchers::path("/v3/session/"))
+    ///     .and(matchers::body_partial_json(serde_json::json!({"vendor_data": "user-42"})))
+    ///     .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
+    ///         "session_id": "11111111-2222-3333-4444-555555555555",
+    ///         "session_token": "3FaJ9wLqX2Mz",
+    ///         "url": "https://verify.didit.me/session/abc",
+    ///         "status": "Not Started",
+    ///     })))
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let workflow = didit::Uuid::parse_str("33333333-4444-5555-6666-777777777777").unwrap();
+    /// let session = client
+    ///     .sessions()
+    ///     .create(workflow)
+    ///     .vendor_data("user-42")
+    ///     .language(didit::Language::from("en"))
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(session.status, Some(didit::SessionStatus::NotStarted));
+    /// // The token is a secret: `Debug` does not show it.
+    /// assert!(!format!("{session:?}").contains("3FaJ9wLqX2Mz"));
+    /// # Ok(()) }
+    /// ```
+    pub fn create(&self, workflow_id: Uuid) -> CreateSession {
+        CreateSession {
+            client: self.client.clone(),
+            request: CreateSessionRequest {
+                workflow_id,
+                callback: None,
+                callback_method: None,
+                contact_details: None,
+                expected_details: None,
+                language: None,
+                metadata: None,
+                portrait_image: None,
+                sandbox_scenario: None,
+                vendor_data: None,
+                extra: Default::default(),
+            },
+        }
+    }
+
+    /// Starts reading the decision of a session: every check it ran and
+    /// what came of it. [`send`](GetDecision::send) it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let decision = client.sessions().decision(id).send().await?;
+    /// println!("{:?}", decision.status);
+    /// # Ok(()) }
+    /// ```
+    pub fn decision(&self, session_id: Uuid) -> GetDecision {
+        GetDecision {
+            client: self.client.clone(),
+            session_id,
+            include_events: false,
+        }
+    }
+
+    /// Starts waiting for a session to reach a final status (see
+    /// [`WaitForDecision`]); [`send`](WaitForDecision::send) returns its
+    /// decision then.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let decision = client
+    ///     .sessions()
+    ///     .wait_for_decision(id)
+    ///     .timeout(Duration::from_secs(600))
+    ///     .send()
+    ///     .await?;
+    /// println!("{:?}", decision.status);
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_for_decision(&self, session_id: Uuid) -> WaitForDecision {
+        WaitForDecision {
+            decision: self.decision(session_id),
+            timeout: DEFAULT_WAIT,
+            first_poll: DEFAULT_FIRST_POLL,
+            longest_poll: DEFAULT_LONGEST_POLL,
+        }
+    }
+
+    /// Starts changing a session's status after a manual review:
+    /// [`Approved`](NewSessionStatus::Approved),
+    /// [`Declined`](NewSessionStatus::Declined), or
+    /// [`Resubmitted`](NewSessionStatus::Resubmitted) (the user redoes some
+    /// steps). [`send`](UpdateStatus::send) it.
+    ///
+    /// ```no_run
+    /// use didit::types::NewSessionStatus;
+    ///
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// client
+    ///     .sessions()
+    ///     .update_status(id, NewSessionStatus::Declined)
+    ///     .comment("document photo does not match the selfie")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_status(&self, session_id: Uuid, status: NewSessionStatus) -> UpdateStatus {
+        UpdateStatus {
+            client: self.client.clone(),
+            session_id,
+            request: UpdateSessionStatusRequest {
+                new_status: status,
+                comment: None,
+                email_address: None,
+                email_language: None,
+                nodes_to_resubmit: None,
+                send_email: None,
+                extra: Default::default(),
+            },
+        }
+    }
+
+    /// Deletes a session and its data. A session unknown or deleted already
+    /// is [`Error::NotFound`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// match client.sessions().delete(id).await {
+    ///     Ok(()) | Err(didit::Error::NotFound { .. }) => println!("gone"),
+    ///     Err(error) => return Err(error),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete(&self, session_id: Uuid) -> Result<()> {
+        let api = self.client.api(None);
+        let result = api.delete_session().session_id(session_id).send().await;
+        Client::settle(&api, result).await.map(|_| ())
+    }
+
+    /// Deletes the sessions with these numbers (as the console shows them).
+    /// At least one number is needed; to delete every session, see
+    /// [`delete_every_session_irreversibly`](Self::delete_every_session_irreversibly).
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
+    /// client.sessions().delete_many([43762, 43763]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_many(&self, session_numbers: impl IntoIterator<Item = u64>) -> Result<()> {
+        let numbers: Vec<String> = session_numbers.into_iter().map(|n| n.to_string()).collect();
+        if numbers.is_empty() {
+            return Err(Error::InvalidInput {
+                parameter: "session_numbers",
+                reason: "needs at least one session number".to_owned(),
+            });
+        }
+        self.send_delete(DeleteSessionsRequest {
+            delete_all: None,
+            session_numbers: Some(numbers),
+            extra: Default::default(),
+        })
+        .await
+    }
+
+    /// Deletes **every session of the application**, with all their data.
+    /// There is no undo. It is a method of its own, never a flag on
+    /// [`delete_many`](Self::delete_many), so that it cannot be asked for by
+    /// mistake.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
+    /// client.sessions().delete_every_session_irreversibly().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_every_session_irreversibly(&self) -> Result<()> {
+        self.send_delete(DeleteSessionsRequest {
+            delete_all: Some(true),
+            session_numbers: None,
+            extra: Default::default(),
+        })
+        .await
+    }
+
+    async fn send_delete(&self, request: DeleteSessionsRequest) -> Result<()> {
+        let api = self.client.api(None);
+        let result = api.delete_sessions().body(request).send().await;
+        Client::settle(&api, result).await.map(|_| ())
+    }
+
+    /// Fetches the PDF report of a finished session, as a stream: it is
+    /// never held whole in memory. A session not finished yet is
+    /// [`Error::ReportNotReady`]. Each attempt may take up to a minute (or the
+    /// client's attempt limit, when longer): the API renders the report on
+    /// every call.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let report = client.sessions().pdf(id).await?;
+    /// let bytes = report.save("report.pdf").await?;
+    /// println!("{bytes} bytes");
+    /// # Ok(()) }
+    /// ```
+    pub async fn pdf(&self, session_id: Uuid) -> Result<PdfReport> {
+        let mut options = RequestOptions::default();
+        options.stream = true;
+        options.attempt_timeout = Some(self.client.inner.attempt_timeout.max(PDF_ATTEMPT_TIMEOUT));
+        let api = self.client.api_with_options(None, options);
+        let result = api.get_session_pdf().session_id(session_id).send().await;
+        // A PDF is not decoded: there is no JSON path to a failure.
+        match Client::settle_with(&api, result, |_| None).await {
+            Ok(answer) => PdfReport::new(answer, self.client.inner.max_response_bytes),
+            Err(Error::Authentication { status, body })
+                if body
+                    .detail()
+                    .is_some_and(|detail| detail.contains("only generate")) =>
+            {
+                Err(Error::ReportNotReady { status, body })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Saves the PDF report of a finished session to `path`: written to a
+    /// temporary file beside it (readable by its owner only) and renamed
+    /// into place once complete and checked to be a PDF, so `path` never
+    /// holds half a report. Returns the number of bytes written.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// client.sessions().save_pdf(id, format!("session-{id}.pdf")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn save_pdf(
+        &self,
+        session_id: Uuid,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<u64> {
+        self.pdf(session_id).await?.save(path).await
+    }
+}
+
+/// A session to create; see [`Sessions::create`].
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateSession {
+    client: Client,
+    request: CreateSessionRequest,
+}
+
+impl CreateSession {
+    /// Your identifier for the user or business (sessions with the same
+    /// value are grouped).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().create(didit::Uuid::nil()).vendor_data("user-42");
+    /// # let _ = request;
+    /// ```
+    pub fn vendor_data(mut self, vendor_data: impl Into<String>) -> Self {
+        self.request.vendor_data = Some(vendor_data.into());
+        self
+    }
+
+    /// Where to send the user when the verification ends.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().create(didit::Uuid::nil()).callback("https://example.com/done");
+    /// # let _ = request;
+    /// ```
+    pub fn callback(mut self, url: impl Into<String>) -> Self {
+        self.request.callback = Some(url.into());
+        self
+    }
+
+    /// Which device the callback goes to when the user changes device.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .create(didit::Uuid::nil())
+    ///     .callback_method(didit::types::CallbackMethod::Both);
+    /// # let _ = request;
+    /// ```
+    pub fn callback_method(mut self, method: CallbackMethod) -> Self {
+        self.request.callback_method = Some(method);
+        self
+    }
+
+    /// Any JSON to keep with the session; it comes back with the session
+    /// and in webhooks, and the user never sees it.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .create(didit::Uuid::nil())
+    ///     .metadata(serde_json::json!({"plan": "premium"}));
+    /// # let _ = request;
+    /// ```
+    pub fn metadata(mut self, metadata: serde_json::Value) -> Self {
+        self.request.metadata = Some(Some(metadata));
+        self
+    }
+
+    /// The language of the verification pages.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().create(didit::Uuid::nil()).language(didit::Language::from("es"));
+    /// # let _ = request;
+    /// ```
+    pub fn language(mut self, language: Language) -> Self {
+        self.request.language = Some(language);
+        self
+    }
+
+    /// How to reach the user (e-mail, phone), for the checks that use them.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let contact: didit::types::ContactDetails =
+    ///     serde_json::from_value(serde_json::json!({"email": "user@example.com"})).unwrap();
+    /// let request = client.sessions().create(didit::Uuid::nil()).contact_details(contact);
+    /// # let _ = request;
+    /// ```
+    pub fn contact_details(mut self, details: ContactDetails) -> Self {
+        self.request.contact_details = Some(details);
+        self
+    }
+
+    /// What you expect the user's documents to say, to compare with.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let expected: didit::types::ExpectedDetails =
+    ///     serde_json::from_value(serde_json::json!({"first_name": "Jane"})).unwrap();
+    /// let request = client.sessions().create(didit::Uuid::nil()).expected_details(expected);
+    /// # let _ = request;
+    /// ```
+    pub fn expected_details(mut self, details: ExpectedDetails) -> Self {
+        self.request.expected_details = Some(details);
+        self
+    }
+
+    /// A portrait of the user to compare faces with (JPEG, PNG, WebP or
+    /// TIFF, at most 2 MB); sent base64-encoded.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let image: &[u8] = b"\xff\xd8\xff\xe0 a JPEG";
+    /// let request = client.sessions().create(didit::Uuid::nil()).portrait_image(image);
+    /// # let _ = request;
+    /// ```
+    pub fn portrait_image(mut self, image: impl AsRef<[u8]>) -> Self {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(image);
+        self.request.portrait_image = Some(encoded);
+        self
+    }
+
+    /// Sandbox applications only: a test scenario whose outcome the session
+    /// reproduces.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().create(didit::Uuid::nil()).sandbox_scenario("approved");
+    /// # let _ = request;
+    /// ```
+    pub fn sandbox_scenario(mut self, scenario: impl Into<String>) -> Self {
+        self.request.sandbox_scenario = Some(scenario.into());
+        self
+    }
+
+    /// Creates the session. The answer's `session_token` is a
+    /// [`SessionToken`](crate::SessionToken): `Debug` never shows it. Its
+    /// `url` opens the same flow, so hand it only to the user it is for.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
+    /// let session = client.sessions().create(didit::Uuid::nil()).send().await?;
+    /// println!("send the user to {:?}", session.url);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<CreatedSession> {
+        let api = self.client.api(None);
+        let result = api.create_session().body(self.request).send().await;
+        Ok(Client::settle(&api, result).await?.into_inner())
+    }
+}
+
+/// A request for a session's decision; see [`Sessions::decision`].
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetDecision {
+    client: Client,
+    session_id: Uuid,
+    include_events: bool,
+}
+
+impl GetDecision {
+    /// With `true`, the decision also lists the session's events, and each
+    /// entry of `features` names its workflow node.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client.sessions().decision(didit::Uuid::nil()).include_events(true);
+    /// # let _ = request;
+    /// ```
+    pub fn include_events(mut self, include: bool) -> Self {
+        self.include_events = include;
+        self
+    }
+
+    /// Reads the decision. An unknown or deleted session is
+    /// [`Error::NotFound`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let decision = client.sessions().decision(id).send().await?;
+    /// for check in decision.id_verifications.iter().flatten().flatten() {
+    ///     println!("document check: {:?}", check.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(&self) -> Result<SessionDecision> {
+        let api = self.client.api(None);
+        let mut request = api.get_session_decision().session_id(self.session_id);
+        if self.include_events {
+            request = request.include(GetSessionDecisionInclude::Events);
+        }
+        let result = request.send().await;
+        Ok(Client::settle(&api, result).await?.into_inner())
+    }
+}
+
+/// The longest [`WaitForDecision`] waits unless told otherwise.
+const DEFAULT_WAIT: Duration = Duration::from_secs(15 * 60);
+/// The wait before the second poll; later ones grow by half each time.
+const DEFAULT_FIRST_POLL: Duration = Duration::from_secs(2);
+/// The longest wait between two polls.
+const DEFAULT_LONGEST_POLL: Duration = Duration::from_secs(30);
+
+/// Polls a session's decision until its status is final; see
+/// [`Sessions::wait_for_decision`].
+///
+/// Final statuses are those no user or reviewer changes any more:
+/// `Approved`, `Declined`, `Expired`, `Abandoned` and `Kyc Expired`. A
+/// session `In Review` waits for a person, so the wait goes on; statuses
+/// this version does not know are not taken as final. Polls start every
+/// [`poll_interval`](Self::poll_interval) and slow down by half each time
+/// up to 30 s, and every poll goes through the client's rate limiter.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct WaitForDecision {
+    decision: GetDecision,
+    timeout: Duration,
+    first_poll: Duration,
+    longest_poll: Duration,
+}
+
+impl WaitForDecision {
+    /// Sets how long to wait in all (default 15 minutes); past it,
+    /// [`send`](Self::send) fails with [`Error::Timeout`] and
+    /// [`TimeoutScope::Wait`].
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let wait = client
+    ///     .sessions()
+    ///     .wait_for_decision(didit::Uuid::nil())
+    ///     .timeout(std::time::Duration::from_secs(60));
+    /// # let _ = wait;
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the wait before the second poll (default 2 s).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let wait = client
+    ///     .sessions()
+    ///     .wait_for_decision(didit::Uuid::nil())
+    ///     .poll_interval(std::time::Duration::from_millis(500));
+    /// # let _ = wait;
+    /// ```
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.first_poll = interval;
+        self.longest_poll = self.longest_poll.max(interval);
+        self
+    }
+
+    /// Polls until the session's status is final and returns its decision.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let decision = client.sessions().wait_for_decision(id).send().await?;
+    /// assert!(decision.status.is_some());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<SessionDecision> {
+        let started = tokio::time::Instant::now();
+        let mut pause = self.first_poll;
+        loop {
+            let decision = self.decision.send().await?;
+            if decision.status.as_ref().is_some_and(is_final) {
+                return Ok(decision);
+            }
+            let waited = started.elapsed();
+            if waited.saturating_add(pause) > self.timeout {
+                return Err(Error::Timeout {
+                    scope: TimeoutScope::Wait,
+                    limit: self.timeout,
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = pause.saturating_add(pause / 2).min(self.longest_poll);
+        }
+    }
+}
+
+/// Whether no one changes a session in this status any more.
+fn is_final(status: &SessionStatus) -> bool {
+    matches!(
+        status,
+        SessionStatus::Approved
+            | SessionStatus::Declined
+            | SessionStatus::Expired
+            | SessionStatus::Abandoned
+            | SessionStatus::KycExpired
+    )
+}
+
+/// A status change; see [`Sessions::update_status`].
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct UpdateStatus {
+    client: Client,
+    session_id: Uuid,
+    request: UpdateSessionStatusRequest,
+}
+
+impl UpdateStatus {
+    /// Why, for the session's history.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .update_status(didit::Uuid::nil(), didit::types::NewSessionStatus::Approved)
+    ///     .comment("checked by hand");
+    /// # let _ = request;
+    /// ```
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.request.comment = Some(comment.into());
+        self
+    }
+
+    /// With `Resubmitted`: the steps the user must do again (left out, the
+    /// server picks those that did not pass).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let node: didit::types::NodeToResubmit = serde_json::from_value(
+    ///     serde_json::json!({"node_id": "feature_ocr", "feature": "OCR"}),
+    /// ).unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .update_status(didit::Uuid::nil(), didit::types::NewSessionStatus::Resubmitted)
+    ///     .nodes_to_resubmit([node]);
+    /// # let _ = request;
+    /// ```
+    pub fn nodes_to_resubmit(mut self, nodes: impl IntoIterator<Item = NodeToResubmit>) -> Self {
+        self.request.nodes_to_resubmit = Some(nodes.into_iter().collect());
+        self
+    }
+
+    /// E-mail the user about the change, at `address`, in `language` when
+    /// given.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .update_status(didit::Uuid::nil(), didit::types::NewSessionStatus::Declined)
+    ///     .send_email("user@example.com", Some(didit::Language::from("en")));
+    /// # let _ = request;
+    /// ```
+    pub fn send_email(mut self, address: impl Into<String>, language: Option<Language>) -> Self {
+        self.request.send_email = Some(true);
+        self.request.email_address = Some(address.into());
+        self.request.email_language = language;
+        self
+    }
+
+    /// Changes the status. A status equal to the current one is refused by
+    /// the server ([`Error::Api`] with a 400); an unknown session is
+    /// [`Error::NotFound`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// use didit::types::NewSessionStatus;
+    /// client.sessions().update_status(id, NewSessionStatus::Approved).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<SessionStatusUpdated> {
+        let api = self.client.api(None);
+        let result = api
+            .update_session_status()
+            .session_id(self.session_id)
+            .body(self.request)
+            .send()
+            .await;
+        Ok(Client::settle(&api, result).await?.into_inner())
+    }
+}

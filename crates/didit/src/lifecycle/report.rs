@@ -1,0 +1,309 @@
+//! A session's PDF report, streamed from the answer to where it is kept.
+
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use didit_api::{ByteStream, ResponseValue};
+use futures::{Stream, StreamExt};
+use reqwest::StatusCode;
+use tokio::io::AsyncWriteExt;
+
+use crate::error::ResponseBody;
+use crate::{Error, Result};
+
+/// The first bytes of every PDF document.
+const PDF_SIGNATURE: &[u8] = b"%PDF-";
+
+/// The PDF report of a session, still arriving; see
+/// [`Sessions::pdf`](crate::Sessions::pdf). Read it as a stream of chunks
+/// with [`into_stream`](Self::into_stream), or write it to a file with
+/// [`save`](Self::save). Either way it is never held whole in memory, and
+/// it is checked to start like a PDF document.
+///
+/// ```no_run
+/// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+/// use futures::TryStreamExt;
+///
+/// let report = client.sessions().pdf(id).await?;
+/// println!("the server calls it {:?}", report.file_name());
+/// let mut chunks = report.into_stream();
+/// while let Some(chunk) = chunks.try_next().await? {
+///     println!("{} bytes", chunk.len());
+/// }
+/// # Ok(()) }
+/// ```
+pub struct PdfReport {
+    status: StatusCode,
+    file_name: Option<String>,
+    chunks: ByteStream,
+    max_bytes: u64,
+}
+
+impl std::fmt::Debug for PdfReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PdfReport")
+            .field("status", &self.status)
+            .field("file_name", &self.file_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PdfReport {
+    pub(crate) fn new(answer: ResponseValue<ByteStream>, max_bytes: u64) -> Result<Self> {
+        let status = answer.status();
+        let file_name = answer
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(file_name_of);
+        Ok(Self {
+            status,
+            file_name,
+            chunks: answer.into_inner(),
+            max_bytes,
+        })
+    }
+
+    /// The file name the server suggests (`Content-Disposition`), cut to
+    /// its last path component; `None` when it sent none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let report = client.sessions().pdf(id).await?;
+    /// let name = report.file_name().unwrap_or("report.pdf").to_owned();
+    /// report.save(name).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn file_name(&self) -> Option<&str> {
+        self.file_name.as_deref()
+    }
+
+    /// The report's bytes as they arrive. The stream ends with an error
+    /// when the body does not start like a PDF, is longer than the client's
+    /// [`max_response_bytes`](crate::ClientBuilder::max_response_bytes), or
+    /// breaks off.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// use futures::TryStreamExt;
+    /// let chunks: Vec<bytes::Bytes> = client.sessions().pdf(id).await?.into_stream().try_collect().await?;
+    /// # let _ = chunks;
+    /// # Ok(()) }
+    /// ```
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + Unpin + 'static {
+        let status = self.status;
+        let max_bytes = self.max_bytes;
+        let checked = Checked {
+            status,
+            max_bytes,
+            seen: 0,
+            start: Vec::new(),
+        };
+        self.chunks
+            .into_inner()
+            .scan(checked, |checked, chunk| {
+                let item = match chunk {
+                    Ok(chunk) => checked.pass(chunk),
+                    Err(error) => Err(read_error(error)),
+                };
+                futures::future::ready(Some(item))
+            })
+            // Nothing follows an error.
+            .scan(false, |failed, item| {
+                if *failed {
+                    return futures::future::ready(None);
+                }
+                *failed = item.is_err();
+                futures::future::ready(Some(item))
+            })
+            .boxed()
+    }
+
+    /// Writes the report to `path`: into a temporary file beside it,
+    /// readable by its owner only (on Unix), renamed into place once the
+    /// whole report has arrived and checked. On any failure the temporary
+    /// file is removed and `path` is left as it was. Returns the number of
+    /// bytes written.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let written = client.sessions().pdf(id).await?.save("report.pdf").await?;
+    /// assert!(written > 0);
+    /// # Ok(()) }
+    /// ```
+    pub async fn save(self, path: impl AsRef<Path>) -> Result<u64> {
+        let path = path.as_ref();
+        let temporary = temporary_beside(path);
+        let written = self.write_to(&temporary).await;
+        let outcome = match written {
+            Ok(written) => tokio::fs::rename(&temporary, path)
+                .await
+                .map(|()| written)
+                .map_err(|error| file_error(path, error)),
+            Err(error) => Err(error),
+        };
+        if outcome.is_err() {
+            // Already gone when the rename went through.
+            let _ = tokio::fs::remove_file(&temporary).await;
+        }
+        outcome
+    }
+
+    async fn write_to(self, temporary: &Path) -> Result<u64> {
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options
+            .open(temporary)
+            .await
+            .map_err(|error| file_error(temporary, error))?;
+        let mut written: u64 = 0;
+        let mut chunks = self.into_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk?;
+            file.write_all(&chunk)
+                .await
+                .map_err(|error| file_error(temporary, error))?;
+            written = written.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+        }
+        if written < PDF_SIGNATURE.len() as u64 {
+            return Err(not_a_pdf(StatusCode::OK, Bytes::new()));
+        }
+        file.sync_all()
+            .await
+            .map_err(|error| file_error(temporary, error))?;
+        Ok(written)
+    }
+}
+
+/// Checks the chunks of a report as they pass: its start and its length.
+struct Checked {
+    status: StatusCode,
+    max_bytes: u64,
+    seen: u64,
+    /// The first bytes, until there are enough to check the signature.
+    start: Vec<u8>,
+}
+
+impl Checked {
+    fn pass(&mut self, chunk: Bytes) -> Result<Bytes> {
+        let length = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+        self.seen = self.seen.saturating_add(length);
+        if self.seen > self.max_bytes {
+            return Err(Error::ResponseTooLarge {
+                status: self.status,
+                limit: self.max_bytes,
+            });
+        }
+        if self.start.len() < PDF_SIGNATURE.len() {
+            let wanted = PDF_SIGNATURE.len() - self.start.len();
+            self.start.extend(chunk.iter().take(wanted).copied());
+            if !PDF_SIGNATURE.starts_with(&self.start) {
+                let start = Bytes::from(std::mem::take(&mut self.start));
+                return Err(not_a_pdf(self.status, start));
+            }
+        }
+        Ok(chunk)
+    }
+}
+
+fn not_a_pdf(status: StatusCode, start: Bytes) -> Error {
+    Error::Decode {
+        status,
+        path: ".".to_owned(),
+        expected: "a PDF document (starting with `%PDF-`)".to_owned(),
+        body: ResponseBody::new(start),
+    }
+}
+
+fn read_error(error: reqwest::Error) -> Error {
+    Error::Transport {
+        source: error.without_url(),
+    }
+}
+
+fn file_error(path: &Path, error: std::io::Error) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        source: error,
+    }
+}
+
+/// A fresh name for a temporary file in `path`'s directory.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report.pdf".to_owned());
+    let unique = format!(
+        ".{name}.{}.{:x}.part",
+        std::process::id(),
+        fastrand::u64(..)
+    );
+    path.with_file_name(unique)
+}
+
+/// The file name of a `Content-Disposition` value, without any directory.
+fn file_name_of(disposition: &str) -> Option<String> {
+    let (_, rest) = disposition.split_once("filename=")?;
+    let name = rest.split(';').next()?.trim().trim_matches('"');
+    let name = name.rsplit(['/', '\\']).next()?;
+    (!name.is_empty() && name != "." && name != "..").then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_their_directories() {
+        assert_eq!(
+            file_name_of(r#"attachment; filename="session_1.pdf""#).as_deref(),
+            Some("session_1.pdf")
+        );
+        assert_eq!(
+            file_name_of("attachment; filename=../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(file_name_of("attachment; filename=\"..\""), None);
+        assert_eq!(file_name_of("inline"), None);
+    }
+
+    #[test]
+    fn the_signature_is_checked_across_chunks() {
+        let mut checked = Checked {
+            status: StatusCode::OK,
+            max_bytes: 100,
+            seen: 0,
+            start: Vec::new(),
+        };
+        assert!(checked.pass(Bytes::from_static(b"%P")).is_ok());
+        assert!(checked.pass(Bytes::from_static(b"DF-1.7")).is_ok());
+        let mut other = Checked {
+            status: StatusCode::OK,
+            max_bytes: 100,
+            seen: 0,
+            start: Vec::new(),
+        };
+        assert!(matches!(
+            other.pass(Bytes::from_static(b"<html>")),
+            Err(Error::Decode { .. })
+        ));
+    }
+
+    #[test]
+    fn the_size_limit_holds_across_chunks() {
+        let mut checked = Checked {
+            status: StatusCode::OK,
+            max_bytes: 8,
+            seen: 0,
+            start: Vec::new(),
+        };
+        assert!(checked.pass(Bytes::from_static(b"%PDF-1")).is_ok());
+        assert!(matches!(
+            checked.pass(Bytes::from_static(b"234")),
+            Err(Error::ResponseTooLarge { limit: 8, .. })
+        ));
+    }
+}
