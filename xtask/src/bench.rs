@@ -19,6 +19,8 @@ use serde_json::Value;
 /// The decode benchmark's group and functions, as `benches/decode.rs`
 /// names them.
 const DECODE_GROUP: &str = "decode";
+/// The group of the decision benchmark in `benches/decode.rs`.
+const DECISION_GROUP: &str = "decode_decision";
 
 /// The webhook benchmark's group, as `didit-webhook/benches/verify.rs`
 /// names it.
@@ -208,6 +210,24 @@ fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
         format!("{:.2}×", sdk / value),
         "> 1×",
         sdk > value,
+    );
+    let decision = |function: &str| -> Result<f64> {
+        let (mean_ns, bytes) = criterion_estimate(target_dir, DECISION_GROUP, function)?;
+        Ok(bytes / (mean_ns / 1e9) / 1e6)
+    };
+    let sdk = decision("sdk")?;
+    let value = decision("value")?;
+    table.tracked(
+        "decode the spec's KYC decision example: SDK type",
+        format!("{sdk:.0} MB/s"),
+    );
+    table.tracked(
+        "decode the decision: serde_json::Value",
+        format!("{value:.0} MB/s"),
+    );
+    table.tracked(
+        "decode the decision: SDK / Value",
+        format!("{:.2}×", sdk / value),
     );
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Decoding one page of 1 000 sessions: into the SDK's page type, into a
 //! minimal hand-written struct over the same fields (the floor any typed
-//! decoder pays), and into `serde_json::Value`.
+//! decoder pays), and into `serde_json::Value`. And decoding the documented
+//! KYC decision example of the spec, into the SDK's decision type and into
+//! `serde_json::Value`.
 //!
 //! Run with `cargo bench -p didit --bench decode`; `cargo xtask bench`
 //! reads the estimates criterion writes under `target/criterion/decode`.
@@ -156,6 +158,35 @@ struct MinimalProofOfAddress {
     name_on_document: Option<String>,
 }
 
+/// The spec's documented example of a KYC decision, as JSON.
+fn decision_json() -> Vec<u8> {
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/didit-sessions.yaml"
+    );
+    let text = std::fs::read_to_string(spec).expect("the spec");
+    let spec: serde_json::Value = serde_norway::from_str(&text).expect("the spec is YAML");
+    let example = &spec["paths"]["/v3/session/{sessionId}/decision/"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["examples"]["published_example"]["value"];
+    assert!(example.is_object(), "the spec documents a decision example");
+    serde_json::to_vec(example).expect("examples encode")
+}
+
+fn decode_decision(c: &mut Criterion) {
+    let body = decision_json();
+    let mut group = c.benchmark_group("decode_decision");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("sdk", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<didit::types::SessionDecision>(black_box(&body)).unwrap()
+        })
+    });
+    group.bench_function("value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap())
+    });
+    group.finish();
+}
+
 fn decode(c: &mut Criterion) {
     let body = page_json();
     // Both typed decoders must read every row, or the comparison is void.
@@ -176,5 +207,5 @@ fn decode(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode);
+criterion_group!(benches, decode, decode_decision);
 criterion_main!(benches);
