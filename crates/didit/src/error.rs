@@ -98,6 +98,15 @@ pub enum Error {
         body: ResponseBody,
     },
 
+    /// The session has no report yet: it has not reached a status that has
+    /// one (the API answers 403).
+    #[error("the session is not finished: it has no report yet (403)")]
+    #[non_exhaustive]
+    ReportNotReady {
+        /// The answer.
+        body: ResponseBody,
+    },
+
     /// Any other error status.
     #[error("the API answered {status}{}", fields_suffix(body))]
     #[non_exhaustive]
@@ -599,6 +608,7 @@ impl Error {
             Error::Authentication { body, .. }
             | Error::RateLimited { body, .. }
             | Error::NotFound { body }
+            | Error::ReportNotReady { body }
             | Error::Api { body, .. }
             | Error::Decode { body, .. } => Some(body),
             Error::Interrupted { source, .. } => source.body(),

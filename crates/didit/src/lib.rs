@@ -102,6 +102,7 @@
 
 mod client;
 mod error;
+mod lifecycle;
 mod limiter;
 mod page;
 mod paging;
@@ -115,6 +116,7 @@ pub use client::{
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
 };
 pub use error::{Error, Link, ResponseBody, Result, TimeoutScope};
+pub use lifecycle::{CreateSession, GetDecision, UpdateStatus, WaitForDecision};
 pub use page::Page;
 pub use rate_limit::RateLimit;
 pub use retry::RetryPolicy;
@@ -130,8 +132,8 @@ pub use didit_api::types::{
     ApiError, ApiService, ErrorMessages, KybSession, KycSession, SessionKindFilter,
 };
 pub use didit_api::{
-    DocumentType, Extra, FeatureName, FeatureStatus, SessionKind, SessionStatus, Timestamp,
-    UnknownSessionRow,
+    DocumentType, Extra, FeatureName, FeatureStatus, Language, SessionKind, SessionStatus,
+    Timestamp, UnknownSessionRow,
 };
 
 /// The date type of the date filters.

@@ -26,7 +26,7 @@ use crate::{Client, Error, Page, Result, Session, SessionStatus};
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Sessions<'a> {
-    client: &'a Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> Sessions<'a> {
