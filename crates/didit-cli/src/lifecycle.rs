@@ -485,3 +485,217 @@ fn parse_language(text: &str) -> Result<Language, String> {
 fn parse_json(text: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|error| format!("not valid JSON ({error})"))
 }
+
+/// The commands whose flags set properties of a request body: command,
+/// body schema, and the flags that are the command's own.
+pub const BODY_COMMANDS: &[(&str, &str, &[&str])] = &[
+    ("create", "CreateSessionRequest", &["format", "show-token"]),
+    ("update-status", "UpdateSessionStatusRequest", &["format"]),
+];
+
+/// The body property a flag of `command` sets: its name in snake case,
+/// except `--status`, which sets the new status.
+pub fn property_of_flag(command: &str, flag: &str) -> String {
+    match (command, flag) {
+        ("update-status", "status") => "new_status".to_owned(),
+        _ => flag.replace('-', "_"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use clap::CommandFactory;
+    use didit_contract::Spec;
+    use didit_contract::instances::component_ref;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    /// The long flags of `didit sessions <command>` that are not global.
+    fn flags_of(command: &str) -> Vec<String> {
+        let cli = Cli::command();
+        let sessions = cli.find_subcommand("sessions").expect("a sessions command");
+        let command = sessions
+            .find_subcommand(command)
+            .unwrap_or_else(|| panic!("no `sessions {command}`"));
+        command
+            .get_arguments()
+            .filter(|arg| !arg.is_global_set())
+            .filter_map(|arg| arg.get_long())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Every way the body flags of the commands and the spec's request
+    /// schemas differ, one line each.
+    fn body_flags_out_of_step_with(spec: &Spec) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (command, schema_name, own) in BODY_COMMANDS {
+            let schema = &spec.json["components"]["schemas"][*schema_name];
+            let properties: BTreeSet<&str> = schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(name, _)| name.as_str())
+                .collect();
+            let mut with_flag = BTreeSet::new();
+            for flag in flags_of(command) {
+                if own.contains(&flag.as_str()) {
+                    continue;
+                }
+                let property = property_of_flag(command, &flag);
+                if !properties.contains(property.as_str()) {
+                    problems.push(format!(
+                        "`--{flag}` of `didit sessions {command}` sets `{property}`, which is not \
+                         a property of the spec's {schema_name}"
+                    ));
+                }
+                with_flag.insert(property);
+            }
+            let required = schema["required"].as_array().into_iter().flatten();
+            for name in required.filter_map(Value::as_str) {
+                if !with_flag.contains(name) {
+                    problems.push(format!(
+                        "the required property `{name}` of the spec's {schema_name} has no flag \
+                         in `didit sessions {command}`"
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Where the values of `--status` differ from the spec's enumeration.
+    fn status_values_out_of_step_with(spec: &Spec) -> Vec<String> {
+        let schemas = &spec.json["components"]["schemas"];
+        let mut schema = &schemas["UpdateSessionStatusRequest"]["properties"]["new_status"];
+        while let Some(target) = component_ref(schema) {
+            schema = &schemas[target];
+        }
+        let in_spec: BTreeSet<&str> = schema["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let ours: Vec<String> = StatusArg::value_variants()
+            .iter()
+            .filter_map(|status| status.to_possible_value())
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        let ours: BTreeSet<&str> = ours.iter().map(String::as_str).collect();
+        let missing = in_spec
+            .difference(&ours)
+            .map(|value| format!("`--status` does not accept `{value}`, which the spec allows"));
+        let extra = ours
+            .difference(&in_spec)
+            .map(|value| format!("`--status` accepts `{value}`, which the spec does not list"));
+        missing.chain(extra).collect()
+    }
+
+    fn assert_names(problems: &[String], parts: &[&str]) {
+        assert!(
+            problems
+                .iter()
+                .any(|problem| parts.iter().all(|part| problem.contains(part))),
+            "no problem names {parts:?}: {problems:?}"
+        );
+    }
+
+    #[test]
+    fn every_body_flag_sets_a_property_of_the_spec_and_required_ones_have_a_flag() {
+        let problems = body_flags_out_of_step_with(&Spec::load().unwrap());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_body_flag_check_bites() {
+        let mut spec = Spec::load().unwrap();
+        let schemas = &mut spec.json["components"]["schemas"];
+        schemas["CreateSessionRequest"]["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("callback");
+        schemas["UpdateSessionStatusRequest"]["required"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("reviewer"));
+        let problems = body_flags_out_of_step_with(&spec);
+        assert_names(
+            &problems,
+            &["--callback", "`callback`", "CreateSessionRequest"],
+        );
+        assert_names(
+            &problems,
+            &["`reviewer`", "UpdateSessionStatusRequest", "update-status"],
+        );
+    }
+
+    #[test]
+    fn status_values_are_the_spec_values() {
+        let problems = status_values_out_of_step_with(&Spec::load().unwrap());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let mut spec = Spec::load().unwrap();
+        let values = spec
+            .json
+            .pointer_mut("/components/schemas/NewSessionStatus/enum")
+            .and_then(Value::as_array_mut)
+            .unwrap();
+        values.retain(|value| value != "Declined");
+        values.push(json!("On Hold"));
+        let problems = status_values_out_of_step_with(&spec);
+        assert_names(&problems, &["`On Hold`", "does not accept"]);
+        assert_names(&problems, &["`Declined`", "does not list"]);
+    }
+
+    #[test]
+    fn only_yes_confirms_a_deletion() {
+        for (answer, confirmed) in [
+            ("y\n", true),
+            ("YES\n", true),
+            ("\n", false),
+            ("no\n", false),
+            ("", false),
+        ] {
+            let mut prompt = Vec::new();
+            let result = confirm(2, &mut answer.as_bytes(), &mut prompt).unwrap();
+            assert_eq!(result, confirmed, "{answer:?}");
+            let prompt = String::from_utf8(prompt).unwrap();
+            assert!(prompt.contains("these 2 sessions"), "{prompt}");
+        }
+    }
+
+    #[test]
+    fn languages_are_matched_in_any_case_and_unknown_codes_kept() {
+        assert_eq!(parse_language("PT-br"), Ok(Language::from("pt-BR")));
+        assert!(!parse_language("pt-BR").unwrap().is_unknown());
+        assert!(parse_language("tlh").unwrap().is_unknown());
+        for bad in ["", "e n", "english", "en-", "1a"] {
+            assert!(parse_language(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn callbacks_must_be_web_urls() {
+        assert!(parse_callback("https://example.com/done").is_ok());
+        for bad in [
+            "example.com",
+            "ftp://example.com",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(parse_callback(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_report_is_named_after_the_session() {
+        let id = Uuid::nil();
+        assert_eq!(
+            default_pdf_name(id),
+            PathBuf::from("session-00000000-0000-0000-0000-000000000000.pdf")
+        );
+    }
+}
