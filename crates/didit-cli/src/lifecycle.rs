@@ -486,22 +486,6 @@ fn parse_json(text: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|error| format!("not valid JSON ({error})"))
 }
 
-/// The commands whose flags set properties of a request body: command,
-/// body schema, and the flags that are the command's own.
-pub const BODY_COMMANDS: &[(&str, &str, &[&str])] = &[
-    ("create", "CreateSessionRequest", &["format", "show-token"]),
-    ("update-status", "UpdateSessionStatusRequest", &["format"]),
-];
-
-/// The body property a flag of `command` sets: its name in snake case,
-/// except `--status`, which sets the new status.
-pub fn property_of_flag(command: &str, flag: &str) -> String {
-    match (command, flag) {
-        ("update-status", "status") => "new_status".to_owned(),
-        _ => flag.replace('-', "_"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -512,6 +496,22 @@ mod tests {
 
     use super::*;
     use crate::cli::Cli;
+
+    /// The commands whose flags set properties of a request body: command,
+    /// body schema, and the flags that are the command's own.
+    const BODY_COMMANDS: &[(&str, &str, &[&str])] = &[
+        ("create", "CreateSessionRequest", &["format", "show-token"]),
+        ("update-status", "UpdateSessionStatusRequest", &["format"]),
+    ];
+
+    /// The body property a flag of `command` sets: its name in snake case,
+    /// except `--status`, which sets the new status.
+    fn property_of_flag(command: &str, flag: &str) -> String {
+        match (command, flag) {
+            ("update-status", "status") => "new_status".to_owned(),
+            _ => flag.replace('-', "_"),
+        }
+    }
 
     /// The long flags of `didit sessions <command>` that are not global.
     fn flags_of(command: &str) -> Vec<String> {

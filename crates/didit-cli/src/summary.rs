@@ -47,20 +47,19 @@ pub fn decision_fields(decision: &SessionDecision) -> io::Result<Vec<(String, St
         Some(Value::Null) | None => "-".to_owned(),
         Some(other) => other.to_string(),
     };
-    let mut fields: Vec<(String, String)> =
-        ["session_id", "session_number", "session_kind", "status"]
-            .iter()
-            .map(|name| ((*name).to_owned(), text(name)))
-            .collect();
+    let mut fields: Vec<(String, String)> = HEADLINE
+        .iter()
+        .map(|name| ((*name).to_owned(), text(name)))
+        .collect();
     let features: Vec<String> = json
-        .get("features")
+        .get(FEATURES)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .map(feature_name)
         .collect();
     if !features.is_empty() {
-        fields.push(("features".to_owned(), features.join(", ")));
+        fields.push((FEATURES.to_owned(), features.join(", ")));
     }
     let mut warnings = Vec::new();
     for (name, checks) in json.as_object().into_iter().flatten() {
