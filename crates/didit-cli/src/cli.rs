@@ -103,6 +103,8 @@ pub enum Command {
     },
 }
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum SessionsCommand {
     /// List sessions, newest first: one page by default, every page with

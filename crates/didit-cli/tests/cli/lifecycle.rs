@@ -337,7 +337,7 @@ async fn pdf_saves_the_report_for_its_owner_and_says_when_it_is_not_ready() {
     let output = run(&mut command, &["sessions", "pdf", SESSION]);
     assert_exit(&output, 0);
     let name = format!("session-{SESSION}.pdf");
-    assert_eq!(scratch.entries(), [name.clone()]);
+    assert_eq!(scratch.entries(), std::slice::from_ref(&name));
     assert_eq!(std::fs::read(scratch.path(&name)).unwrap(), report);
     #[cfg(unix)]
     {
