@@ -178,17 +178,18 @@ pub fn check(command: &SessionsCommand) -> Result<(), Failure> {
     }
 }
 
-/// Runs a command on single sessions. `timeout` is the global --timeout,
-/// the length of the whole wait for `sessions wait`.
+/// Runs a `sessions` command. `timeout` is the global --timeout, the
+/// length of the whole wait for `sessions wait`.
 pub async fn run(
     client: &Client,
     command: &SessionsCommand,
     timeout: Option<Duration>,
     reporter: &Reporter,
 ) -> Result<(), Stop> {
-    let mut out = io::stdout().lock();
+    // Not locked here: `sessions list` writes through a lock of its own.
+    let mut out = io::stdout();
     match command {
-        SessionsCommand::List(_) => Ok(()),
+        SessionsCommand::List(args) => crate::list::run(client, args, reporter).await,
         SessionsCommand::Create(args) => create(client, args, reporter, &mut out).await,
         SessionsCommand::Decision(args) => {
             let decision = client

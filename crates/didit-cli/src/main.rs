@@ -150,14 +150,6 @@ impl Signals {
 
 async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<(), Stop> {
     match &cli.command {
-        Command::Sessions {
-            command: SessionsCommand::List(args),
-        } => {
-            // The embedded server, when there is one, lives until the command ends.
-            let (client, _mock) =
-                connect(&cli.global, cli.global.timeout, api_key, reporter).await?;
-            list::run(&client, args, reporter).await
-        }
         Command::Sessions { command } => {
             lifecycle::check(command)?;
             // `sessions wait` takes --timeout as the length of the whole wait.
@@ -165,6 +157,7 @@ async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<()
                 SessionsCommand::Wait(_) => None,
                 _ => cli.global.timeout,
             };
+            // The embedded server, when there is one, lives until the command ends.
             let (client, _mock) = connect(&cli.global, request_timeout, api_key, reporter).await?;
             lifecycle::run(&client, command, cli.global.timeout, reporter).await
         }
