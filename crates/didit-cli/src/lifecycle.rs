@@ -56,7 +56,8 @@ pub struct CreateArgs {
     pub format: Format,
 
     /// Keep the session token in the JSON output. It lets anyone holding it
-    /// open the session's hosted flow, so it is left out by default.
+    /// open the session's hosted flow, so it is left out by default (the
+    /// URL, which carries it, is for the user alone too).
     #[arg(long)]
     pub show_token: bool,
 }
