@@ -20,8 +20,10 @@ use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
     version,
     after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
                   or the key was refused), 4 other API error, 5 network or timeout, \
-                  6 unexpected response, 7 not found, 8 webhook delivery refused, 1 local \
-                  failure (such as output that could not be written), 130 interrupted."
+                  6 unexpected response, 7 not found, 8 webhook delivery refused, 9 session \
+                  not finished (no report yet, or no final status before the wait's \
+                  --timeout), 1 local failure (such as output that could not be written), \
+                  130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -59,8 +61,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub mock: bool,
 
-    /// Longest time one page may take, retries included, in seconds
-    /// (decimals allowed) [default: 30 per attempt, 120 per page].
+    /// Longest time one request (one page of a listing) may take, retries
+    /// included, in seconds (decimals allowed) [default: 30 per attempt, 120
+    /// per request]. For `sessions wait`: how long to wait in total
+    /// [default: 600].
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
@@ -99,6 +103,8 @@ pub enum Command {
     },
 }
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum SessionsCommand {
     /// List sessions, newest first: one page by default, every page with
@@ -110,6 +116,21 @@ pub enum SessionsCommand {
     /// filters must all match.
     #[command(after_help = LIST_EXAMPLES)]
     List(ListArgs),
+    /// Create a session and print the URL to send the user to.
+    Create(crate::lifecycle::CreateArgs),
+    /// Show the decision of a session: its status, checks and warnings.
+    Decision(crate::lifecycle::DecisionArgs),
+    /// Approve, decline or resubmit a session by hand.
+    UpdateStatus(crate::lifecycle::UpdateStatusArgs),
+    /// Delete sessions and all their data, after confirmation.
+    Delete(crate::lifecycle::DeleteArgs),
+    /// Save the PDF report of a finished session.
+    Pdf(crate::lifecycle::PdfArgs),
+    /// Wait until a session reaches a final status, and print it.
+    ///
+    /// The global --timeout is how long to wait in total here (default 600
+    /// seconds), not the limit of one request.
+    Wait(crate::lifecycle::WaitArgs),
 }
 
 const LIST_EXAMPLES: &str = "Examples:

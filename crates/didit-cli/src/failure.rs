@@ -33,6 +33,9 @@ pub enum Exit {
     NotFound = 7,
     /// A webhook delivery that did not verify.
     Refused = 8,
+    /// The session is not finished: it has no report yet, or reached no
+    /// final status before `sessions wait` gave up.
+    NotFinished = 9,
     /// Stopped by Ctrl-C or SIGTERM (128 + the number of SIGINT, as shells
     /// report it).
     Interrupted = 130,
@@ -179,6 +182,7 @@ impl From<didit::Error> for Failure {
             | Error::NextLinkRefused { .. }
             | Error::PaginationStalled { .. } => Exit::UnexpectedResponse,
             Error::NotFound { .. } => Exit::NotFound,
+            Error::ReportNotReady { .. } => Exit::NotFinished,
             _ => Exit::Api,
         };
         let hint = match &error {
@@ -193,6 +197,9 @@ impl From<didit::Error> for Failure {
             Error::Timeout { .. } => Some("a longer --timeout may help"),
             Error::Transport { .. } => Some("check the network and --base-url"),
             Error::RateLimited { .. } => Some("wait a minute and try again"),
+            Error::ReportNotReady { .. } => {
+                Some("`didit sessions wait` waits for the session to finish")
+            }
             _ => None,
         };
         Failure {

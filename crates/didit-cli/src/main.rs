@@ -7,10 +7,12 @@ mod failure;
 mod fields;
 mod filters;
 mod key;
+mod lifecycle;
 mod list;
 mod output;
 mod progress;
 mod report;
+mod summary;
 mod table;
 mod webhooks;
 
@@ -148,21 +150,27 @@ impl Signals {
 
 async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<(), Stop> {
     match &cli.command {
-        Command::Sessions {
-            command: SessionsCommand::List(args),
-        } => {
+        Command::Sessions { command } => {
+            lifecycle::check(command)?;
+            // `sessions wait` takes --timeout as the length of the whole wait.
+            let request_timeout = match command {
+                SessionsCommand::Wait(_) => None,
+                _ => cli.global.timeout,
+            };
             // The embedded server, when there is one, lives until the command ends.
-            let (client, _mock) = connect(&cli.global, api_key, reporter).await?;
-            list::run(&client, args, reporter).await
+            let (client, _mock) = connect(&cli.global, request_timeout, api_key, reporter).await?;
+            lifecycle::run(&client, command, cli.global.timeout, reporter).await
         }
         Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }
 }
 
 /// The client the flags describe: for the real API (or `--base-url`), or
-/// for a fake server started here with `--mock`.
+/// for a fake server started here with `--mock`; `request_timeout` limits
+/// each request.
 async fn connect(
     global: &GlobalArgs,
+    request_timeout: Option<std::time::Duration>,
     api_key: Option<&str>,
     reporter: &Reporter,
 ) -> Result<(Client, Option<DiditMock>), Failure> {
@@ -195,7 +203,7 @@ async fn connect(
         }
         None
     };
-    if let Some(timeout) = global.timeout {
+    if let Some(timeout) = request_timeout {
         builder = builder.attempt_timeout(timeout).operation_timeout(timeout);
     }
     builder = builder.page_concurrency(global.concurrency as usize);

@@ -144,7 +144,7 @@ impl Table {
 
 /// The text with control characters (a line break in a name would break
 /// the table) shown as spaces.
-fn printable(text: &str) -> String {
+pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
