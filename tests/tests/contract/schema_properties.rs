@@ -94,20 +94,41 @@ fn forward_compatible_instances_leave_the_spec_but_not_the_opened_spec() {
 const ADDED: &str = "x_unknown_added";
 
 /// Adds [`ADDED`] to every object of `value`, innermost first.
+///
+/// Some objects are maps whose values all have one schema (keyword counts,
+/// messages per field); an entry added there must be of that kind too, so
+/// the value added matches the values the object already holds, and an
+/// empty object, whose kind cannot be seen, gets none.
 fn add_unknown_property_everywhere(value: &mut Value) {
     match value {
         Value::Object(object) => {
             object
                 .values_mut()
                 .for_each(add_unknown_property_everywhere);
-            object.insert(
-                ADDED.to_owned(),
-                json!({"kept": [1, "two", null, 2.5, {"deep": true}]}),
-            );
+            // An empty object may be a map whose values are unknown here.
+            if object.is_empty() {
+                return;
+            }
+            let added = if object.values().all(Value::is_i64) {
+                json!(7)
+            } else if object.values().all(is_text_or_texts) {
+                json!("kept")
+            } else {
+                json!({"kept": [1, "two", null, 2.5, {"deep": true}]})
+            };
+            object.insert(ADDED.to_owned(), added);
         }
         Value::Array(values) => values.iter_mut().for_each(add_unknown_property_everywhere),
         _ => {}
     }
+}
+
+/// A string, or a list of strings: what a map of messages holds.
+fn is_text_or_texts(value: &Value) -> bool {
+    value.is_string()
+        || value
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_string))
 }
 
 /// Unknown properties at every depth, deterministically: a complete instance
