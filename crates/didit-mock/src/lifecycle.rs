@@ -506,12 +506,13 @@ impl State {
             .iter()
             .map(|(name, _)| {
                 if with_events {
-                    let name = if name == "EMAIL_VERIFICATION" {
+                    // The node keeps the id its check has.
+                    let shown = if name == "EMAIL_VERIFICATION" {
                         "EMAIL"
                     } else {
                         name
                     };
-                    json!({ "feature": name, "node_id": node_id(name) })
+                    json!({ "feature": shown, "node_id": node_id(name) })
                 } else {
                     json!(name)
                 }

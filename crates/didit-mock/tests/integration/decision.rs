@@ -101,7 +101,7 @@ async fn include_events_names_each_features_node() {
         body["features"],
         json!([
             {"feature": "PHONE", "node_id": "feature_phone"},
-            {"feature": "EMAIL", "node_id": "feature_email"},
+            {"feature": "EMAIL", "node_id": "feature_email_verification"},
             {"feature": "IP_ANALYSIS", "node_id": "feature_ip_analysis"},
         ])
     );
@@ -111,6 +111,11 @@ async fn include_events_names_each_features_node() {
         json!(["PHONE", "EMAIL_VERIFICATION", "IP_ANALYSIS"])
     );
     assert_eq!(plain["phone_verifications"][0]["node_id"], "feature_phone");
+    // Each node is the one of its check.
+    assert_eq!(
+        plain["email_verifications"][0]["node_id"],
+        body["features"][1]["node_id"]
+    );
 }
 
 #[tokio::test]
