@@ -8,6 +8,14 @@
 //! slash, `429` past the per-minute rate limit). Faults can be injected to
 //! test retry and timeout handling. It is built on [`wiremock`].
 //!
+//! The rest of a session's life is stateful too: `POST /v3/session/` creates
+//! a `Not Started` session listed first; [`DiditMock::finish_session`] (or
+//! `POST /_mock/sessions/{id}/finish`, see [`CONTROL_SESSIONS_PATH`]) moves
+//! it on; its decision (`GET /v3/session/{id}/decision/`), the manual status
+//! change (`PATCH …/update-status/`), deletion (`DELETE …/delete/`, `POST
+//! /v3/sessions/delete/`) and its PDF report (`GET …/generate-pdf/`) follow
+//! the real API's rules. Reads and writes have separate rate limits.
+//!
 //! ```
 //! use didit_mock::{DiditMock, DEFAULT_API_KEY};
 //!
@@ -241,8 +249,8 @@ impl DiditMock {
     ///     .unwrap();
     /// let id = created["session_id"].as_str().unwrap().parse().unwrap();
     /// mock.finish_session(id, SessionStatus::Approved).unwrap();
-    /// let row = &mock.current_store().kyc()[0];
-    /// assert_eq!(row.row.status, Some(SessionStatus::Approved));
+    /// let store = mock.current_store();
+    /// assert_eq!(store.kyc()[0].row.status, Some(SessionStatus::Approved));
     /// assert!(mock.finish_session(uuid::Uuid::nil(), SessionStatus::Approved).is_err());
     /// # }
     /// ```
