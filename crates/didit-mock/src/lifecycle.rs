@@ -139,6 +139,8 @@ pub(crate) const DECISION_CHECK_ARRAYS: &[&str] = &[
 pub(crate) enum Shape {
     Uuid,
     Text,
+    /// An absolute URL; custom schemes (for mobile apps) count.
+    Url,
     Any,
     CallbackMethod,
     Language,
@@ -149,7 +151,7 @@ pub(crate) enum Shape {
 pub(crate) const CREATE_FIELDS: &[(&str, Shape)] = &[
     ("workflow_id", Shape::Uuid),
     ("vendor_data", Shape::Text),
-    ("callback", Shape::Text),
+    ("callback", Shape::Url),
     ("callback_method", Shape::CallbackMethod),
     ("metadata", Shape::Any),
     ("language", Shape::Language),
@@ -170,6 +172,11 @@ fn shape_problem(shape: Shape, value: &Value) -> Option<String> {
             _ => Some("Must be a valid UUID.".to_owned()),
         },
         Shape::Text => text.is_none().then(|| "Not a valid string.".to_owned()),
+        Shape::Url => match text {
+            Some(text) if url::Url::parse(text).is_ok() => None,
+            Some(_) => Some("Enter a valid URL.".to_owned()),
+            None => Some("Not a valid string.".to_owned()),
+        },
         Shape::Object => (!value.is_object()).then(|| {
             format!(
                 "Invalid data. Expected a dictionary, but got {}.",

@@ -132,6 +132,11 @@ async fn bad_bodies_are_refused_by_field() {
             "\"xx\" is not a valid choice.",
         ),
         (
+            json!({"workflow_id": SOME_WORKFLOW, "callback": "not a url"}),
+            "callback",
+            "Enter a valid URL.",
+        ),
+        (
             json!({"workflow_id": SOME_WORKFLOW, "vendor_data": 5}),
             "vendor_data",
             "Not a valid string.",
