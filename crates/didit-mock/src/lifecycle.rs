@@ -173,7 +173,7 @@ fn shape_problem(shape: Shape, value: &Value) -> Option<String> {
         },
         Shape::Text => text.is_none().then(|| "Not a valid string.".to_owned()),
         Shape::Url => match text {
-            Some(text) if url::Url::parse(text).is_ok() => None,
+            Some(text) if is_uri(text) => None,
             Some(_) => Some("Enter a valid URL.".to_owned()),
             None => Some("Not a valid string.".to_owned()),
         },
@@ -195,6 +195,23 @@ fn shape_problem(shape: Shape, value: &Value) -> Option<String> {
             _ => Some(format!("\"{}\" is not a valid choice.", plain(value))),
         },
     }
+}
+
+/// Whether `text` is an absolute URI as RFC 3986 writes one: a scheme,
+/// only the characters a URI may hold, and complete percent escapes.
+fn is_uri(text: &str) -> bool {
+    const ALLOWED: &str = "-._~:/?#[]@!$&'()*+,;=%";
+    let bytes = text.as_bytes();
+    let escapes_complete = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    text.chars()
+        .all(|c| c.is_ascii_alphanumeric() || ALLOWED.contains(c))
+        && escapes_complete
+        && url::Url::parse(text).is_ok()
 }
 
 /// Django's name for the type of a JSON value.
@@ -979,6 +996,23 @@ mod tests {
                 features.contains(*feature),
                 "{feature} is not a FeatureName"
             );
+        }
+    }
+
+    #[test]
+    fn callbacks_must_be_uris() {
+        for good in ["https://example.com/done?x=1%20", "myapp://verified", "a:b"] {
+            assert!(is_uri(good), "{good}");
+        }
+        for bad in [
+            "",
+            "not a url",
+            "a:¡",
+            "https://example.com/%zz",
+            "/relative",
+            "https://x/{y}",
+        ] {
+            assert!(!is_uri(bad), "{bad}");
         }
     }
 
