@@ -242,3 +242,80 @@ pub fn generated_parameters_out_of_step(spec: &Spec, generated: &BTreeSet<&str>)
         });
     missing.chain(extra).collect()
 }
+
+/// One step of a session's life, sent to the fake. Bodies are drawn from the
+/// spec's request schemas; `target` picks one of the sessions known so far
+/// (modulo their number), so steps also hit deleted and unknown sessions.
+#[derive(Clone, Debug)]
+pub enum LifecycleStep {
+    /// `POST /v3/session/` with this body.
+    Create(serde_json::Value),
+    /// Moves a session on through the fake's control endpoint.
+    Finish {
+        /// Which known session.
+        target: usize,
+        /// The status it reaches.
+        status: SessionStatus,
+    },
+    /// `GET …/decision/`, with `include=events` when `events`.
+    Decision {
+        /// Which known session.
+        target: usize,
+        /// Whether to ask for the console's form.
+        events: bool,
+    },
+    /// `PATCH …/update-status/` with this body.
+    UpdateStatus {
+        /// Which known session.
+        target: usize,
+        /// The request body.
+        body: serde_json::Value,
+    },
+    /// `DELETE …/delete/`.
+    Delete {
+        /// Which known session.
+        target: usize,
+    },
+    /// `POST /v3/sessions/delete/` with this body.
+    DeleteMany(serde_json::Value),
+    /// `GET …/generate-pdf/`.
+    Pdf {
+        /// Which known session.
+        target: usize,
+    },
+}
+
+/// Sequences of lifecycle steps whose bodies are valid per `spec`'s request
+/// schemas. Bulk deletes never say `delete_all`, which would end the story
+/// early; the fake's tests cover it.
+pub fn lifecycle_steps(spec: &Spec) -> BoxedStrategy<Vec<LifecycleStep>> {
+    let generator =
+        crate::generate::Generator::new(&spec.json, crate::generate::Options::DOCUMENTED);
+    let create = generator
+        .strategy_at("/components/schemas/CreateSessionRequest")
+        .prop_map(LifecycleStep::Create);
+    let update = (
+        any::<usize>(),
+        generator.strategy_at("/components/schemas/UpdateSessionStatusRequest"),
+    )
+        .prop_map(|(target, body)| LifecycleStep::UpdateStatus { target, body });
+    let delete_many = generator
+        .strategy_at("/components/schemas/DeleteSessionsRequest")
+        .prop_map(|mut body| {
+            if let Some(object) = body.as_object_mut() {
+                object.remove("delete_all");
+            }
+            LifecycleStep::DeleteMany(body)
+        });
+    let status = proptest::sample::select(SessionStatus::KNOWN.to_vec());
+    let step = prop_oneof![
+        3 => create,
+        3 => (any::<usize>(), status).prop_map(|(target, status)| LifecycleStep::Finish { target, status }),
+        3 => (any::<usize>(), any::<bool>()).prop_map(|(target, events)| LifecycleStep::Decision { target, events }),
+        3 => update,
+        1 => any::<usize>().prop_map(|target| LifecycleStep::Delete { target }),
+        1 => delete_many,
+        2 => any::<usize>().prop_map(|target| LifecycleStep::Pdf { target }),
+    ];
+    proptest::collection::vec(step, 1..12).boxed()
+}

@@ -8,6 +8,14 @@
 //! slash, `429` past the per-minute rate limit). Faults can be injected to
 //! test retry and timeout handling. It is built on [`wiremock`].
 //!
+//! The rest of a session's life is stateful too: `POST /v3/session/` creates
+//! a `Not Started` session listed first; [`DiditMock::finish_session`] (or
+//! `POST /_mock/sessions/{id}/finish`, see [`CONTROL_SESSIONS_PATH`]) moves
+//! it on; its decision (`GET /v3/session/{id}/decision/`), the manual status
+//! change (`PATCH …/update-status/`), deletion (`DELETE …/delete/`, `POST
+//! /v3/sessions/delete/`) and its PDF report (`GET …/generate-pdf/`) follow
+//! the real API's rules. Reads and writes have separate rate limits.
+//!
 //! ```
 //! use didit_mock::{DiditMock, DEFAULT_API_KEY};
 //!
@@ -37,7 +45,9 @@ mod filter;
 mod fold;
 #[cfg(feature = "hostile")]
 pub mod hostile;
+mod lifecycle;
 mod page;
+mod pdf;
 mod query;
 mod server;
 mod store;
@@ -52,6 +62,7 @@ use didit_api::types::{ApiError, SessionPage};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
+pub use lifecycle::SessionNotFound;
 pub use page::KYB_COUNT_CAP;
 pub use query::ListQuery;
 pub use server::{FORBIDDEN_DETAIL, RecordedRequest};
@@ -67,9 +78,13 @@ use server::{Fault, Responder, Settings, Shared};
 /// for `--api-key`).
 pub const DEFAULT_API_KEY: &str = "mock-key";
 
-/// GET requests allowed per API key in one window by default: Didit's
-/// documented limit.
+/// Reads (GET requests) allowed per API key in one window by default:
+/// Didit's documented limit.
 pub const DEFAULT_RATE_LIMIT: u32 = 600;
+
+/// Writes (POST, PATCH and DELETE requests) allowed per API key in one
+/// window by default: Didit's documented limit, counted apart from reads.
+pub const DEFAULT_WRITE_RATE_LIMIT: u32 = 300;
 
 /// Length of the sliding rate-limit window by default.
 pub const DEFAULT_RATE_WINDOW: Duration = Duration::from_secs(60);
@@ -79,6 +94,20 @@ pub const DEFAULT_PAGE_SIZE: u64 = 50;
 
 /// The list endpoint's path.
 pub const SESSIONS_PATH: &str = "/v3/sessions/";
+
+/// The path that creates sessions (`POST`); a session's own operations live
+/// below it, at `{SESSION_PATH}{session_id}/decision/` and so on.
+pub const SESSION_PATH: &str = "/v3/session/";
+
+/// The bulk delete endpoint's path (`POST`).
+pub const DELETE_SESSIONS_PATH: &str = "/v3/sessions/delete/";
+
+/// Where the mock is told, without a key, to move a session on:
+/// `POST {CONTROL_SESSIONS_PATH}{session_id}/finish` with `{"status":
+/// "Approved"}` (any session status) answers `200` with the id and status,
+/// `404` for an unknown session and `400` for a status the API does not
+/// have. Requests to it are not counted, delayed or failed.
+pub const CONTROL_SESSIONS_PATH: &str = "/_mock/sessions/";
 
 /// The path answering, without a key, how many requests the mock has
 /// answered with each status: `{"requests": 120, "statuses": {"200": 118,
@@ -134,7 +163,7 @@ impl std::fmt::Debug for DiditMock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DiditMock")
             .field("uri", &self.uri())
-            .field("sessions", &self.shared.store.len())
+            .field("sessions", &self.shared.store().len())
             .finish_non_exhaustive()
     }
 }
@@ -168,9 +197,69 @@ impl DiditMock {
         &self.shared.settings.api_key
     }
 
-    /// The sessions the server serves.
+    /// The sessions the server started with, unchanged by the requests and
+    /// calls that create, move on or delete sessions; for the sessions served
+    /// now, see [`current_store`](Self::current_store).
     pub fn store(&self) -> &Arc<Store> {
-        &self.shared.store
+        &self.shared.initial_store
+    }
+
+    /// The sessions the server serves now: the starting ones, plus those
+    /// created since, with their current statuses, minus those deleted.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = didit_mock::DiditMock::builder().synthetic(5, 1).start().await;
+    /// let id = mock.store().kyc()[0].row.session_id.unwrap();
+    /// reqwest::Client::new()
+    ///     .delete(format!("{}/v3/session/{id}/delete/", mock.uri()))
+    ///     .header("x-api-key", mock.api_key())
+    ///     .send()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(mock.current_store().len(), 4);
+    /// assert_eq!(mock.store().len(), 5);
+    /// # }
+    /// ```
+    pub fn current_store(&self) -> Arc<Store> {
+        self.shared.store()
+    }
+
+    /// Moves session `session_id` to `status` as if its user had got that
+    /// far: `Approved`, `Declined` or `In Review` finish it, `In Progress`
+    /// starts it. Its row's features take statuses that agree, and its
+    /// decision and PDF report follow. The same is served over HTTP at
+    /// [`CONTROL_SESSIONS_PATH`].
+    ///
+    /// ```
+    /// use didit_api::SessionStatus;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = didit_mock::DiditMock::builder().start().await;
+    /// let created: serde_json::Value = reqwest::Client::new()
+    ///     .post(format!("{}/v3/session/", mock.uri()))
+    ///     .header("x-api-key", mock.api_key())
+    ///     .json(&serde_json::json!({ "workflow_id": "11111111-2222-3333-4444-555555555555" }))
+    ///     .send()
+    ///     .await
+    ///     .unwrap()
+    ///     .json()
+    ///     .await
+    ///     .unwrap();
+    /// let id = created["session_id"].as_str().unwrap().parse().unwrap();
+    /// mock.finish_session(id, SessionStatus::Approved).unwrap();
+    /// let store = mock.current_store();
+    /// assert_eq!(store.kyc()[0].row.status, Some(SessionStatus::Approved));
+    /// assert!(mock.finish_session(uuid::Uuid::nil(), SessionStatus::Approved).is_err());
+    /// # }
+    /// ```
+    pub fn finish_session(
+        &self,
+        session_id: uuid::Uuid,
+        status: didit_api::SessionStatus,
+    ) -> Result<(), SessionNotFound> {
+        self.shared.state().finish(session_id, &status)
     }
 
     /// The requests received so far, oldest first, with the status each was
@@ -271,6 +360,7 @@ pub struct DiditMockBuilder {
     organization_name: Option<String>,
     latency: Duration,
     rate_limit: u32,
+    write_rate_limit: u32,
     rate_window: Duration,
     default_limit: u64,
     max_limit: Option<u64>,
@@ -289,6 +379,7 @@ impl Default for DiditMockBuilder {
             organization_name: None,
             latency: Duration::ZERO,
             rate_limit: DEFAULT_RATE_LIMIT,
+            write_rate_limit: DEFAULT_WRITE_RATE_LIMIT,
             rate_window: DEFAULT_RATE_WINDOW,
             default_limit: DEFAULT_PAGE_SIZE,
             max_limit: None,
@@ -346,10 +437,19 @@ impl DiditMockBuilder {
         self
     }
 
-    /// GET requests allowed per sliding window (default
-    /// [`DEFAULT_RATE_LIMIT`]); `0` turns rate limiting and its headers off.
+    /// Reads (GET and HEAD requests) allowed per sliding window (default
+    /// [`DEFAULT_RATE_LIMIT`]); `0` turns their rate limiting and its headers
+    /// off.
     pub fn rate_limit(mut self, per_window: u32) -> Self {
         self.rate_limit = per_window;
+        self
+    }
+
+    /// Writes (POST, PATCH and DELETE requests) allowed per sliding window,
+    /// counted apart from reads (default [`DEFAULT_WRITE_RATE_LIMIT`]); `0`
+    /// turns their rate limiting and its headers off.
+    pub fn write_rate_limit(mut self, per_window: u32) -> Self {
+        self.write_rate_limit = per_window;
         self
     }
 
@@ -442,6 +542,7 @@ impl DiditMockBuilder {
             api_key: self.api_key,
             latency: self.latency,
             rate_limit: self.rate_limit,
+            write_rate_limit: self.write_rate_limit,
             rate_window: self.rate_window,
             default_limit: self.default_limit,
             max_limit: self.max_limit,

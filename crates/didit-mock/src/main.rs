@@ -10,13 +10,24 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use didit_mock::{
-    DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DiditMock, SESSIONS_PATH,
+    CONTROL_SESSIONS_PATH, DEFAULT_API_KEY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW,
+    DEFAULT_WRITE_RATE_LIMIT, DiditMock, SESSIONS_PATH,
 };
 
 /// A fake Didit verification API with realistic sessions, for demos and
 /// black-box tests.
+///
+/// It serves the whole session lifecycle, keeping what requests change:
+/// list (GET /v3/sessions/), create (POST /v3/session/), decision
+/// (GET /v3/session/{id}/decision/), update status
+/// (PATCH /v3/session/{id}/update-status/), delete
+/// (DELETE /v3/session/{id}/delete/), bulk delete
+/// (POST /v3/sessions/delete/) and the PDF report
+/// (GET /v3/session/{id}/generate-pdf/). Move a session on, as its user
+/// would, without a key: POST /_mock/sessions/{id}/finish with
+/// {"status": "Approved"}. GET /_mock/stats counts answers by status.
 #[derive(Debug, Parser)]
-#[command(name = "didit-mock", version, about)]
+#[command(name = "didit-mock", version, about, long_about)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
@@ -36,9 +47,14 @@ struct Args {
     /// Delay added to every response, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
-    /// GET requests allowed per sliding window; 0 turns the limit off.
+    /// Reads (GET requests) allowed per sliding window; 0 turns the limit
+    /// off.
     #[arg(long, default_value_t = DEFAULT_RATE_LIMIT)]
     rate_limit: u32,
+    /// Writes (POST, PATCH, DELETE requests) allowed per sliding window,
+    /// counted apart from reads; 0 turns the limit off.
+    #[arg(long, default_value_t = DEFAULT_WRITE_RATE_LIMIT)]
+    write_rate_limit: u32,
     /// Length of the rate-limit window, in seconds.
     #[arg(long, default_value_t = DEFAULT_RATE_WINDOW.as_secs())]
     rate_window_secs: u64,
@@ -60,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
         .synthetic(args.sessions, args.seed)
         .latency(Duration::from_millis(args.latency_ms))
         .rate_limit(args.rate_limit)
+        .write_rate_limit(args.write_rate_limit)
         .rate_window(Duration::from_secs(args.rate_window_secs))
         // A long-running server must not grow a request log without bound.
         .record_requests(false);
@@ -76,12 +93,13 @@ async fn main() -> anyhow::Result<()> {
     stdout.flush()?;
     drop(stdout);
     eprintln!(
-        "didit-mock: {} sessions ({} KYC, {} KYB), seed {}; try:\n  curl -H 'x-api-key: {}' '{}{SESSIONS_PATH}?limit=2'",
+        "didit-mock: {} sessions ({} KYC, {} KYB), seed {}; try:\n  curl -H 'x-api-key: {}' '{}{SESSIONS_PATH}?limit=2'\nmove a session on with:\n  curl -d '{{\"status\": \"Approved\"}}' '{}{CONTROL_SESSIONS_PATH}SESSION_ID/finish'",
         mock.store().len(),
         mock.store().kyc().len(),
         mock.store().kyb().len(),
         args.seed,
         args.api_key,
+        mock.uri(),
         mock.uri(),
     );
 

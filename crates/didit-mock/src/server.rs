@@ -6,10 +6,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use didit_api::SessionStatus;
+use uuid::Uuid;
+
+use crate::lifecycle::{Answer, State};
 use crate::page;
 use crate::query::ListQuery;
 use crate::store::{Hits, Store};
-use crate::{SESSIONS_PATH, STATS_PATH, UNSLASHED_SESSIONS_PATH};
+use crate::{CONTROL_SESSIONS_PATH, DELETE_SESSIONS_PATH, SESSION_PATH, SESSIONS_PATH, STATS_PATH};
+use wiremock::http::Method;
 
 /// The body of every `403`.
 pub const FORBIDDEN_DETAIL: &str = "You do not have permission to perform this action.";
@@ -55,7 +60,10 @@ pub(crate) enum Fault {
 pub(crate) struct Settings {
     pub(crate) api_key: String,
     pub(crate) latency: Duration,
+    /// Reads (GET, HEAD) allowed per window.
     pub(crate) rate_limit: u32,
+    /// Writes (POST, PATCH, DELETE, ...) allowed per window.
+    pub(crate) write_rate_limit: u32,
     pub(crate) rate_window: Duration,
     pub(crate) default_limit: u64,
     pub(crate) max_limit: Option<u64>,
@@ -65,7 +73,7 @@ pub(crate) struct Settings {
     pub(crate) address: std::net::SocketAddr,
 }
 
-/// A sliding-window counter of the GET requests of the API key.
+/// A sliding-window counter of one class of requests of the API key.
 #[derive(Debug, Default)]
 struct Window {
     hits: VecDeque<Instant>,
@@ -107,10 +115,11 @@ impl Window {
 }
 
 /// The set of matching rows of a few recent queries: paging through a query
-/// filters the store once, not once per page.
+/// filters the store once, not once per page. Each entry belongs to the
+/// store it was computed on.
 #[derive(Debug, Default)]
 struct Recent {
-    entries: VecDeque<(ListQuery, Arc<Hits>)>,
+    entries: VecDeque<(ListQuery, Arc<Store>, Arc<Hits>)>,
 }
 
 const RECENT_QUERIES: usize = 16;
@@ -118,9 +127,12 @@ const RECENT_QUERIES: usize = 16;
 /// Everything the responder shares with the server handle.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) store: Arc<Store>,
+    /// The store the server started with.
+    pub(crate) initial_store: Arc<Store>,
+    state: Mutex<State>,
     pub(crate) settings: Settings,
-    window: Mutex<Window>,
+    reads: Mutex<Window>,
+    writes: Mutex<Window>,
     faults: Mutex<VecDeque<Fault>>,
     retry_after: Mutex<Option<u64>>,
     log: Mutex<Vec<RecordedRequest>>,
@@ -143,9 +155,11 @@ impl Shared {
         retry_after: Option<u64>,
     ) -> Self {
         Self {
-            store,
+            state: Mutex::new(State::new(store.clone())),
+            initial_store: store,
             settings,
-            window: Mutex::default(),
+            reads: Mutex::default(),
+            writes: Mutex::default(),
             faults: Mutex::new(faults),
             retry_after: Mutex::new(retry_after),
             log: Mutex::default(),
@@ -179,20 +193,34 @@ impl Shared {
     }
 
     pub(crate) fn reset_rate_limit(&self) {
-        lock(&self.window).hits.clear();
+        lock(&self.reads).hits.clear();
+        lock(&self.writes).hits.clear();
     }
 
-    fn hits(&self, query: &ListQuery) -> Arc<Hits> {
+    /// The sessions served now.
+    pub(crate) fn store(&self) -> Arc<Store> {
+        lock(&self.state).store.clone()
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn hits(&self, store: &Arc<Store>, query: &ListQuery) -> Arc<Hits> {
         let key = query.filter_key();
-        if let Some((_, hits)) = lock(&self.recent).entries.iter().find(|(k, _)| *k == key) {
+        if let Some((_, _, hits)) = lock(&self.recent)
+            .entries
+            .iter()
+            .find(|(k, of, _)| *k == key && Arc::ptr_eq(of, store))
+        {
             return hits.clone();
         }
-        let hits = Arc::new(self.store.matching_indices(query));
+        let hits = Arc::new(store.matching_indices(query));
         let mut recent = lock(&self.recent);
         if recent.entries.len() >= RECENT_QUERIES {
             recent.entries.pop_front();
         }
-        recent.entries.push_back((key, hits.clone()));
+        recent.entries.push_back((key, store.clone(), hits.clone()));
         hits
     }
 }
@@ -200,7 +228,7 @@ impl Shared {
 /// The wiremock responder that plays the Didit API.
 pub(crate) struct Responder(pub(crate) Arc<Shared>);
 
-fn json(status: u16, body: &impl serde::Serialize) -> ResponseTemplate {
+pub(crate) fn json(status: u16, body: &impl serde::Serialize) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(
         serde_json::to_vec(body).expect("error bodies serialize"),
         "application/json",
@@ -264,19 +292,20 @@ impl Responder {
             return (template, status);
         }
 
-        if path == UNSLASHED_SESSIONS_PATH {
-            let location = match request.url.query() {
-                Some(query) => format!("{SESSIONS_PATH}?{query}"),
-                None => SESSIONS_PATH.to_owned(),
-            };
-            return (
-                ResponseTemplate::new(301).insert_header("Location", location),
-                301,
-            );
-        }
-        if path != SESSIONS_PATH {
+        let Some(operation) = Operation::at(path) else {
+            // Like Django's slash appending: the same path with a slash.
+            if !path.ends_with('/') && Operation::at(&format!("{path}/")).is_some() {
+                let location = match request.url.query() {
+                    Some(query) => format!("{path}/?{query}"),
+                    None => format!("{path}/"),
+                };
+                return (
+                    ResponseTemplate::new(301).insert_header("Location", location),
+                    301,
+                );
+            }
             return (detail(404, "Not found."), 404);
-        }
+        };
 
         let key = request
             .headers
@@ -286,23 +315,31 @@ impl Responder {
             return (detail(403, FORBIDDEN_DETAIL), 403);
         }
         let method = &request.method;
-        if method != wiremock::http::Method::GET && method != wiremock::http::Method::HEAD {
+        let reading = operation.method() == Method::GET;
+        let allowed = method == operation.method() || (reading && method == Method::HEAD);
+        if !allowed {
+            let allow = if reading {
+                "GET, HEAD".to_owned()
+            } else {
+                operation.method().to_string()
+            };
             return (
                 detail(405, format!("Method \"{}\" not allowed.", request.method))
-                    .insert_header("Allow", "GET, HEAD"),
+                    .insert_header("Allow", allow),
                 405,
             );
         }
 
+        let (window, limit) = if reading {
+            (&shared.reads, settings.rate_limit)
+        } else {
+            (&shared.writes, settings.write_rate_limit)
+        };
         let mut rate_headers = Vec::new();
-        if settings.rate_limit > 0 {
-            let verdict = lock(&shared.window).judge(
-                settings.rate_limit,
-                settings.rate_window,
-                Instant::now(),
-            );
+        if limit > 0 {
+            let verdict = lock(window).judge(limit, settings.rate_window, Instant::now());
             let reset = epoch_seconds_after(verdict.free_in);
-            rate_headers.push(("X-RateLimit-Limit", settings.rate_limit.to_string()));
+            rate_headers.push(("X-RateLimit-Limit", limit.to_string()));
             rate_headers.push(("X-RateLimit-Remaining", verdict.remaining.to_string()));
             rate_headers.push(("X-RateLimit-Reset", reset.to_string()));
             if !verdict.allowed {
@@ -321,27 +358,55 @@ impl Responder {
             }
         }
 
-        let raw_query = request.url.query().unwrap_or("");
-        let (mut template, status) = match ListQuery::parse(raw_query) {
-            Err(error) => (json(400, &error), 400),
-            Ok(query) => {
-                let host = request
-                    .headers
-                    .get("host")
-                    .and_then(|value| value.to_str().ok())
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| settings.address.to_string());
-                let base = format!("http://{host}{SESSIONS_PATH}");
-                let body = self.page(&query, &base, raw_query);
-                let body = if matches!(fault, Some(Fault::Truncate)) {
-                    truncate(body)
-                } else {
-                    body
+        let host = request
+            .headers
+            .get("host")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_else(|| settings.address.to_string());
+        let origin = format!("http://{host}");
+        let truncated = matches!(fault, Some(Fault::Truncate));
+        let (mut template, status) = match operation {
+            Operation::List => {
+                let raw_query = request.url.query().unwrap_or("");
+                match ListQuery::parse(raw_query) {
+                    Err(error) => (json(400, &error), 400),
+                    Ok(query) => {
+                        let base = format!("{origin}{SESSIONS_PATH}");
+                        let body = self.page(&query, &base, raw_query);
+                        let body = if truncated { truncate(body) } else { body };
+                        (
+                            ResponseTemplate::new(200).set_body_raw(body, "application/json"),
+                            200,
+                        )
+                    }
+                }
+            }
+            other => {
+                let answer = {
+                    let mut state = shared.state();
+                    match other {
+                        Operation::Create => state.create(&request.body, &origin),
+                        Operation::Decision(id) => {
+                            let with_events = request
+                                .url
+                                .query_pairs()
+                                .any(|(name, value)| name == "include" && value == "events");
+                            match state.decision(id, with_events) {
+                                Some(decision) => Answer::Json(200, decision),
+                                None => {
+                                    Answer::Json(404, serde_json::json!({"detail": "Not found."}))
+                                }
+                            }
+                        }
+                        Operation::UpdateStatus(id) => state.update_status(id, &request.body),
+                        Operation::Delete(id) => state.delete(id),
+                        Operation::DeleteMany => state.delete_many(&request.body),
+                        Operation::Pdf(id) => state.pdf(id),
+                        Operation::List => unreachable!("answered above"),
+                    }
                 };
-                (
-                    ResponseTemplate::new(200).set_body_raw(body, "application/json"),
-                    200,
-                )
+                template_of(answer, truncated)
             }
         };
         for (name, value) in rate_headers {
@@ -353,16 +418,130 @@ impl Responder {
     fn page(&self, query: &ListQuery, base: &str, raw_query: &str) -> Vec<u8> {
         let shared = &*self.0;
         let limit = resolve_limit(query, &shared.settings);
-        let hits = shared.hits(query);
+        let store = shared.store();
+        let hits = shared.hits(&store, query);
         let plan = page::plan(&hits, query, limit);
         let (next, previous) = page::links(&plan, base, raw_query);
-        page::write_page(
-            &shared.store,
-            &hits,
-            &plan,
-            next.as_deref(),
-            previous.as_deref(),
-        )
+        page::write_page(&store, &hits, &plan, next.as_deref(), previous.as_deref())
+    }
+}
+
+/// The API operations the mock serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Operation {
+    List,
+    Create,
+    Decision(Uuid),
+    UpdateStatus(Uuid),
+    Delete(Uuid),
+    DeleteMany,
+    Pdf(Uuid),
+}
+
+impl Operation {
+    /// The operation served at `path`; only paths ending in a slash serve
+    /// one, and only a UUID names a session.
+    fn at(path: &str) -> Option<Self> {
+        match path {
+            SESSIONS_PATH => return Some(Operation::List),
+            DELETE_SESSIONS_PATH => return Some(Operation::DeleteMany),
+            SESSION_PATH => return Some(Operation::Create),
+            _ => {}
+        }
+        let (id, action) = path.strip_prefix(SESSION_PATH)?.split_once('/')?;
+        let id = Uuid::parse_str(id).ok()?;
+        Some(match action {
+            "decision/" => Operation::Decision(id),
+            "update-status/" => Operation::UpdateStatus(id),
+            "delete/" => Operation::Delete(id),
+            "generate-pdf/" => Operation::Pdf(id),
+            _ => return None,
+        })
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Operation::List | Operation::Decision(_) | Operation::Pdf(_) => Method::GET,
+            Operation::Create | Operation::DeleteMany => Method::POST,
+            Operation::UpdateStatus(_) => Method::PATCH,
+            Operation::Delete(_) => Method::DELETE,
+        }
+    }
+}
+
+/// The template of an answer; `truncated` cuts its body in half.
+fn template_of(answer: Answer, truncated: bool) -> (ResponseTemplate, u16) {
+    let cut = |body: Vec<u8>| if truncated { truncate(body) } else { body };
+    match answer {
+        Answer::Json(status, body) => (
+            ResponseTemplate::new(status).set_body_raw(
+                cut(serde_json::to_vec(&body).expect("JSON values serialize")),
+                "application/json",
+            ),
+            status,
+        ),
+        Answer::Empty(status) => (ResponseTemplate::new(status), status),
+        Answer::Pdf(body, file_name) => (
+            ResponseTemplate::new(200)
+                .set_body_raw(cut(body), "application/pdf")
+                .insert_header(
+                    "Content-Disposition",
+                    format!("attachment; filename=\"{file_name}\""),
+                ),
+            200,
+        ),
+    }
+}
+
+/// `POST {CONTROL_SESSIONS_PATH}{id}/finish` with `{"status": "Approved"}`:
+/// moves a session on as [`DiditMock::finish_session`] does.
+///
+/// [`DiditMock::finish_session`]: crate::DiditMock::finish_session
+fn control(shared: &Shared, request: &Request) -> ResponseTemplate {
+    let path = request.url.path();
+    let id = path
+        .strip_prefix(CONTROL_SESSIONS_PATH)
+        .and_then(|rest| rest.strip_suffix("/finish"))
+        .and_then(|id| Uuid::parse_str(id).ok());
+    let Some(id) = id else {
+        return detail(404, "Not found.");
+    };
+    if request.method != Method::POST {
+        return detail(405, format!("Method \"{}\" not allowed.", request.method))
+            .insert_header("Allow", "POST");
+    }
+    let status = serde_json::from_slice::<serde_json::Value>(&request.body)
+        .ok()
+        .and_then(|body| {
+            body.get("status")
+                .and_then(|s| s.as_str())
+                .map(str::to_owned)
+        });
+    let Some(status) = status.filter(|status| {
+        SessionStatus::KNOWN
+            .iter()
+            .any(|known| known.as_str() == status)
+    }) else {
+        let known: Vec<&str> = SessionStatus::KNOWN
+            .iter()
+            .map(SessionStatus::as_str)
+            .collect();
+        return json(
+            400,
+            &serde_json::json!({
+                "status": [format!("Send one of: {}.", known.join(", "))]
+            }),
+        );
+    };
+    match shared
+        .state()
+        .finish(id, &SessionStatus::from(status.as_str()))
+    {
+        Ok(()) => json(
+            200,
+            &serde_json::json!({ "session_id": id, "status": status }),
+        ),
+        Err(_) => detail(404, "Not found."),
     }
 }
 
@@ -383,8 +562,11 @@ fn truncate(mut body: Vec<u8>) -> Vec<u8> {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        // The statistics are about the API, so asking for them is not
-        // counted, delayed or failed.
+        // The statistics and controls are not the API, so asking for them is
+        // not counted, delayed or failed.
+        if request.url.path().starts_with(CONTROL_SESSIONS_PATH) {
+            return control(&self.0, request);
+        }
         if request.url.path() == STATS_PATH {
             let requests: u64 = self.0.statuses().values().sum();
             let statuses: BTreeMap<String, u64> = self

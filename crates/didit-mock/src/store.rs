@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use didit_api::types::{ApiService, KybSession, KycSession};
-use didit_api::{DocumentType, SessionRow};
+use didit_api::{DocumentType, SessionRow, SessionStatus};
 use uuid::Uuid;
 
 use crate::fold::fold;
@@ -26,6 +26,30 @@ pub enum MockSession {
 }
 
 impl MockSession {
+    /// The session's `session_id`, if its row has one.
+    pub fn session_id(&self) -> Option<Uuid> {
+        match self {
+            MockSession::Kyc(record) => record.row.session_id,
+            MockSession::Kyb(record) => record.row.session_id,
+        }
+    }
+
+    /// The session's `session_number`, if its row has one.
+    pub fn session_number(&self) -> Option<i64> {
+        match self {
+            MockSession::Kyc(record) => record.row.session_number,
+            MockSession::Kyb(record) => record.row.session_number,
+        }
+    }
+
+    /// The session's status, if its row has one.
+    pub fn status(&self) -> Option<&SessionStatus> {
+        match self {
+            MockSession::Kyc(record) => record.row.status.as_ref(),
+            MockSession::Kyb(record) => record.row.status.as_ref(),
+        }
+    }
+
     /// The row the API lists for this session.
     pub fn to_row(&self) -> SessionRow {
         match self {
@@ -293,7 +317,8 @@ fn document_code(kind: &DocumentType) -> Option<&'static str> {
 /// The sessions a mock serves, KYC and KYB apart, each newest first.
 ///
 /// A store is immutable once built; share it between servers with an
-/// [`Arc`](std::sync::Arc). Filtering is one pass over precomputed match
+/// [`Arc`](std::sync::Arc). A server whose sessions change (created,
+/// moved on, deleted) serves a changed copy and leaves the original alone. Filtering is one pass over precomputed match
 /// keys; each row is written as JSON the first time it is served and the
 /// bytes are reused after that, so repeated pages cost little more than a
 /// copy (at the price of keeping the JSON of every row served so far).
@@ -417,6 +442,62 @@ impl Store {
     /// Whether the store holds no session.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The session with this `session_id`, of either kind.
+    ///
+    /// ```
+    /// use didit_mock::Store;
+    ///
+    /// let store = Store::synthetic(10, 1);
+    /// let id = store.kyc()[0].row.session_id.unwrap();
+    /// assert!(store.session(id).is_some());
+    /// assert!(store.session(uuid::Uuid::nil()).is_none());
+    /// ```
+    pub fn session(&self, id: Uuid) -> Option<MockSession> {
+        let kyc = self
+            .kyc
+            .iter()
+            .find(|record| record.row.session_id == Some(id));
+        let kyb = || {
+            self.kyb
+                .iter()
+                .find(|record| record.row.session_id == Some(id))
+        };
+        match kyc {
+            Some(record) => Some(MockSession::Kyc(Box::new(record.clone()))),
+            None => kyb().map(|record| MockSession::Kyb(Box::new(record.clone()))),
+        }
+    }
+
+    /// The highest `session_number` of either kind, if any session has one.
+    pub(crate) fn highest_number(&self) -> Option<i64> {
+        let kyc = self
+            .kyc
+            .iter()
+            .filter_map(|record| record.row.session_number);
+        let kyb = self
+            .kyb
+            .iter()
+            .filter_map(|record| record.row.session_number);
+        kyc.chain(kyb).max()
+    }
+
+    /// A new store with the same organisation, whose sessions are this
+    /// store's after `edit`; rows are re-sorted and re-indexed.
+    pub(crate) fn edited(&self, edit: impl FnOnce(&mut Vec<MockSession>)) -> Store {
+        let mut sessions: Vec<MockSession> = self
+            .kyc
+            .iter()
+            .map(|record| MockSession::Kyc(Box::new(record.clone())))
+            .chain(
+                self.kyb
+                    .iter()
+                    .map(|record| MockSession::Kyb(Box::new(record.clone()))),
+            )
+            .collect();
+        edit(&mut sessions);
+        Store::new(sessions).with_organization_name(self.organization_name.clone())
     }
 
     /// The sessions that match `query`'s filters, of the kinds its

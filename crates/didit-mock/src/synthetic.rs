@@ -457,21 +457,35 @@ impl Person {
     }
 }
 
-/// Feature statuses that agree with the session status.
-fn feature_statuses(rng: &mut Rng, status: &str, count: usize) -> Vec<&'static str> {
+/// Feature statuses that agree with the session status. `at` (below
+/// `count`) is where an unfinished session stopped, or which feature decided
+/// a declined or reviewed one.
+pub(crate) fn feature_statuses(status: &str, count: usize, at: usize) -> Vec<&'static str> {
     let mut out = vec!["Approved"; count];
+    if count == 0 {
+        return out;
+    }
+    let at = at.min(count - 1);
     match status {
         "Not Started" => out.fill("Not Finished"),
-        "In Progress" | "Awaiting User" | "Abandoned" | "Expired" => {
-            let done = rng.usize(0..count);
-            out[done..].fill("Not Finished");
-        }
-        "Declined" => out[rng.usize(..count)] = "Declined",
-        "In Review" => out[rng.usize(..count)] = "In Review",
+        "In Progress" | "Awaiting User" | "Abandoned" | "Expired" => out[at..].fill("Not Finished"),
+        "Declined" => out[at] = "Declined",
+        "In Review" => out[at] = "In Review",
         "Resubmitted" => out[0] = "Resub Requested",
         _ => {}
     }
     out
+}
+
+/// [`feature_statuses`] with the deciding feature drawn at random.
+fn random_feature_statuses(rng: &mut Rng, status: &str, count: usize) -> Vec<&'static str> {
+    let at = match status {
+        "In Progress" | "Awaiting User" | "Abandoned" | "Expired" | "Declined" | "In Review" => {
+            rng.usize(..count)
+        }
+        _ => 0,
+    };
+    feature_statuses(status, count, at)
 }
 
 fn warning_for(rng: &mut Rng, feature: &str, outcome: &str) -> Option<&'static str> {
@@ -526,7 +540,7 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
     } else {
         "HOSTED"
     };
-    let outcomes = feature_statuses(rng, status, features.len());
+    let outcomes = random_feature_statuses(rng, status, features.len());
     let outcome = |name: &str| -> Option<&str> {
         features
             .iter()

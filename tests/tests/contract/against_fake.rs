@@ -5,7 +5,8 @@
 use didit::types::SessionKindFilter;
 use didit::{Client, Page, RetryPolicy, Session};
 use didit_contract::fake::{
-    Query, generated_parameters, generated_parameters_out_of_step, queries,
+    LifecycleStep, Query, generated_parameters, generated_parameters_out_of_step, lifecycle_steps,
+    queries,
 };
 use didit_contract::property::{self, DEFAULT_CASES};
 use didit_contract::wire::spec_typed_parameters;
@@ -330,4 +331,321 @@ fn malformed_values_and_missing_keys_get_the_documented_errors() {
     let validator = spec.validator("/components/schemas/ApiError").unwrap();
     validation_errors(&validator, &body).unwrap();
     spec.validate_response("list_sessions", 403, &body).unwrap();
+}
+
+/// What one lifecycle request got back.
+struct Reply {
+    status: u16,
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+/// Sends one request to the fake without the facade; `key` adds the API key.
+fn send(
+    runtime: &tokio::runtime::Runtime,
+    http: &didit::reqwest::Client,
+    mock: &DiditMock,
+    method: didit::reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Reply, String> {
+    runtime
+        .block_on(async {
+            let mut request = http
+                .request(method.clone(), format!("{}{path}", mock.uri()))
+                .header("x-api-key", mock.api_key());
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let answer = request.send().await?;
+            let status = answer.status().as_u16();
+            let content_type = answer
+                .headers()
+                .get("content-type")
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let bytes = answer.bytes().await?.to_vec();
+            Ok::<_, didit::reqwest::Error>(Reply {
+                status,
+                content_type,
+                bytes,
+            })
+        })
+        .map_err(|error| format!("{method} {path}: {error}"))
+}
+
+/// The answer's JSON body, checked against the spec's schema of
+/// `operation`'s response for its status; `None` for an empty `204` or the
+/// PDF report.
+fn conforming(spec: &Spec, operation: &str, reply: &Reply) -> Result<Option<Value>, String> {
+    if reply.status == 204 {
+        return if reply.bytes.is_empty() {
+            Ok(None)
+        } else {
+            Err(format!("{operation}: a 204 with a body"))
+        };
+    }
+    if operation == "get_session_pdf" && reply.status == 200 {
+        return if reply.content_type == "application/pdf" && reply.bytes.starts_with(b"%PDF-") {
+            Ok(None)
+        } else {
+            Err(format!("{operation}: the report is not a PDF"))
+        };
+    }
+    let body: Value = serde_json::from_slice(&reply.bytes)
+        .map_err(|error| format!("{operation} {}: not JSON: {error}", reply.status))?;
+    spec.validate_response(operation, reply.status, &body)
+        .map_err(|errors| {
+            format!(
+                "{operation} answered {} with a body the spec rejects:\n  {}",
+                reply.status,
+                errors.join("\n  ")
+            )
+        })?;
+    Ok(Some(body))
+}
+
+/// Random lifecycles: every answer of the fake satisfies the spec for its
+/// status, requests valid per the request schemas are accepted, and the
+/// fake's state follows the steps (created sessions are listed first,
+/// deleted ones are gone, decisions show the status last set).
+#[test]
+fn lifecycles_against_the_fake_keep_to_the_spec() {
+    use didit::reqwest::Method;
+    use std::collections::BTreeMap;
+
+    let spec = Spec::load().unwrap();
+    let runtime = runtime();
+    let http = didit::reqwest::Client::new();
+    let outcome = property::check(
+        "session lifecycles against the fake",
+        REGRESSIONS,
+        DEFAULT_CASES,
+        lifecycle_steps(&spec),
+        |steps| {
+            let mock = runtime.block_on(
+                DiditMock::builder()
+                    .synthetic(24, SEED)
+                    .rate_limit(0)
+                    .write_rate_limit(0)
+                    .start(),
+            );
+            // Every session seen, in order, with an unknown id among them;
+            // and the status of each one still alive.
+            let mut known: Vec<didit::Uuid> = vec![didit::Uuid::nil()];
+            let mut alive: BTreeMap<didit::Uuid, String> = BTreeMap::new();
+            for row in mock.store().rows() {
+                let id = row.session_id().unwrap();
+                known.push(id);
+                alive.insert(id, row.status().unwrap().as_str().to_owned());
+            }
+            for step in steps {
+                let pick = |target: usize| known[target % known.len()];
+                match step {
+                    LifecycleStep::Create(body) => {
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::POST,
+                            "/v3/session/",
+                            Some(&body),
+                        )?;
+                        // A body valid per the schema is created, or refused (400) for
+                        // a rule the schema cannot say, naming a field sent.
+                        if reply.status == 400 {
+                            let refusal =
+                                conforming(&spec, "create_session", &reply)?.unwrap_or_default();
+                            let named = refusal.as_object().is_some_and(|fields| {
+                                fields.keys().all(|field| body.get(field).is_some())
+                            });
+                            if !named {
+                                return Err(format!("create refused {body} with {refusal}"));
+                            }
+                            continue;
+                        }
+                        if reply.status != 201 {
+                            return Err(format!(
+                                "a body valid per the spec was refused with {}: {body}",
+                                reply.status
+                            ));
+                        }
+                        let created =
+                            conforming(&spec, "create_session", &reply)?.unwrap_or_default();
+                        let id: didit::Uuid = created["session_id"]
+                            .as_str()
+                            .and_then(|id| id.parse().ok())
+                            .ok_or("no session_id")?;
+                        let (status, page) = fetch_json(
+                            &runtime,
+                            &http,
+                            &mock,
+                            &format!("{}?limit=1", mock.sessions_url()),
+                        )?;
+                        if status != 200 || page["results"][0]["session_id"] != id.to_string() {
+                            return Err(format!("session {id} is not listed first: {page}"));
+                        }
+                        known.push(id);
+                        alive.insert(id, "Not Started".to_owned());
+                    }
+                    LifecycleStep::Finish { target, status } => {
+                        let id = pick(target);
+                        let body = serde_json::json!({ "status": status.as_str() });
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::POST,
+                            &format!("/_mock/sessions/{id}/finish"),
+                            Some(&body),
+                        )?;
+                        match (reply.status, alive.contains_key(&id)) {
+                            (200, true) => {
+                                alive.insert(id, status.as_str().to_owned());
+                            }
+                            (404, false) => {}
+                            (other, known) => {
+                                return Err(format!(
+                                    "finishing {id} (alive: {known}) answered {other}"
+                                ));
+                            }
+                        }
+                    }
+                    LifecycleStep::Decision { target, events } => {
+                        let id = pick(target);
+                        let query = if events { "?include=events" } else { "" };
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::GET,
+                            &format!("/v3/session/{id}/decision/{query}"),
+                            None,
+                        )?;
+                        let body =
+                            conforming(&spec, "get_session_decision", &reply)?.unwrap_or_default();
+                        match (reply.status, alive.get(&id)) {
+                            (200, Some(status)) if body["status"] == status.as_str() => {}
+                            (404, None) => {}
+                            (other, expected) => {
+                                return Err(format!(
+                                    "decision of {id}: {other} with status {}, expected {expected:?}",
+                                    body["status"]
+                                ));
+                            }
+                        }
+                    }
+                    LifecycleStep::UpdateStatus { target, body } => {
+                        let id = pick(target);
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::PATCH,
+                            &format!("/v3/session/{id}/update-status/"),
+                            Some(&body),
+                        )?;
+                        conforming(&spec, "update_session_status", &reply)?;
+                        match (reply.status, alive.contains_key(&id)) {
+                            (200, true) => {
+                                let new =
+                                    body["new_status"].as_str().unwrap_or_default().to_owned();
+                                alive.insert(id, new);
+                            }
+                            (400, true) | (404, false) => {}
+                            (other, known) => {
+                                return Err(format!(
+                                    "updating {id} (alive: {known}) answered {other}"
+                                ));
+                            }
+                        }
+                    }
+                    LifecycleStep::Delete { target } => {
+                        let id = pick(target);
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::DELETE,
+                            &format!("/v3/session/{id}/delete/"),
+                            None,
+                        )?;
+                        conforming(&spec, "delete_session", &reply)?;
+                        match (reply.status, alive.remove(&id).is_some()) {
+                            (204, true) | (404, false) => {}
+                            (other, known) => {
+                                return Err(format!(
+                                    "deleting {id} (alive: {known}) answered {other}"
+                                ));
+                            }
+                        }
+                    }
+                    LifecycleStep::DeleteMany(body) => {
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::POST,
+                            "/v3/sessions/delete/",
+                            Some(&body),
+                        )?;
+                        conforming(&spec, "delete_sessions", &reply)?;
+                        if reply.status == 204 {
+                            let still: std::collections::BTreeSet<didit::Uuid> = mock
+                                .current_store()
+                                .rows()
+                                .iter()
+                                .filter_map(|row| row.session_id())
+                                .collect();
+                            alive.retain(|id, _| still.contains(id));
+                        } else if reply.status != 400 {
+                            return Err(format!("bulk delete answered {}: {body}", reply.status));
+                        }
+                    }
+                    LifecycleStep::Pdf { target } => {
+                        let id = pick(target);
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::GET,
+                            &format!("/v3/session/{id}/generate-pdf/"),
+                            None,
+                        )?;
+                        conforming(&spec, "get_session_pdf", &reply)?;
+                        let finished = alive.get(&id).map(|status| {
+                            ["Approved", "Declined", "In Review", "Kyc Expired"]
+                                .contains(&status.as_str())
+                        });
+                        match (reply.status, finished) {
+                            (200, Some(true)) | (403, Some(_)) | (404, None) => {}
+                            (other, finished) => {
+                                return Err(format!(
+                                    "the report of {id} (finished: {finished:?}) answered {other}"
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            // The list holds exactly the sessions still alive.
+            let listed: std::collections::BTreeSet<didit::Uuid> = mock
+                .current_store()
+                .rows()
+                .iter()
+                .filter_map(|row| row.session_id())
+                .collect();
+            let expected: std::collections::BTreeSet<didit::Uuid> = alive.keys().copied().collect();
+            if listed != expected {
+                return Err(format!(
+                    "the fake holds {listed:?}, the steps leave {expected:?}"
+                ));
+            }
+            Ok(())
+        },
+    );
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
 }

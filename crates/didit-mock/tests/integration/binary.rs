@@ -86,3 +86,73 @@ fn stops_cleanly_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn the_help_names_every_operation_and_both_rate_limits() {
+    let output = Command::new(env!("CARGO_BIN_EXE_didit-mock"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for needle in [
+        "GET /v3/sessions/",
+        "POST /v3/session/",
+        "/decision/",
+        "PATCH /v3/session/{id}/update-status/",
+        "DELETE /v3/session/{id}/delete/",
+        "POST /v3/sessions/delete/",
+        "/generate-pdf/",
+        "/_mock/sessions/{id}/finish",
+        "--rate-limit",
+        "--write-rate-limit",
+    ] {
+        assert!(
+            help.contains(needle),
+            "--help does not mention {needle}:\n{help}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn serves_the_lifecycle_with_the_write_limit_it_is_given() {
+    let child = Command::new(env!("CARGO_BIN_EXE_didit-mock"))
+        .args(["--sessions", "10", "--write-rate-limit", "7"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut running = Running(child);
+    let mut line = String::new();
+    BufReader::new(running.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let uri = line.trim().to_owned();
+    let client = common::client();
+    let created = client
+        .post(format!("{uri}/v3/session/"))
+        .header("x-api-key", DEFAULT_API_KEY)
+        .json(&serde_json::json!({"workflow_id": common::SOME_WORKFLOW}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.headers()["x-ratelimit-limit"], "7");
+    let created: serde_json::Value = created.json().await.unwrap();
+    assert!(created["url"].as_str().unwrap().starts_with(&uri));
+    let id = created["session_id"].as_str().unwrap();
+    let finished = client
+        .post(format!("{uri}/_mock/sessions/{id}/finish"))
+        .json(&serde_json::json!({"status": "Approved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(finished.status(), 200);
+    let reply = get_url(
+        &format!("{uri}/v3/session/{id}/decision/"),
+        Some(DEFAULT_API_KEY),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["status"], "Approved");
+}

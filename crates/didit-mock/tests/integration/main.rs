@@ -4,11 +4,18 @@
 
 mod common;
 
+mod access;
 mod binary;
+mod control;
+mod create;
+mod decision;
+mod delete;
 mod errors;
 mod faults;
 mod filters;
 mod paging;
 mod parameters;
+mod pdf;
 mod rate_limit;
 mod schema;
+mod update_status;

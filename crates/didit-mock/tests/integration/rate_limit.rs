@@ -97,3 +97,69 @@ async fn errors_after_the_key_check_count_too() {
     assert_eq!(reply.header_u64("x-ratelimit-remaining"), 0);
     assert_eq!(get(&mock, "").await.status, 429);
 }
+
+#[tokio::test]
+async fn reads_and_writes_are_counted_apart() {
+    use common::{SOME_WORKFLOW, call};
+    use reqwest::Method;
+    use serde_json::json;
+
+    let mock = DiditMock::builder()
+        .rate_limit(2)
+        .write_rate_limit(1)
+        .start()
+        .await;
+    let body = json!({ "workflow_id": SOME_WORKFLOW });
+    let write = call(&mock, Method::POST, "/v3/session/", Some(&body)).await;
+    assert_eq!(write.status, 201);
+    assert_eq!(write.header_u64("x-ratelimit-limit"), 1);
+    assert_eq!(write.header_u64("x-ratelimit-remaining"), 0);
+    let id = write.body["session_id"].as_str().unwrap().to_owned();
+
+    // Reads still have their whole budget.
+    let decision_path = format!("/v3/session/{id}/decision/");
+    let read = call(&mock, Method::GET, &decision_path, None).await;
+    assert_eq!(read.status, 200);
+    assert_eq!(read.header_u64("x-ratelimit-limit"), 2);
+    assert_eq!(read.header_u64("x-ratelimit-remaining"), 1);
+    assert_eq!(get(&mock, "").await.status, 200);
+    let refused = call(&mock, Method::GET, &decision_path, None).await;
+    assert_eq!(refused.status, 429);
+    assert!(refused.header_u64("retry-after") >= 1);
+
+    // Every write method shares the write budget.
+    for (method, path) in [
+        (Method::POST, "/v3/session/".to_owned()),
+        (Method::DELETE, format!("/v3/session/{id}/delete/")),
+        (Method::PATCH, format!("/v3/session/{id}/update-status/")),
+        (Method::POST, "/v3/sessions/delete/".to_owned()),
+    ] {
+        let answer = call(&mock, method.clone(), &path, Some(&body)).await;
+        assert_eq!(answer.status, 429, "{method} {path}");
+        assert_eq!(answer.header_u64("x-ratelimit-limit"), 1);
+        common::conforms(
+            match (method.as_str(), path.as_str()) {
+                ("POST", "/v3/session/") => "create_session",
+                ("DELETE", _) => "delete_session",
+                ("PATCH", _) => "update_session_status",
+                _ => "delete_sessions",
+            },
+            &answer,
+        );
+    }
+    // The refused writes did nothing.
+    assert_eq!(mock.current_store().len(), 1);
+
+    let defaults = DiditMock::builder().start().await;
+    let write = call(&defaults, Method::POST, "/v3/session/", Some(&body)).await;
+    assert_eq!(
+        write.header_u64("x-ratelimit-limit"),
+        u64::from(didit_mock::DEFAULT_WRITE_RATE_LIMIT)
+    );
+    let open = DiditMock::builder().write_rate_limit(0).start().await;
+    for _ in 0..5 {
+        let write = call(&open, Method::POST, "/v3/session/", Some(&body)).await;
+        assert_eq!(write.status, 201);
+        assert!(write.header("x-ratelimit-limit").is_none());
+    }
+}

@@ -1,0 +1,120 @@
+//! What every operation shares: the key, the slash, the method, unknown ids.
+
+use crate::common;
+
+use common::{call, call_with, conforms};
+use didit_mock::DiditMock;
+use reqwest::Method;
+use serde_json::json;
+
+/// `(operation id, method, path)` of every operation, for a session `id`.
+fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
+    vec![
+        ("list_sessions", Method::GET, "/v3/sessions/".to_owned()),
+        ("create_session", Method::POST, "/v3/session/".to_owned()),
+        (
+            "get_session_decision",
+            Method::GET,
+            format!("/v3/session/{id}/decision/"),
+        ),
+        (
+            "update_session_status",
+            Method::PATCH,
+            format!("/v3/session/{id}/update-status/"),
+        ),
+        (
+            "delete_session",
+            Method::DELETE,
+            format!("/v3/session/{id}/delete/"),
+        ),
+        (
+            "delete_sessions",
+            Method::POST,
+            "/v3/sessions/delete/".to_owned(),
+        ),
+        (
+            "get_session_pdf",
+            Method::GET,
+            format!("/v3/session/{id}/generate-pdf/"),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_operation_is_in_the_spec_and_needs_the_key() {
+    let mock = DiditMock::builder().synthetic(5, 1).start().await;
+    let id = mock.store().kyc()[0].row.session_id.unwrap().to_string();
+    let spec_operations: Vec<String> = common::SPEC
+        .operations()
+        .iter()
+        .filter_map(|(_, op, _)| op["operationId"].as_str().map(str::to_owned))
+        .collect();
+    for (operation, method, path) in operations(&id) {
+        assert!(
+            spec_operations.iter().any(|op| op == operation),
+            "{operation}"
+        );
+        let spec_path = path.replace(&id, "{sessionId}");
+        assert!(
+            common::SPEC.json["paths"][&spec_path][method.as_str().to_lowercase()].is_object(),
+            "{method} {spec_path} is not in the spec"
+        );
+        for key in [None, Some("wrong")] {
+            let answer = call_with(&mock, method.clone(), &path, Some(&json!({})), key).await;
+            assert_eq!(answer.status, 403, "{method} {path}");
+            conforms(operation, &answer);
+            assert!(answer.body["detail"].is_string());
+        }
+    }
+    assert_eq!(
+        spec_operations.len(),
+        operations(&id).len(),
+        "{spec_operations:?}"
+    );
+    // Refused requests changed nothing.
+    assert_eq!(mock.current_store().len(), 5);
+}
+
+#[tokio::test]
+async fn unslashed_paths_redirect_to_the_slashed_ones() {
+    let mock = DiditMock::builder().synthetic(5, 1).start().await;
+    let id = mock.store().kyc()[0].row.session_id.unwrap().to_string();
+    for (_, method, path) in operations(&id) {
+        let unslashed = path.trim_end_matches('/');
+        let answer = call(&mock, method.clone(), &format!("{unslashed}?a=1"), None).await;
+        assert_eq!(answer.status, 301, "{method} {unslashed}");
+        assert_eq!(
+            answer.header("location"),
+            Some(format!("{path}?a=1").as_str())
+        );
+    }
+    assert_eq!(mock.current_store().len(), 5);
+}
+
+#[tokio::test]
+async fn wrong_methods_and_paths_are_refused() {
+    let mock = DiditMock::builder().synthetic(5, 1).start().await;
+    let id = mock.store().kyc()[0].row.session_id.unwrap().to_string();
+    for (_, method, path) in operations(&id) {
+        let wrong = if method == Method::PUT {
+            Method::GET
+        } else {
+            Method::PUT
+        };
+        let answer = call(&mock, wrong, &path, None).await;
+        assert_eq!(answer.status, 405, "{path}");
+        assert!(answer.header("allow").unwrap().contains(method.as_str()));
+    }
+    // Only a UUID names a session.
+    for path in [
+        "/v3/session/123/decision/",
+        "/v3/session/abc/delete/",
+        &format!("/v3/session/{id}/other/"),
+    ] {
+        assert_eq!(
+            call(&mock, Method::GET, path, None).await.status,
+            404,
+            "{path}"
+        );
+    }
+}
