@@ -414,3 +414,60 @@ async fn wait_prints_the_final_status_or_exits_with_9_when_time_runs_out() {
     assert!(stdout(&output).is_empty());
     assert!(stderr(&output).contains("--timeout"), "{}", stderr(&output));
 }
+
+/// The walk-through of the README, against the fake: create a session,
+/// finish it in the fake, wait for it, read its decision and save its
+/// report. (The README finishes it with the fake's control endpoint; the
+/// test calls the same code through the fake's library.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_walk_through_runs_against_the_fake() {
+    let mock = didit_mock::DiditMock::builder().start().await;
+    let scratch = Scratch::new("walk-through");
+    let at_mock = || {
+        let mut command = didit();
+        command
+            .env("DIDIT_BASE_URL", mock.uri())
+            .env("DIDIT_API_KEY", didit_mock::DEFAULT_API_KEY)
+            .write_stdin("");
+        command
+    };
+
+    let created = run(
+        &mut at_mock(),
+        &[
+            "sessions",
+            "create",
+            "--workflow-id",
+            WORKFLOW,
+            "--vendor-data",
+            "user-42",
+            "--format",
+            "json",
+        ],
+    );
+    assert_exit(&created, 0);
+    let created: Value = serde_json::from_str(&stdout(&created)).unwrap();
+    assert_eq!(created["status"], "Not Started");
+    let id = created["session_id"].as_str().unwrap().to_owned();
+
+    mock.finish_session(id.parse().unwrap(), didit::SessionStatus::Approved)
+        .unwrap();
+
+    let waited = run(&mut at_mock(), &["sessions", "wait", &id]);
+    assert_exit(&waited, 0);
+    assert!(stdout(&waited).contains("Approved"), "{}", stdout(&waited));
+
+    let decision = run(
+        &mut at_mock(),
+        &["sessions", "decision", &id, "--format", "json"],
+    );
+    assert_exit(&decision, 0);
+    let decision: Value = serde_json::from_str(&stdout(&decision)).unwrap();
+    assert_eq!(decision["status"], "Approved");
+    assert_eq!(decision["vendor_data"], "user-42");
+
+    let report = scratch.path("report.pdf");
+    let saved = run(&mut at_mock(), &["sessions", "pdf", &id, "-o", &report]);
+    assert_exit(&saved, 0);
+    assert!(std::fs::read(&report).unwrap().starts_with(b"%PDF-"));
+}
