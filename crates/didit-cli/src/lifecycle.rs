@@ -498,6 +498,7 @@ mod tests {
 
     use super::*;
     use crate::cli::Cli;
+    use crate::cli::spec_tests::assert_names;
 
     /// The commands whose flags set properties of a request body: command,
     /// body schema, and the flags that are the command's own.
@@ -595,15 +596,6 @@ mod tests {
             .difference(&in_spec)
             .map(|value| format!("`--status` accepts `{value}`, which the spec does not list"));
         missing.chain(extra).collect()
-    }
-
-    fn assert_names(problems: &[String], parts: &[&str]) {
-        assert!(
-            problems
-                .iter()
-                .any(|problem| parts.iter().all(|part| problem.contains(part))),
-            "no problem names {parts:?}: {problems:?}"
-        );
     }
 
     #[test]

@@ -177,10 +177,9 @@ async fn a_bad_body_shows_in_no_message() {
     assert!(shown.len() < 400, "{shown}");
 }
 
-#[tokio::test]
-async fn an_answer_over_the_size_limit_is_refused() {
-    let server = answering(ok(common::page(1..=200, None))).await;
-    let error = common::builder(&server)
+/// The first page, read by a client that reads at most 1 KiB of an answer.
+async fn send_with_a_1_kib_limit(server: &MockServer) -> Error {
+    common::builder(server)
         .max_response_bytes(1024)
         .build()
         .unwrap()
@@ -188,7 +187,13 @@ async fn an_answer_over_the_size_limit_is_refused() {
         .list()
         .send()
         .await
-        .unwrap_err();
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_refused() {
+    let server = answering(ok(common::page(1..=200, None))).await;
+    let error = send_with_a_1_kib_limit(&server).await;
     assert!(
         matches!(error, Error::ResponseTooLarge { limit: 1024, .. }),
         "{error:?}"
@@ -209,15 +214,7 @@ async fn an_answer_longer_than_announced_is_refused_too() {
         )
         .mount(&server)
         .await;
-    let error = common::builder(&server)
-        .max_response_bytes(1024)
-        .build()
-        .unwrap()
-        .sessions()
-        .list()
-        .send()
-        .await
-        .unwrap_err();
+    let error = send_with_a_1_kib_limit(&server).await;
     assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
 }
 

@@ -244,29 +244,25 @@ async fn deletes_name_what_they_delete_and_delete_all_is_its_own_call() {
 }
 
 /// A directory for one test, removed at the end.
-struct Scratch(std::path::PathBuf);
+struct Scratch(tempfile::TempDir);
 
 impl Scratch {
-    fn new(name: &str) -> Self {
-        let path = std::env::temp_dir().join(format!("didit-sdk-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Self(path)
+    fn new() -> Self {
+        Self(tempfile::tempdir().unwrap())
     }
 
+    fn file(&self, name: &str) -> std::path::PathBuf {
+        self.0.path().join(name)
+    }
+
+    /// The names in the directory: no temporary file may be left behind.
     fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
+        let mut names: Vec<String> = std::fs::read_dir(self.0.path())
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
         names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -299,8 +295,8 @@ async fn a_report_is_saved_whole_and_owner_only() {
             ),
     )
     .await;
-    let scratch = Scratch::new("pdf");
-    let target = scratch.0.join("report.pdf");
+    let scratch = Scratch::new();
+    let target = scratch.file("report.pdf");
     let report = client(&server).sessions().pdf(session()).await.unwrap();
     assert_eq!(report.file_name(), Some("session.pdf"));
     let written = report.save(&target).await.unwrap();
@@ -321,8 +317,8 @@ async fn a_body_that_is_not_a_pdf_leaves_nothing_behind() {
         ResponseTemplate::new(200).set_body_raw("<html>Jane Doe</html>", "application/pdf"),
     )
     .await;
-    let scratch = Scratch::new("not-pdf");
-    let target = scratch.0.join("report.pdf");
+    let scratch = Scratch::new();
+    let target = scratch.file("report.pdf");
     std::fs::write(&target, "an older report").unwrap();
     let error = client(&server)
         .sessions()
@@ -340,13 +336,13 @@ async fn a_report_longer_than_the_limit_is_cut_off() {
     let server =
         serving_pdf(ResponseTemplate::new(200).set_body_raw(pdf_bytes(50_000), "application/pdf"))
             .await;
-    let scratch = Scratch::new("pdf-large");
+    let scratch = Scratch::new();
     let error = common::builder(&server)
         .max_response_bytes(10_000)
         .build()
         .unwrap()
         .sessions()
-        .save_pdf(session(), scratch.0.join("report.pdf"))
+        .save_pdf(session(), scratch.file("report.pdf"))
         .await
         .unwrap_err();
     assert!(
