@@ -6,6 +6,7 @@ mod against_fake;
 mod bites;
 mod drift;
 mod examples;
+mod lifecycle_wire;
 mod reference;
 mod schema_properties;
 mod typed_properties;
