@@ -827,7 +827,10 @@ fn a_modified_copy_of_our_spec_differs_where_it_was_modified() {
     for difference in elsewhere {
         assert_eq!(
             (difference.kind, difference.ours_pointer.as_str()),
-            (Kind::EnumValuesAdded, "/components/schemas/SessionStatus/enum"),
+            (
+                Kind::EnumValuesAdded,
+                "/components/schemas/SessionStatus/enum"
+            ),
             "{difference:#?}"
         );
     }
