@@ -416,6 +416,13 @@ fn string(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {
         Some("uri") => uri(),
         Some("email") => email(),
         Some("byte") => base64(),
+        Some("ipv4") => (any::<[u8; 4]>())
+            .prop_map(|[a, b, c, d]| format!("{a}.{b}.{c}.{d}"))
+            .boxed(),
+        // An amount written in a string, such as `100.00`.
+        Some("decimal") => proptest::string::string_regex("-?[0-9]{1,6}\\.[0-9]{2}")
+            .expect("a valid pattern")
+            .boxed(),
         Some(other) => panic!("{location}: string format `{other}` is not supported"),
         None => match object.get("pattern").and_then(Value::as_str) {
             Some(pattern) => proptest::string::string_regex(pattern)
@@ -478,10 +485,12 @@ fn integer(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> 
 }
 
 fn number(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {
-    match object.get("format").and_then(Value::as_str) {
-        None | Some("double") => {}
+    // A `float` holds what a 32-bit float can: the widest values are left out.
+    let widest = match object.get("format").and_then(Value::as_str) {
+        None | Some("double") => f64::MAX,
+        Some("float") => f64::from(f32::MAX),
         Some(other) => panic!("{location}: number format `{other}` is not supported"),
-    }
+    };
     for keyword in ["exclusiveMinimum", "exclusiveMaximum"] {
         assert!(
             object.get(keyword) != Some(&Value::Bool(true)),
@@ -491,11 +500,13 @@ fn number(object: &Map<String, Value>, location: &str) -> BoxedStrategy<Value> {
     let minimum = object
         .get("minimum")
         .and_then(Value::as_f64)
-        .unwrap_or(f64::MIN);
+        .unwrap_or(-widest)
+        .max(-widest);
     let maximum = object
         .get("maximum")
         .and_then(Value::as_f64)
-        .unwrap_or(f64::MAX);
+        .unwrap_or(widest)
+        .min(widest);
     prop_oneof![
         // Scores and the like: a few decimals.
         2 => (-1_000_000i64..1_000_000).prop_map(|hundredths| hundredths as f64 / 100.0),
