@@ -67,9 +67,10 @@ pub fn component_type(component: &str) -> Option<SdkType> {
         "KycSession" => SdkType::of::<KycSession>(),
         "KybSession" => SdkType::of::<KybSession>(),
         // One open enum stands for both row markers.
-        "UserSessionKind" | "BusinessSessionKind" | "DecisionSessionKind" => {
-            SdkType::of::<SessionKind>()
-        }
+        "UserSessionKind"
+        | "BusinessSessionKind"
+        | "DecisionSessionKind"
+        | "WebhookSessionKind" => SdkType::of::<SessionKind>(),
         "SessionKindFilter" => SdkType::of::<SessionKindFilter>(),
         "SessionStatus" => SdkType::of::<SessionStatus>(),
         "DocumentType" => SdkType::of::<DocumentType>(),
@@ -235,6 +236,9 @@ pub fn component_type(component: &str) -> Option<SdkType> {
         "DocumentGroupTallies" => SdkType::of::<types::DocumentGroupTallies>(),
         "CallbackMethod" => SdkType::of::<types::CallbackMethod>(),
         "NewSessionStatus" => SdkType::of::<types::NewSessionStatus>(),
+        // Webhook events: no operation returns them, Didit POSTs them.
+        "WebhookType" => SdkType::of::<didit_api::WebhookType>(),
+        "SessionWebhookEvent" => SdkType::of::<types::SessionWebhookEvent>(),
         _ => return None,
     })
 }

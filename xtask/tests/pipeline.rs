@@ -69,6 +69,46 @@ fn optional_nullable_fields_are_three_state() {
 }
 
 #[test]
+fn only_the_types_are_available_without_the_client_feature() {
+    let generated = generate(&Spec::load().unwrap()).unwrap();
+    let file: syn::File = syn::parse_str(&generated).unwrap();
+    let gate: syn::Attribute = syn::parse_quote!(#[cfg(feature = "client")]);
+    let mut gated = 0;
+    for item in &file.items {
+        let attrs = match item {
+            syn::Item::Mod(module) if module.ident == "types" => {
+                assert!(!module.attrs.contains(&gate), "`mod types` is gated");
+                // The types need neither reqwest nor progenitor-client.
+                let text = quote::ToTokens::to_token_stream(module).to_string();
+                for client in ["reqwest", "progenitor_client"] {
+                    assert!(!text.contains(client), "`mod types` uses {client}");
+                }
+                continue;
+            }
+            syn::Item::Mod(item) => &item.attrs,
+            syn::Item::Struct(item) => &item.attrs,
+            syn::Item::Impl(item) => &item.attrs,
+            syn::Item::Use(item) => &item.attrs,
+            syn::Item::Const(item) => &item.attrs,
+            other => panic!(
+                "an unexpected top-level item: {}",
+                quote::ToTokens::to_token_stream(other)
+            ),
+        };
+        assert!(
+            attrs.contains(&gate),
+            "{}",
+            quote::ToTokens::to_token_stream(item)
+        );
+        gated += 1;
+    }
+    assert!(
+        gated >= 5,
+        "the client, its impls, builders, prelude and re-exports"
+    );
+}
+
+#[test]
 fn every_object_struct_keeps_undeclared_properties() {
     let generated = generate(&Spec::load().unwrap()).unwrap();
     let compact: String = generated.split_whitespace().collect();

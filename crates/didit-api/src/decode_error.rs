@@ -70,6 +70,27 @@ impl DecodeFailure {
     }
 }
 
+/// Decodes `body` as a `T`, or says where and why it does not decode,
+/// without the data ([`DecodeFailure::locate`], run only after a failure).
+///
+/// ```
+/// use didit_api::types::SessionDecision;
+///
+/// let failure = didit_api::decode::<SessionDecision>(br#"{"vendor_data": 7}"#).unwrap_err();
+/// assert_eq!(failure.path, "vendor_data");
+/// let decision = didit_api::decode::<SessionDecision>(br#"{"vendor_data": "user-7"}"#)?;
+/// assert_eq!(decision.vendor_data, Some(Some("user-7".to_owned())));
+/// # Ok::<(), didit_api::DecodeFailure>(())
+/// ```
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeFailure> {
+    serde_json::from_slice(body).map_err(|error| {
+        DecodeFailure::locate::<T>(body).unwrap_or_else(|| DecodeFailure {
+            path: ".".to_owned(),
+            expected: describe_decode_error(&error),
+        })
+    })
+}
+
 /// How a row's own decode error starts: "field `path`: what was expected".
 pub(crate) const ROW_FIELD_PREFIX: &str = "field `";
 pub(crate) const ROW_FIELD_SEPARATOR: &str = "`: ";
@@ -225,6 +246,14 @@ mod tests {
     #[test]
     fn a_document_that_decodes_has_no_failure() {
         assert_eq!(DecodeFailure::locate::<Row>(br#"{"number": 3}"#), None);
+    }
+
+    #[test]
+    fn decode_names_the_path_and_not_the_value() {
+        let failure = decode::<Row>(format!(r#"{{"number": "{SECRET}"}}"#).as_bytes()).unwrap_err();
+        assert_eq!(failure.path, "number");
+        assert!(!failure.to_string().contains(SECRET), "{failure}");
+        assert_eq!(decode::<Row>(br#"{"number": 3}"#).unwrap().number, 3);
     }
 
     #[test]

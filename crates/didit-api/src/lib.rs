@@ -13,6 +13,13 @@
 //! [`SessionRow`], which tells KYC rows from KYB rows, and [`Extra`], where
 //! every generated struct keeps the properties it does not declare.
 //!
+//! # Cargo features
+//!
+//! - `client` (default): [`Client`], its request builders and the hooks that
+//!   send them, with reqwest and progenitor-client. Without it the crate is
+//!   the payload types alone, for code that only reads Didit's JSON (a
+//!   webhook receiver, for one).
+//!
 //! ```
 //! use didit_api::{SessionRow, types::SessionPage};
 //!
@@ -44,6 +51,7 @@
 mod generated;
 mod decode_error;
 mod extra;
+#[cfg(feature = "client")]
 pub mod hooks;
 mod json;
 mod open_enum;
@@ -51,7 +59,7 @@ mod row;
 mod session_token;
 mod timestamp;
 
-pub use decode_error::{DecodeFailure, describe_decode_error};
+pub use decode_error::{DecodeFailure, decode, describe_decode_error};
 pub use extra::Extra;
 pub use generated::*;
 pub use json::{JsonNumber, JsonObject, NotFinite};
@@ -62,6 +70,7 @@ pub use open_enum::{
     IpMatchMode, IpMatchSource, IpMatchType, KeyPersonRole, KybDocumentGroup, Language,
     MatchSource, PartyEntityType, PartyKycStatus, PartySource, ResubmittableFeature, RiskLevel,
     SessionKind, SessionStatus, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
+    WebhookType,
 };
 pub use row::{SessionRow, UnknownSessionRow};
 pub use session_token::SessionToken;

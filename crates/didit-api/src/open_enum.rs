@@ -158,6 +158,21 @@ open_enum! {
 }
 
 open_enum! {
+    /// What a webhook event reports (its `webhook_type`). Other products'
+    /// event types are kept in `Unknown`.
+    pub enum WebhookType {
+        /// A session's status changed.
+        StatusUpdated => "status.updated",
+        /// A session's data changed.
+        DataUpdated => "data.updated",
+        /// A user's status changed.
+        UserStatusUpdated => "user.status.updated",
+        /// A user's data changed.
+        UserDataUpdated => "user.data.updated",
+    }
+}
+
+open_enum! {
     /// A verification step of a session's workflow.
     pub enum FeatureName {
         IdVerification => "ID_VERIFICATION",

@@ -52,6 +52,7 @@ mod query;
 mod server;
 mod store;
 mod synthetic;
+pub mod webhooks;
 
 use std::collections::VecDeque;
 use std::net::{SocketAddr, TcpListener};

@@ -15,11 +15,18 @@ async fn receive(VerifiedWebhook(delivery): VerifiedWebhook) -> StatusCode {
         return StatusCode::OK;
     };
     match event.status() {
-        Some(SessionStatus::Approved) => {
-            // The decision, as sent, for your own types:
-            // serde_json::from_str::<MyDecision>(event.decision_json()?.get())
-            println!("session {:?} approved", event.session_id());
-        }
+        // The decision, read into the SDK's type; `event.decision_json()`
+        // gives its text for your own types.
+        Some(SessionStatus::Approved) => match event.decision() {
+            Some(Ok(decision)) => println!(
+                "session {:?} approved, {} ID checks",
+                event.session_id(),
+                decision.id_verifications.iter().flatten().flatten().count()
+            ),
+            // The JSON path that did not fit, never the value.
+            Some(Err(failure)) => eprintln!("an unexpected decision: {failure}"),
+            None => println!("session {:?} approved", event.session_id()),
+        },
         Some(SessionStatus::Declined) => println!("session {:?} declined", event.session_id()),
         Some(other) => println!("session {:?} is now {other}", event.session_id()),
         None => println!("a {} event", event.webhook_type()),

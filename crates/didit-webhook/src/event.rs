@@ -2,138 +2,11 @@
 
 use std::fmt;
 
+use didit_api::types::{SessionDecision, SessionWebhookEvent};
+use didit_api::{DecodeFailure, SessionKind, SessionStatus, WebhookType};
 use serde_json::value::RawValue;
 
 use crate::json::{Member, Node};
-
-/// Defines an open string enumeration: known variants with their exact wire
-/// strings, plus `Unknown(String)` for everything else.
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $variant:ident => $wire:literal, )+
-        }
-        example: $example:literal => $example_variant:ident
-    ) => {
-        $(#[$meta])*
-        ///
-        /// Values this version does not know are kept in `Unknown`, never
-        /// refused.
-        ///
-        /// ```
-        #[doc = concat!("use didit_webhook::", stringify!($name), ";")]
-        ///
-        #[doc = concat!("let known = ", stringify!($name), "::from(\"", $example, "\");")]
-        #[doc = concat!("assert_eq!(known, ", stringify!($name), "::", stringify!($example_variant), ");")]
-        #[doc = concat!("assert_eq!(known.as_str(), \"", $example, "\");")]
-        #[doc = concat!("let later = ", stringify!($name), "::from(\"something.new\");")]
-        /// assert!(later.is_unknown());
-        /// assert_eq!(later.to_string(), "something.new");
-        /// ```
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( #[doc = concat!("`", $wire, "`")] $variant, )+
-            /// A value this version does not know yet, as received.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Every value this version knows.
-            ///
-            /// ```
-            #[doc = concat!("use didit_webhook::", stringify!($name), ";")]
-            #[doc = concat!("assert!(", stringify!($name), "::KNOWN.iter().all(|value| !value.is_unknown()));")]
-            /// ```
-            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
-
-            /// The exact string Didit uses for this value.
-            ///
-            /// ```
-            #[doc = concat!("use didit_webhook::", stringify!($name), ";")]
-            #[doc = concat!("assert_eq!(", stringify!($name), "::", stringify!($example_variant), ".as_str(), \"", $example, "\");")]
-            /// ```
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $wire, )+
-                    $name::Unknown(value) => value,
-                }
-            }
-
-            /// Whether this is a value this version does not know.
-            ///
-            /// ```
-            #[doc = concat!("use didit_webhook::", stringify!($name), ";")]
-            #[doc = concat!("assert!(!", stringify!($name), "::", stringify!($example_variant), ".is_unknown());")]
-            /// ```
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(value: &str) -> Self {
-                match value {
-                    $( $wire => $name::$variant, )+
-                    other => $name::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-    };
-}
-
-open_enum! {
-    /// What happened: the `webhook_type` of an event. Session events
-    /// (KYC and KYB) are `status.updated` and `data.updated`; other
-    /// products' events (businesses, activity, transactions) are kept as
-    /// `Unknown` until their names are described.
-    pub enum WebhookType {
-        StatusUpdated => "status.updated",
-        DataUpdated => "data.updated",
-        UserStatusUpdated => "user.status.updated",
-        UserDataUpdated => "user.data.updated",
-    }
-    example: "status.updated" => StatusUpdated
-}
-
-open_enum! {
-    /// Where a session stands, as Didit writes it.
-    pub enum SessionStatus {
-        NotStarted => "Not Started",
-        InProgress => "In Progress",
-        Approved => "Approved",
-        Declined => "Declined",
-        InReview => "In Review",
-        Expired => "Expired",
-        Abandoned => "Abandoned",
-        KycExpired => "Kyc Expired",
-        Resubmitted => "Resubmitted",
-        AwaitingUser => "Awaiting User",
-    }
-    example: "In Review" => InReview
-}
-
-open_enum! {
-    /// Whether a session verifies a person (KYC) or a business (KYB).
-    pub enum SessionKind {
-        User => "user",
-        Business => "business",
-    }
-    example: "business" => Business
-}
 
 /// A problem with one field of an authentic body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,6 +88,11 @@ impl Summary {
 /// exactly as received, and [`raw`](Event::raw) gives the whole body. Only
 /// `webhook_type` and `timestamp` are required: events of other families
 /// (users, businesses, transactions) may lack the session fields.
+///
+/// A session event (`status.updated`, `data.updated`) also reads whole into
+/// the SDK's generated types: [`session_event`](Event::session_event) and
+/// [`decision`](Event::decision). Events of other families and of types
+/// this version does not know stay raw JSON, never an error.
 ///
 /// `Debug` shows the envelope but never `vendor_data`, `metadata` or the
 /// decision, which hold personal data.
@@ -462,6 +340,69 @@ impl Event {
     /// ```
     pub fn raw(&self) -> &RawValue {
         &self.raw
+    }
+
+    /// Whether this is the event of a verification session (KYC or KYB):
+    /// `status.updated` or `data.updated`.
+    ///
+    /// ```
+    /// # let event = didit_webhook::Event::example();
+    /// assert!(event.is_session_event());
+    /// ```
+    pub fn is_session_event(&self) -> bool {
+        matches!(
+            self.webhook_type,
+            WebhookType::StatusUpdated | WebhookType::DataUpdated
+        )
+    }
+
+    /// The whole body as the spec's session event, for session events
+    /// ([`is_session_event`](Event::is_session_event)); `None` for other
+    /// events, which stay [raw](Event::raw).
+    ///
+    /// The body is authentic but its content is Didit's to change: a field
+    /// of an unexpected form is a [`DecodeFailure`] naming its JSON path,
+    /// never its value. Properties the types do not declare are kept in
+    /// their `extra` maps.
+    ///
+    /// ```
+    /// # let event = didit_webhook::Event::example();
+    /// let session = event.session_event().expect("a session event")?;
+    /// assert_eq!(session.status, Some(didit_webhook::SessionStatus::Approved));
+    /// assert_eq!(session.vendor_data, Some(Some("user-7".to_owned())));
+    /// # Ok::<(), didit_webhook::DecodeFailure>(())
+    /// ```
+    pub fn session_event(&self) -> Option<Result<SessionWebhookEvent, DecodeFailure>> {
+        self.is_session_event()
+            .then(|| didit_api::decode(self.raw.get().as_bytes()))
+    }
+
+    /// The decision a session event carries (sent with final statuses), read
+    /// into the spec's type; `None` for other events and when the decision
+    /// is absent or `null`. A failure's path starts with `decision`.
+    ///
+    /// ```
+    /// # let event = didit_webhook::Event::example();
+    /// let decision = event.decision().expect("a decision")?;
+    /// let first = &decision.id_verifications.as_ref().unwrap().as_ref().unwrap()[0];
+    /// assert_eq!(first.first_name.as_deref(), Some("Inés"));
+    /// # Ok::<(), didit_webhook::DecodeFailure>(())
+    /// ```
+    pub fn decision(&self) -> Option<Result<SessionDecision, DecodeFailure>> {
+        if !self.is_session_event() {
+            return None;
+        }
+        let decision = self.decision.as_deref()?;
+        Some(
+            didit_api::decode(decision.get().as_bytes()).map_err(|mut failure| {
+                failure.path = if failure.path == "." {
+                    "decision".to_owned()
+                } else {
+                    format!("decision.{}", failure.path)
+                };
+                failure
+            }),
+        )
     }
 
     /// The four fields `X-Signature-Simple` covers, when the event has them

@@ -62,8 +62,14 @@
 //! received ([`Event::decision_json`]); `Debug` output never shows them nor
 //! `vendor_data`, and no error message quotes the body.
 //!
-//! This crate has no HTTP client and no async runtime: a service that only
-//! receives webhooks needs nothing more. It is also available as
+//! A session event reads into the types generated from the SDK's spec,
+//! [`SessionWebhookEvent`] ([`Event::session_event`]) and its
+//! [`SessionDecision`] ([`Event::decision`]); a field of an unexpected form
+//! is a [`DecodeFailure`] that names its JSON path, never its value.
+//!
+//! This crate has no HTTP client and no async runtime: it uses `didit-api`
+//! without its `client` feature, so a service that only receives webhooks
+//! needs nothing more. It is also available as
 //! `didit::webhook`.
 //!
 //! # Cargo features
@@ -92,8 +98,12 @@ mod verify;
 pub use dedup::{
     DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL, Deduplicator, MemoryDeduplicator, Seen,
 };
+/// The spec's types of a session event and of its decision.
+pub use didit_api::types::{SessionDecision, SessionWebhookEvent};
+/// The enumerations of an event, shared with the rest of the SDK.
+pub use didit_api::{DecodeFailure, SessionKind, SessionStatus, WebhookType};
 pub use error::{ConfigError, Error};
-pub use event::{Event, SessionKind, SessionStatus, Summary, WebhookType};
+pub use event::{Event, Summary};
 /// The `http` version of the headers [`Verifier::verify`] takes.
 pub use http;
 /// The JSON text type of [`Event::decision_json`] and [`Event::raw`].

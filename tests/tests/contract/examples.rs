@@ -3,8 +3,8 @@
 
 use didit_api::types::SessionPage;
 use didit_api::{SessionRow, SessionStatus};
-use didit_contract::examples::example_failures;
-use didit_contract::sdk::response_type;
+use didit_contract::examples::{component_example_failures, component_examples, example_failures};
+use didit_contract::sdk::{component_type, response_type};
 use didit_contract::{Spec, round_trip};
 
 #[test]
@@ -15,6 +15,21 @@ fn every_documented_example_round_trips() {
         "expected the seed, 2 published pages, 4×400 and 403"
     );
     let failures = example_failures(&spec, response_type);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_component_example_round_trips() {
+    let spec = Spec::load().unwrap();
+    let documented: Vec<String> = component_examples(&spec)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        documented.iter().any(|name| name == "SessionWebhookEvent"),
+        "the webhook event's example is not found among {documented:?}"
+    );
+    let failures = component_example_failures(&spec, component_type);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -2,9 +2,11 @@
 //! reference encoder, Python's own encoder, and an axum app on 127.0.0.1.
 
 mod axum_app;
+mod dependencies;
 mod properties;
 mod python;
 mod reference;
+mod typed;
 mod vectors;
 
 /// The README shows the axum example exactly as it is compiled.
