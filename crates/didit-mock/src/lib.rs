@@ -260,7 +260,23 @@ impl DiditMock {
         session_id: uuid::Uuid,
         status: didit_api::SessionStatus,
     ) -> Result<(), SessionNotFound> {
-        self.shared.state().finish(session_id, &status)
+        self.shared.state().finish(session_id, &status)?;
+        self.shared.announce(session_id);
+        Ok(())
+    }
+
+    /// The webhook destination status changes are announced to, when the
+    /// fake was given one (see [`DiditMockBuilder::webhooks`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = didit_mock::DiditMock::builder().start().await;
+    /// assert!(mock.webhooks().is_none());
+    /// # }
+    /// ```
+    pub fn webhooks(&self) -> Option<&webhooks::WebhookSender> {
+        self.shared.webhooks.as_ref()
     }
 
     /// The requests received so far, oldest first, with the status each was
@@ -369,6 +385,7 @@ pub struct DiditMockBuilder {
     retry_after: Option<u64>,
     record_requests: bool,
     listener: Option<TcpListener>,
+    webhooks: Option<webhooks::WebhookSender>,
 }
 
 impl Default for DiditMockBuilder {
@@ -386,6 +403,7 @@ impl Default for DiditMockBuilder {
             max_limit: None,
             faults: VecDeque::new(),
             retry_after: None,
+            webhooks: None,
             record_requests: true,
             listener: None,
         }
@@ -503,6 +521,26 @@ impl DiditMockBuilder {
         self
     }
 
+    /// Announces every status change (a session created, finished through
+    /// [`DiditMock::finish_session`] or the control endpoint, or updated
+    /// through the API) to a webhook destination, with a delivery signed as
+    /// Didit signs it and retried as Didit retries.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use didit_mock::webhooks::WebhookSender;
+    ///
+    /// let sender = WebhookSender::new("http://127.0.0.1:9/hooks".parse().unwrap(), "secret").unwrap();
+    /// let mock = didit_mock::DiditMock::builder().webhooks(sender).start().await;
+    /// assert!(mock.webhooks().is_some());
+    /// # }
+    /// ```
+    pub fn webhooks(mut self, sender: webhooks::WebhookSender) -> Self {
+        self.webhooks = Some(sender);
+        self
+    }
+
     /// Whether to keep a log of received requests (on by default; turn it off
     /// for long benchmarks).
     pub fn record_requests(mut self, record: bool) -> Self {
@@ -550,7 +588,13 @@ impl DiditMockBuilder {
             record_requests: self.record_requests,
             address,
         };
-        let shared = Arc::new(Shared::new(store, settings, self.faults, self.retry_after));
+        let shared = Arc::new(Shared::new(
+            store,
+            settings,
+            self.faults,
+            self.retry_after,
+            self.webhooks,
+        ));
         let server = MockServer::builder()
             .listener(listener)
             .disable_request_recording()

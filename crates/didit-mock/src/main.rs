@@ -61,6 +61,14 @@ struct Args {
     /// Largest page size served; larger `limit`s are lowered to it.
     #[arg(long)]
     max_limit: Option<u64>,
+    /// Where to POST a signed webhook delivery whenever a session's status
+    /// changes (created, finished through the control endpoint, updated).
+    #[arg(long, requires = "webhook_secret", value_name = "URL")]
+    webhook_url: Option<url::Url>,
+    /// The secret the deliveries are signed with (as a Didit destination's
+    /// secret).
+    #[arg(long, requires = "webhook_url", value_name = "SECRET")]
+    webhook_secret: Option<String>,
 }
 
 #[tokio::main]
@@ -82,6 +90,11 @@ async fn main() -> anyhow::Result<()> {
         .record_requests(false);
     if let Some(max) = args.max_limit {
         builder = builder.max_limit(max);
+    }
+    if let (Some(url), Some(secret)) = (args.webhook_url.clone(), args.webhook_secret.clone()) {
+        let sender = didit_mock::webhooks::WebhookSender::new(url, secret)
+            .context("cannot send webhooks there")?;
+        builder = builder.webhooks(sender);
     }
     let mock = builder.start().await;
     // Listen for signals before announcing the address: a caller may send

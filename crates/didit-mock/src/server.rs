@@ -13,6 +13,7 @@ use crate::lifecycle::{Answer, State};
 use crate::page;
 use crate::query::ListQuery;
 use crate::store::{Hits, Store};
+use crate::webhooks::{WebhookSender, session_status_event};
 use crate::{CONTROL_SESSIONS_PATH, DELETE_SESSIONS_PATH, SESSION_PATH, SESSIONS_PATH, STATS_PATH};
 use wiremock::http::Method;
 
@@ -139,6 +140,8 @@ pub(crate) struct Shared {
     /// How many requests were answered with each status.
     statuses: Mutex<BTreeMap<u16, u64>>,
     recent: Mutex<Recent>,
+    /// Where the fake announces status changes, signed as Didit signs them.
+    pub(crate) webhooks: Option<WebhookSender>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -148,13 +151,44 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// Tells the webhook destination, when there is one, that the session
+    /// `id` is in a new status: a `status.updated` event, with the decision
+    /// when the status is one Didit sends it with.
+    pub(crate) fn announce(&self, id: Uuid) {
+        let Some(sender) = &self.webhooks else {
+            return;
+        };
+        let Some(decision) = self.state().decision(id, false) else {
+            return;
+        };
+        let status = SessionStatus::from(decision["status"].as_str().unwrap_or_default());
+        let with_decision = matches!(
+            status,
+            SessionStatus::Approved
+                | SessionStatus::Declined
+                | SessionStatus::InReview
+                | SessionStatus::Abandoned
+        );
+        let event = session_status_event(
+            &id.to_string(),
+            &status,
+            decision["vendor_data"].as_str(),
+            decision["workflow_id"].as_str(),
+            with_decision.then(|| decision.clone()),
+        );
+        // Sending fails only outside a runtime, where the fake cannot run.
+        let _ = sender.send(&event);
+    }
+
     pub(crate) fn new(
         store: Arc<Store>,
         settings: Settings,
         faults: VecDeque<Fault>,
         retry_after: Option<u64>,
+        webhooks: Option<WebhookSender>,
     ) -> Self {
         Self {
+            webhooks,
             state: Mutex::new(State::new(store.clone())),
             initial_store: store,
             settings,
@@ -406,6 +440,17 @@ impl Responder {
                         Operation::List => unreachable!("answered above"),
                     }
                 };
+                // A session created or moved on is announced, as Didit does.
+                match (&other, &answer) {
+                    (Operation::Create, Answer::Json(201, body)) => {
+                        if let Some(id) = body["session_id"].as_str().and_then(|id| id.parse().ok())
+                        {
+                            shared.announce(id);
+                        }
+                    }
+                    (Operation::UpdateStatus(id), Answer::Json(200, _)) => shared.announce(*id),
+                    _ => {}
+                }
                 template_of(answer, truncated)
             }
         };
@@ -533,14 +578,17 @@ fn control(shared: &Shared, request: &Request) -> ResponseTemplate {
             }),
         );
     };
-    match shared
+    let finished = shared
         .state()
-        .finish(id, &SessionStatus::from(status.as_str()))
-    {
-        Ok(()) => json(
-            200,
-            &serde_json::json!({ "session_id": id, "status": status }),
-        ),
+        .finish(id, &SessionStatus::from(status.as_str()));
+    match finished {
+        Ok(()) => {
+            shared.announce(id);
+            json(
+                200,
+                &serde_json::json!({ "session_id": id, "status": status }),
+            )
+        }
         Err(_) => detail(404, "Not found."),
     }
 }

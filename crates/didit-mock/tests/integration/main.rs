@@ -19,3 +19,4 @@ mod pdf;
 mod rate_limit;
 mod schema;
 mod update_status;
+mod webhooks;

@@ -1,0 +1,147 @@
+//! The fake announces status changes to a webhook destination: a receiver
+//! that verifies deliveries with the `didit-webhook` axum extractor accepts
+//! them, and flags the same delivery sent again as a duplicate.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use didit_mock::webhooks::{RetryPolicy, WebhookSender};
+use didit_mock::{DEFAULT_API_KEY, DiditMock};
+use didit_webhook::axum::VerifiedWebhook;
+use didit_webhook::{MemoryDeduplicator, Verifier};
+use serde_json::json;
+
+const SECRET: &str = "whsec_fake_destination";
+
+/// One delivery as the receiver saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    status: String,
+    with_decision: bool,
+    duplicate: bool,
+    headers: HeaderMap,
+    body: String,
+}
+
+#[derive(Clone)]
+struct App {
+    verifier: Verifier,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl axum::extract::FromRef<App> for Verifier {
+    fn from_ref(app: &App) -> Verifier {
+        app.verifier.clone()
+    }
+}
+
+async fn receive(
+    State(app): State<App>,
+    headers: HeaderMap,
+    VerifiedWebhook(delivery): VerifiedWebhook,
+) -> StatusCode {
+    let event = delivery.event().expect("the whole body is signed");
+    let session = event
+        .session_event()
+        .expect("a session event")
+        .expect("it decodes");
+    app.seen.lock().unwrap().push(Seen {
+        status: session
+            .status
+            .map(|status| status.to_string())
+            .unwrap_or_default(),
+        with_decision: event.decision().is_some(),
+        duplicate: delivery.is_duplicate(),
+        headers,
+        body: event.raw().get().to_owned(),
+    });
+    StatusCode::OK
+}
+
+/// A receiver on 127.0.0.1 using the extractor; its URL and what it saw.
+async fn receiver() -> (url::Url, Arc<Mutex<Vec<Seen>>>) {
+    let app = App {
+        verifier: Verifier::builder()
+            .secret(SECRET)
+            .deduplicator(MemoryDeduplicator::new())
+            .build()
+            .unwrap(),
+        seen: Arc::default(),
+    };
+    let seen = app.seen.clone();
+    let router = Router::new().route("/hooks", post(receive)).with_state(app);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{address}/hooks").parse().unwrap(), seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_changes_reach_a_verifying_receiver_and_replays_are_flagged() {
+    let (url, seen) = receiver().await;
+    let sender = WebhookSender::new(url.clone(), SECRET)
+        .unwrap()
+        .retry(RetryPolicy::new(3, Duration::from_millis(10)));
+    let mock = DiditMock::builder().webhooks(sender).start().await;
+    let http = reqwest::Client::new();
+
+    let created: serde_json::Value = http
+        .post(format!("{}/v3/session/", mock.uri()))
+        .header("x-api-key", DEFAULT_API_KEY)
+        .json(&json!({"workflow_id": "33333333-4444-5555-6666-777777777777", "vendor_data": "user-9"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["session_id"].as_str().unwrap().to_owned();
+    let finished = http
+        .post(format!("{}/_mock/sessions/{id}/finish", mock.uri()))
+        .json(&json!({"status": "Approved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(finished.status(), 200);
+
+    let reports = mock.webhooks().unwrap().flush().await;
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert!(
+        reports.iter().all(|report| report.is_delivered()),
+        "{reports:?}"
+    );
+    let deliveries = seen.lock().unwrap().clone();
+    let summary: Vec<(String, bool, bool)> = deliveries
+        .iter()
+        .map(|seen| (seen.status.clone(), seen.with_decision, seen.duplicate))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("Not Started".to_owned(), false, false),
+            ("Approved".to_owned(), true, false),
+        ]
+    );
+
+    // The last delivery, sent again byte for byte: accepted, and flagged.
+    let last = deliveries.last().unwrap();
+    let mut replay = http.post(url.as_str()).body(last.body.clone());
+    for name in [
+        "content-type",
+        "x-timestamp",
+        "x-signature",
+        "x-signature-v2",
+        "x-signature-simple",
+    ] {
+        if let Some(value) = last.headers.get(name) {
+            replay = replay.header(name, value.to_str().unwrap());
+        }
+    }
+    assert_eq!(replay.send().await.unwrap().status(), 200);
+    let again = seen.lock().unwrap().last().cloned().unwrap();
+    assert!(again.duplicate, "the replay was not flagged");
+}
