@@ -166,15 +166,16 @@ fn criterion_estimate(target_dir: &Path, group: &str, function: &str) -> Result<
     Ok((mean_ns, bytes))
 }
 
-fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
+/// Runs one criterion benchmark of `package`, briefly enough for a table.
+fn criterion_bench(root: &Path, package: &str, bench: &str) -> Result<()> {
     cargo(
         root,
         &[
             "bench",
             "-p",
-            "didit",
+            package,
             "--bench",
-            "decode",
+            bench,
             "--",
             "--warm-up-time",
             "2",
@@ -182,14 +183,21 @@ fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
             "5",
             "--noplot",
         ],
-    )?;
-    let megabytes_per_second = |function: &str| -> Result<f64> {
-        let (mean_ns, bytes) = criterion_estimate(target_dir, DECODE_GROUP, function)?;
-        Ok(bytes / (mean_ns / 1e9) / 1e6)
-    };
-    let sdk = megabytes_per_second("sdk")?;
-    let minimal = megabytes_per_second("minimal")?;
-    let value = megabytes_per_second("value")?;
+    )
+    .map(drop)
+}
+
+/// The throughput criterion measured for `function` of `group`, in MB/s.
+fn megabytes_per_second(target_dir: &Path, group: &str, function: &str) -> Result<f64> {
+    let (mean_ns, bytes) = criterion_estimate(target_dir, group, function)?;
+    Ok(bytes / (mean_ns / 1e9) / 1e6)
+}
+
+fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
+    criterion_bench(root, "didit", "decode")?;
+    let sdk = megabytes_per_second(target_dir, DECODE_GROUP, "sdk")?;
+    let minimal = megabytes_per_second(target_dir, DECODE_GROUP, "minimal")?;
+    let value = megabytes_per_second(target_dir, DECODE_GROUP, "value")?;
     table.tracked(
         "decode 1 000-row page: SDK page type",
         format!("{sdk:.0} MB/s"),
@@ -211,12 +219,8 @@ fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
         "> 1×",
         sdk > value,
     );
-    let decision = |function: &str| -> Result<f64> {
-        let (mean_ns, bytes) = criterion_estimate(target_dir, DECISION_GROUP, function)?;
-        Ok(bytes / (mean_ns / 1e9) / 1e6)
-    };
-    let sdk = decision("sdk")?;
-    let value = decision("value")?;
+    let sdk = megabytes_per_second(target_dir, DECISION_GROUP, "sdk")?;
+    let value = megabytes_per_second(target_dir, DECISION_GROUP, "value")?;
     table.tracked(
         "decode the spec's KYC decision example: SDK type",
         format!("{sdk:.0} MB/s"),
@@ -236,22 +240,7 @@ fn decode(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
 /// by `X-Signature-V2` (parse, re-encode, HMAC) against parsing the same
 /// body into `serde_json::Value`.
 fn webhook(root: &Path, target_dir: &Path, table: &mut Table) -> Result<()> {
-    cargo(
-        root,
-        &[
-            "bench",
-            "-p",
-            "didit-webhook",
-            "--bench",
-            "verify",
-            "--",
-            "--warm-up-time",
-            "2",
-            "--measurement-time",
-            "5",
-            "--noplot",
-        ],
-    )?;
+    criterion_bench(root, "didit-webhook", "verify")?;
     let estimate = |function: &str| criterion_estimate(target_dir, WEBHOOK_GROUP, function);
     let (v2_ns, bytes) = estimate("v2")?;
     let (raw_ns, _) = estimate("raw")?;
