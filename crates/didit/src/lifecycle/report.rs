@@ -41,9 +41,10 @@ pub struct PdfReport {
 
 impl std::fmt::Debug for PdfReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The file name comes from the server: only whether there is one.
         f.debug_struct("PdfReport")
             .field("status", &self.status)
-            .field("file_name", &self.file_name)
+            .field("file_name", &self.file_name.as_ref().map(|_| "[given]"))
             .finish_non_exhaustive()
     }
 }
@@ -159,6 +160,7 @@ impl PdfReport {
             .await
             .map_err(|error| file_error(temporary, error))?;
         let mut written: u64 = 0;
+        let status = self.status;
         let mut chunks = self.into_stream();
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk?;
@@ -168,7 +170,7 @@ impl PdfReport {
             written = written.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
         }
         if written < PDF_SIGNATURE.len() as u64 {
-            return Err(not_a_pdf(StatusCode::OK, Bytes::new()));
+            return Err(not_a_pdf(status, Bytes::new()));
         }
         file.sync_all()
             .await

@@ -299,6 +299,7 @@ async fn a_report_is_saved_whole_and_owner_only() {
     let target = scratch.file("report.pdf");
     let report = client(&server).sessions().pdf(session()).await.unwrap();
     assert_eq!(report.file_name(), Some("session.pdf"));
+    assert!(!format!("{report:?}").contains("session.pdf"), "{report:?}");
     let written = report.save(&target).await.unwrap();
     assert_eq!(written, pdf.len() as u64);
     assert_eq!(std::fs::read(&target).unwrap(), pdf);
