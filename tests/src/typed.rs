@@ -120,10 +120,12 @@ pub fn feature(unknowns: Unknowns) -> BoxedStrategy<Feature> {
         optional(open_enum(FeatureStatus::KNOWN, unknowns)),
         extra(unknowns),
     )
-        .prop_map(|(feature, status, extra)| Feature {
-            feature,
-            status,
-            extra,
+        .prop_map(|(feature, status, extra)| {
+            let mut value = Feature::new();
+            value.feature = feature;
+            value.status = status;
+            value.extra = extra;
+            value
         })
         .boxed()
 }
@@ -131,10 +133,12 @@ pub fn feature(unknowns: Unknowns) -> BoxedStrategy<Feature> {
 /// A phone number.
 pub fn phone_number(unknowns: Unknowns) -> BoxedStrategy<PhoneNumber> {
     (optional(text()), optional(any::<bool>()), extra(unknowns))
-        .prop_map(|(number, is_verified, extra)| PhoneNumber {
-            number,
-            is_verified,
-            extra,
+        .prop_map(|(number, is_verified, extra)| {
+            let mut value = PhoneNumber::new();
+            value.number = number;
+            value.is_verified = is_verified;
+            value.extra = extra;
+            value
         })
         .boxed()
 }
@@ -142,10 +146,12 @@ pub fn phone_number(unknowns: Unknowns) -> BoxedStrategy<PhoneNumber> {
 /// An e-mail address.
 pub fn email_address(unknowns: Unknowns) -> BoxedStrategy<EmailAddress> {
     (optional(text()), optional(any::<bool>()), extra(unknowns))
-        .prop_map(|(email, is_verified, extra)| EmailAddress {
-            email,
-            is_verified,
-            extra,
+        .prop_map(|(email, is_verified, extra)| {
+            let mut value = EmailAddress::new();
+            value.email = email;
+            value.is_verified = is_verified;
+            value.extra = extra;
+            value
         })
         .boxed()
 }
@@ -165,25 +171,25 @@ pub fn additional_details(unknowns: Unknowns) -> BoxedStrategy<AdditionalDetails
                 extra(),
             )
                 .prop_map(|(nationality, document_number, date_of_birth, extra)| {
-                    AmlScreenedData {
-                        nationality,
-                        document_number,
-                        date_of_birth,
-                        extra,
-                    }
+                    let mut value = AmlScreenedData::new();
+                    value.nationality = nationality;
+                    value.document_number = document_number;
+                    value.date_of_birth = date_of_birth;
+                    value.extra = extra;
+                    value
                 }),
         ),
         extra(),
     )
         .prop_map(
             |(total_hits, entity_type, is_adverse_media_fetched, screened_data, extra)| {
-                AmlDetails {
-                    total_hits,
-                    entity_type,
-                    is_adverse_media_fetched,
-                    screened_data,
-                    extra,
-                }
+                let mut value = AmlDetails::new();
+                value.total_hits = total_hits;
+                value.entity_type = entity_type;
+                value.is_adverse_media_fetched = is_adverse_media_fetched;
+                value.screened_data = screened_data;
+                value.extra = extra;
+                value
             },
         );
     let database_validation = (
@@ -194,12 +200,12 @@ pub fn additional_details(unknowns: Unknowns) -> BoxedStrategy<AdditionalDetails
     )
         .prop_map(
             |(validation_type, match_type, identification_number, extra)| {
-                DatabaseValidationDetails {
-                    validation_type,
-                    match_type,
-                    identification_number,
-                    extra,
-                }
+                let mut value = DatabaseValidationDetails::new();
+                value.validation_type = validation_type;
+                value.match_type = match_type;
+                value.identification_number = identification_number;
+                value.extra = extra;
+                value
             },
         );
     let poa = (
@@ -210,21 +216,23 @@ pub fn additional_details(unknowns: Unknowns) -> BoxedStrategy<AdditionalDetails
         extra(),
     )
         .prop_map(
-            |(document_type, issuer, address, name_on_document, extra)| ProofOfAddressDetails {
-                document_type,
-                issuer,
-                address,
-                name_on_document,
-                extra,
+            |(document_type, issuer, address, name_on_document, extra)| {
+                let mut value = ProofOfAddressDetails::new();
+                value.document_type = document_type;
+                value.issuer = issuer;
+                value.address = address;
+                value.name_on_document = name_on_document;
+                value.extra = extra;
+                value
             },
         );
     let liveness =
         (optional(text()), optional(finite()), extra()).prop_map(|(method, score, extra)| {
-            LivenessDetails {
-                method,
-                score,
-                extra,
-            }
+            let mut value = LivenessDetails::new();
+            value.method = method;
+            value.score = score;
+            value.extra = extra;
+            value
         });
     let face_match = (
         optional(finite()),
@@ -232,14 +240,14 @@ pub fn additional_details(unknowns: Unknowns) -> BoxedStrategy<AdditionalDetails
         optional(text()),
         extra(),
     )
-        .prop_map(
-            |(score, source_image, target_image, extra)| FaceMatchDetails {
-                score,
-                source_image,
-                target_image,
-                extra,
-            },
-        );
+        .prop_map(|(score, source_image, target_image, extra)| {
+            let mut value = FaceMatchDetails::new();
+            value.score = score;
+            value.source_image = source_image;
+            value.target_image = target_image;
+            value.extra = extra;
+            value
+        });
     let booleans = || {
         (
             optional(any::<bool>()),
@@ -248,23 +256,25 @@ pub fn additional_details(unknowns: Unknowns) -> BoxedStrategy<AdditionalDetails
         )
     };
     let phone_verification = (optional(text()), booleans(), extra()).prop_map(
-        |(country_code, (is_temporary, is_ported, is_blocked), extra)| PhoneVerificationDetails {
-            country_code,
-            is_temporary,
-            is_ported,
-            is_blocked,
-            extra,
+        |(country_code, (is_temporary, is_ported, is_blocked), extra)| {
+            let mut value = PhoneVerificationDetails::new();
+            value.country_code = country_code;
+            value.is_temporary = is_temporary;
+            value.is_ported = is_ported;
+            value.is_blocked = is_blocked;
+            value.extra = extra;
+            value
         },
     );
     let email_verification = (optional(any::<bool>()), booleans(), extra()).prop_map(
         |(is_breached, (is_disposable, is_undeliverable, is_blocklisted), extra)| {
-            EmailVerificationDetails {
-                is_breached,
-                is_disposable,
-                is_undeliverable,
-                is_blocklisted,
-                extra,
-            }
+            let mut value = EmailVerificationDetails::new();
+            value.is_breached = is_breached;
+            value.is_disposable = is_disposable;
+            value.is_undeliverable = is_undeliverable;
+            value.is_blocklisted = is_blocklisted;
+            value.extra = extra;
+            value
         },
     );
     (
@@ -288,15 +298,17 @@ pub fn additional_details(unknowns: Unknowns) -> BoxedStrategy<AdditionalDetails
                 email_verification,
                 extra,
             )| {
-                AdditionalDetails {
-                    aml,
-                    database_validation,
-                    poa,
-                    liveness,
-                    face_match,
-                    phone_verification,
-                    email_verification,
-                    extra,
+                {
+                    let mut value = AdditionalDetails::new();
+                    value.aml = aml;
+                    value.database_validation = database_validation;
+                    value.poa = poa;
+                    value.liveness = liveness;
+                    value.face_match = face_match;
+                    value.phone_verification = phone_verification;
+                    value.email_verification = email_verification;
+                    value.extra = extra;
+                    value
                 }
             },
         )
@@ -349,24 +361,26 @@ pub fn kyc_session(unknowns: Unknowns) -> BoxedStrategy<KycSession> {
                     additional_details,
                 ),
                 extra,
-            )| KycSession {
-                session_id,
-                session_kind,
-                session_number,
-                session_url,
-                portrait_image,
-                document_type,
-                full_name,
-                country,
-                status,
-                vendor_data,
-                didit_internal_id,
-                created_at,
-                features,
-                phone_number,
-                email_address,
-                additional_details,
-                extra,
+            )| {
+                let mut value = KycSession::new();
+                value.session_id = session_id;
+                value.session_kind = session_kind;
+                value.session_number = session_number;
+                value.session_url = session_url;
+                value.portrait_image = portrait_image;
+                value.document_type = document_type;
+                value.full_name = full_name;
+                value.country = country;
+                value.status = status;
+                value.vendor_data = vendor_data;
+                value.didit_internal_id = didit_internal_id;
+                value.created_at = created_at;
+                value.features = features;
+                value.phone_number = phone_number;
+                value.email_address = email_address;
+                value.additional_details = additional_details;
+                value.extra = extra;
+                value
             },
         )
         .boxed()
@@ -400,20 +414,21 @@ pub fn kyb_session(unknowns: Unknowns) -> BoxedStrategy<KybSession> {
                 (vendor_data, created_at, workflow_id),
                 (workflow_type, workflow_label, company_name, registration_number, country),
                 extra,
-            )| KybSession {
-                session_id,
-                session_kind: SessionKind::Business,
-                session_number,
-                status,
-                vendor_data,
-                created_at,
-                workflow_id,
-                workflow_type,
-                workflow_label,
-                company_name,
-                registration_number,
-                country,
-                extra,
+            )| {
+                let mut value = KybSession::new(SessionKind::Business);
+                value.session_id = session_id;
+                value.session_number = session_number;
+                value.status = status;
+                value.vendor_data = vendor_data;
+                value.created_at = created_at;
+                value.workflow_id = workflow_id;
+                value.workflow_type = workflow_type;
+                value.workflow_label = workflow_label;
+                value.company_name = company_name;
+                value.registration_number = registration_number;
+                value.country = country;
+                value.extra = extra;
+                value
             },
         )
         .boxed()
@@ -470,12 +485,12 @@ pub fn session_page(unknowns: Unknowns) -> BoxedStrategy<SessionPage> {
         proptest::collection::vec(session(unknowns), 0..4),
         extra(unknowns),
     )
-        .prop_map(|(count, next, previous, results, extra)| SessionPage {
-            count,
-            next,
-            previous,
-            results,
-            extra,
+        .prop_map(|(count, next, previous, results, extra)| {
+            let mut value = SessionPage::new(count, results);
+            value.next = next;
+            value.previous = previous;
+            value.extra = extra;
+            value
         })
         .boxed()
 }
@@ -487,7 +502,7 @@ pub fn api_error() -> BoxedStrategy<ApiError> {
         proptest::collection::vec(text(), 0..3).prop_map(ErrorMessages::Array),
     ];
     proptest::collection::btree_map("[a-z_]{1,12}", messages, 0..4)
-        .prop_map(ApiError)
+        .prop_map(ApiError::from)
         .boxed()
 }
 

@@ -1,10 +1,13 @@
 //! Turning the spec into `crates/didit-api/src/generated.rs`.
 //!
 //! progenitor writes the client and typify the types; this module configures
-//! them, applies the rewrites typify cannot be told to do (`keep_presence`
-//! here, then `unknown_properties::keep_unknown_properties`, then
-//! `gate_client_behind_feature`), and formats the result with prettyplease so the bytes do not depend on the machine or on a
-//! rustfmt installation.
+//! them, applies the rewrites typify cannot be told to do, in order —
+//! `shape::drop_struct_builders`, `keep_presence` (here),
+//! `unknown_properties::keep_unknown_properties`, the reader-facing passes of
+//! `shape` (methods, `#[non_exhaustive]`, the `schemars` gate, prelude
+//! names) and `gate_client_behind_feature` — and formats the result with
+//! prettyplease so the bytes do not depend on the machine or on a rustfmt
+//! installation.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,6 +17,10 @@ use quote::ToTokens;
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 use syn::visit_mut::VisitMut;
 
+use crate::shape::{
+    self, add_reader_and_builder_methods, drop_struct_builders, gate_json_schema,
+    mark_non_exhaustive, use_prelude_names,
+};
 use crate::spec::{SPEC_PATH, Spec};
 use crate::unknown_properties::keep_unknown_properties;
 
@@ -113,9 +120,16 @@ pub fn generate(spec: &Spec) -> Result<String> {
         .map_err(|error| anyhow!("progenitor could not generate the client: {error}"))?;
     let mut file: syn::File =
         syn::parse2(tokens).context("progenitor produced code that does not parse")?;
-    keep_presence(&mut file, &presence_fields(&spec.json)?);
+    drop_struct_builders(&mut file, TYPES_MODULE)?;
+    keep_presence(&mut file, &presence_fields(&spec.json)?)?;
     // After `keep_presence`: it reads the serde attributes that one writes.
     keep_unknown_properties(&mut file)?;
+    let types = shape::module_items(&mut file.items, TYPES_MODULE)
+        .ok_or_else(|| anyhow!("the generated code has no `{TYPES_MODULE}` module"))?;
+    add_reader_and_builder_methods(types)?;
+    mark_non_exhaustive(types);
+    gate_json_schema(types)?;
+    use_prelude_names(types)?;
     gate_client_behind_feature(&mut file)?;
 
     Ok(format!(
@@ -166,22 +180,12 @@ fn presence_fields(spec: &serde_json::Value) -> Result<BTreeMap<String, BTreeSet
 /// typify folds "absent" and "null" into one `None` (and "absent" and `[]` into
 /// one empty `Vec`) and skips them when serializing, so a decoded row would not
 /// re-encode to what the server sent. This rewrite wraps each such field in one
-/// more `Option`, where the outer `None` means absent, and routes it through
-/// `crate::presence`, which keeps `null` as `Some(None)`. The struct builders
-/// typify emits next to the types get the same change.
-fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String>>) {
+/// more `Option`, where the outer `None` means absent, and marks it to decode
+/// through `crate::presence::deserialize`, which keeps `null` as `Some(None)`.
+/// Encoding needs nothing: `Some(None)` is written as `null`.
+fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String>>) -> Result<()> {
     struct Rewrite<'a> {
         fields: &'a BTreeMap<String, BTreeSet<String>>,
-        /// The Rust names of the rewritten fields of each type, recorded on
-        /// the types (which typify emits before their builders), since a
-        /// property such as `lastName` becomes a renamed field `last_name`.
-        rewritten: BTreeMap<String, BTreeSet<String>>,
-        in_builder: bool,
-        current_impl: Option<String>,
-    }
-
-    fn wrap_in_option(ty: &syn::Type) -> syn::Type {
-        syn::parse_quote!(::std::option::Option<#ty>)
     }
 
     /// The `rename = "..."` of a field's serde attributes, if any.
@@ -206,126 +210,47 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
     }
 
     impl VisitMut for Rewrite<'_> {
-        fn visit_item_mod_mut(&mut self, module: &mut syn::ItemMod) {
-            let was_in_builder = self.in_builder;
-            if module.ident == "builder" {
-                self.in_builder = true;
-            }
-            syn::visit_mut::visit_item_mod_mut(self, module);
-            self.in_builder = was_in_builder;
-        }
-
         fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
-            let type_name = item.ident.to_string();
-            let Some(wanted) = self.fields.get(&type_name) else {
+            let Some(wanted) = self.fields.get(&item.ident.to_string()) else {
                 return;
             };
             for field in item.fields.iter_mut() {
                 let Some(ident) = &field.ident else { continue };
-                let ident = ident.to_string();
-                if self.in_builder {
-                    let rewritten = self.rewritten.get(&type_name);
-                    if !rewritten.is_some_and(|names| names.contains(&ident)) {
-                        continue;
-                    }
-                } else {
-                    let rename = serde_rename(field);
-                    if !wanted.contains(rename.as_ref().unwrap_or(&ident)) {
-                        continue;
-                    }
-                    self.rewritten
-                        .entry(type_name.clone())
-                        .or_default()
-                        .insert(ident);
+                let rename = serde_rename(field);
+                if !wanted.contains(rename.as_ref().unwrap_or(&ident.to_string())) {
+                    continue;
                 }
-                if self.in_builder {
-                    // `Result<T, String>` becomes `Result<Option<T>, String>`.
-                    if let syn::Type::Path(path) = &mut field.ty
-                        && let Some(segment) = path.path.segments.last_mut()
-                        && let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments
-                        && let Some(syn::GenericArgument::Type(inner)) = args.args.first_mut()
-                    {
-                        *inner = wrap_in_option(inner);
-                    }
-                } else {
-                    // schemars reads serde's `with` as a type; the schema of
-                    // the field is that of the type before wrapping.
-                    let schema_type = field.ty.to_token_stream().to_string();
-                    let rename = serde_rename(field);
-                    field.ty = wrap_in_option(&field.ty);
-                    field.attrs.retain(|attr| !attr.path().is_ident("serde"));
+                // schemars reads the schema of the type before wrapping.
+                let ty = &field.ty;
+                let schema_type = quote::quote!(#ty).to_string();
+                field.ty = syn::parse_quote!(::std::option::Option<#ty>);
+                field.attrs.retain(|attr| !attr.path().is_ident("serde"));
+                field
+                    .attrs
+                    .push(syn::parse_quote!(#[schemars(with = #schema_type)]));
+                field.attrs.push(syn::parse_quote!(
+                    #[serde(
+                        default,
+                        skip_serializing_if = "::std::option::Option::is_none",
+                        deserialize_with = "crate::presence::deserialize"
+                    )]
+                ));
+                if let Some(rename) = rename {
                     field
                         .attrs
-                        .push(syn::parse_quote!(#[schemars(with = #schema_type)]));
-                    field.attrs.push(syn::parse_quote!(
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none",
-                            with = "crate::presence"
-                        )]
-                    ));
-                    if let Some(rename) = rename {
-                        field
-                            .attrs
-                            .push(syn::parse_quote!(#[serde(rename = #rename)]));
-                    }
-                }
-            }
-        }
-
-        fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
-            let previous = self.current_impl.take();
-            if self.in_builder
-                && item.trait_.is_none()
-                && let syn::Type::Path(path) = &*item.self_ty
-                && let Some(segment) = path.path.segments.last()
-            {
-                self.current_impl = Some(segment.ident.to_string());
-            }
-            syn::visit_mut::visit_item_impl_mut(self, item);
-            self.current_impl = previous;
-        }
-
-        fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
-            // Builder setters are bounded `T: TryInto<FieldType>`.
-            let Some(wanted) = self
-                .current_impl
-                .as_ref()
-                .and_then(|ty| self.rewritten.get(ty))
-            else {
-                return;
-            };
-            if !wanted.contains(&method.sig.ident.to_string()) {
-                return;
-            }
-            let Some(where_clause) = &mut method.sig.generics.where_clause else {
-                return;
-            };
-            for predicate in where_clause.predicates.iter_mut() {
-                let syn::WherePredicate::Type(predicate) = predicate else {
-                    continue;
-                };
-                for bound in predicate.bounds.iter_mut() {
-                    if let syn::TypeParamBound::Trait(bound) = bound
-                        && let Some(segment) = bound.path.segments.last_mut()
-                        && segment.ident == "TryInto"
-                        && let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments
-                        && let Some(syn::GenericArgument::Type(inner)) = args.args.first_mut()
-                    {
-                        *inner = wrap_in_option(inner);
-                    }
+                        .push(syn::parse_quote!(#[serde(rename = #rename)]));
                 }
             }
         }
     }
 
-    Rewrite {
-        fields,
-        rewritten: BTreeMap::new(),
-        in_builder: false,
-        current_impl: None,
+    let types = crate::shape::module_items(&mut file.items, TYPES_MODULE)
+        .ok_or_else(|| anyhow!("the generated code has no `{TYPES_MODULE}` module"))?;
+    let mut rewrite = Rewrite { fields };
+    for item in types.iter_mut() {
+        rewrite.visit_item_mut(item);
     }
-    .visit_file_mut(file);
+    Ok(())
 }
 
 /// The cargo feature of `didit-api` that brings the HTTP client.

@@ -4,5 +4,6 @@ pub mod codegen;
 pub mod drift;
 pub mod json_schema;
 pub mod lint;
+pub mod shape;
 pub mod spec;
 pub mod unknown_properties;

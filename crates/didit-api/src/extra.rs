@@ -210,15 +210,111 @@ pub fn keep<E: de::Error>(extra: &mut Extra, name: &mut String, value: Value) ->
     }
 }
 
-/// Stores the value of the declared property `name` in its slot; a property
-/// sent twice in one object fails.
-#[inline]
-pub fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
-    if slot.is_some() {
-        return Err(E::duplicate_field(name));
+impl<T> Slot<Option<T>> {
+    /// Reads the value of the property `name`, `null` included, as `Some`,
+    /// so that `null` stays apart from an absent property (see
+    /// `crate::presence`).
+    #[inline]
+    pub fn read_present<'de, A: de::MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        let value = map.next_value_seed(crate::presence::Present::new())?;
+        self.set(name, value)
     }
-    *slot = Some(value);
-    Ok(())
+}
+
+/// A generated struct that decodes from a JSON object, keeping the
+/// properties it does not declare.
+///
+/// The generator writes only [`Object::decode`], the loop over the object's
+/// keys; the serde visitor around it is [`decode_object`], written once.
+pub trait Object: Sized {
+    /// What the struct is called in "invalid type" messages.
+    const EXPECTING: &'static str;
+
+    /// Reads the object's properties from `map`.
+    fn decode<'de, A: de::MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+/// The `Deserialize` impl of every generated struct: a JSON object, read by
+/// [`Object::decode`].
+#[inline]
+pub fn decode_object<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter.write_str(T::EXPECTING)
+        }
+
+        // Inlined into the deserializer's entry point, as serde's derive does.
+        #[inline]
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::decode(map)
+        }
+    }
+
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+}
+
+/// Where a decoder keeps the value of one declared property until the
+/// object ends.
+pub struct Slot<T>(Option<T>);
+
+impl<T> Slot<T> {
+    /// An empty slot: the property has not been seen.
+    #[inline]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self(None)
+    }
+
+    /// Stores the value of the property `name`; a property sent twice in
+    /// one object fails.
+    #[inline]
+    pub fn set<E: de::Error>(&mut self, name: &'static str, value: T) -> Result<(), E> {
+        if self.0.is_some() {
+            return Err(E::duplicate_field(name));
+        }
+        self.0 = Some(value);
+        Ok(())
+    }
+
+    /// Reads the value of the property `name` from `map`.
+    #[inline]
+    pub fn read<'de, A: de::MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        let value = map.next_value()?;
+        self.set(name, value)
+    }
+
+    /// The value, or the type's default when the property was absent.
+    #[inline]
+    pub fn or_default(self) -> T
+    where
+        T: Default,
+    {
+        self.0.unwrap_or_default()
+    }
+
+    /// The value of the required property `name`; its absence fails.
+    #[inline]
+    pub fn required<E: de::Error>(self, name: &'static str) -> Result<T, E> {
+        self.0.ok_or_else(|| E::missing_field(name))
+    }
 }
 
 #[cfg(test)]

@@ -111,6 +111,7 @@ impl FromStr for JsonNumber {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for JsonNumber {
     fn schema_name() -> String {
         "JsonNumber".to_owned()
@@ -182,6 +183,7 @@ impl FromStr for JsonObject {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for JsonObject {
     fn schema_name() -> String {
         "JsonObject".to_owned()

@@ -80,29 +80,42 @@ pub use timestamp::{InvalidTimestamp, Timestamp};
 /// they know (their schema itself accepts any string).
 pub const KNOWN_VALUES_EXTENSION: &str = "x-known-values";
 
-/// Serde glue for the three-state fields of the generated types.
+/// How the generated decoders read the three-state fields.
 ///
 /// An optional, nullable property is an `Option<Option<T>>`: the outer `None`
 /// means the server left the property out, `Some(None)` that it sent `null`.
-/// With `#[serde(default, skip_serializing_if = "Option::is_none")]` the field
-/// handles absence; these functions make `null` land in `Some(None)` rather
-/// than in the outer `None`.
+/// serde's own `Option<Option<T>>` would read `null` as the outer `None`; the
+/// generated decoders read a present property through [`Present`] instead.
+/// Encoding needs no help: `Some(None)` is written as `null`.
 mod presence {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::marker::PhantomData;
 
-    pub fn serialize<T: Serialize, S: Serializer>(
-        value: &Option<T>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(value) => value.serialize(serializer),
-            None => serializer.serialize_none(),
-        }
-    }
+    use serde::de::{Deserialize, DeserializeSeed, Deserializer};
 
+    /// A present property: its value, `null` included, as `Some`.
     pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<T>, D::Error> {
         T::deserialize(deserializer).map(Some)
+    }
+
+    /// [`deserialize`] as a seed, so that the decoders call it with the
+    /// value's type inferred from the field.
+    pub struct Present<T>(PhantomData<T>);
+
+    impl<T> Present<T> {
+        #[inline]
+        pub fn new() -> Self {
+            Self(PhantomData)
+        }
+    }
+
+    impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Present<T> {
+        type Value = Option<T>;
+
+        #[inline]
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+            deserialize(deserializer)
+        }
     }
 }

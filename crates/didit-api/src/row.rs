@@ -234,6 +234,7 @@ fn decode<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, String> {
     })
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SessionRow {
     fn schema_name() -> String {
         "SessionRow".to_owned()

@@ -65,6 +65,7 @@ impl<'de> Deserialize<'de> for SessionToken {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SessionToken {
     fn schema_name() -> String {
         "SessionToken".to_owned()

@@ -269,8 +269,7 @@ pub async fn run(
                 })?;
             match args.format {
                 Format::Table => {
-                    let status = decision.status.as_ref().map(|status| status.as_str());
-                    writeln!(out, "{}", status.unwrap_or("-"))?;
+                    writeln!(out, "{}", decision.status())?;
                 }
                 Format::Json => write_json(&mut out, serde_json::to_vec_pretty(&decision))?,
             }
@@ -306,21 +305,11 @@ async fn create(
     let created = request.send().await.map_err(Failure::from)?;
     match args.format {
         Format::Table => {
-            let text = |value: Option<String>| value.unwrap_or_else(|| "-".to_owned());
             let fields = [
-                (
-                    "session_id",
-                    text(created.session_id.map(|id| id.to_string())),
-                ),
-                (
-                    "session_number",
-                    text(created.session_number.map(|n| n.to_string())),
-                ),
-                (
-                    "status",
-                    text(created.status.as_ref().map(|s| s.to_string())),
-                ),
-                ("url", text(created.url.clone())),
+                ("session_id", created.session_id().to_string()),
+                ("session_number", created.session_number().to_string()),
+                ("status", created.status().to_string()),
+                ("url", created.url().to_owned()),
             ];
             let fields: Vec<(String, String)> = fields
                 .into_iter()

@@ -264,7 +264,7 @@ mod tests {
     }
 
     fn page(rows: usize) -> SessionPage {
-        let results = (0..rows)
+        let results: Vec<didit::Session> = (0..rows)
             .map(|n| {
                 serde_json::from_value(serde_json::json!({
                     "session_number": n, "status": "Approved", "full_name": "Zoë \"Z\" Ng",
@@ -274,17 +274,14 @@ mod tests {
                 .unwrap()
             })
             .collect();
-        SessionPage {
-            count: 40,
-            next: Some("https://x.test/v3/sessions/?offset=20".into()),
-            previous: None,
-            results,
-            extra: serde_json::from_value(serde_json::json!({
-                "aggregations": {"by_status": {"Approved": 3}, "empty": []},
-                "hint": "newer server",
-            }))
-            .unwrap(),
-        }
+        let mut page = SessionPage::new(40, results)
+            .with_next("https://x.test/v3/sessions/?offset=20");
+        page.extra = serde_json::from_value(serde_json::json!({
+            "aggregations": {"by_status": {"Approved": 3}, "empty": []},
+            "hint": "newer server",
+        }))
+        .unwrap();
+        page
     }
 
     #[test]

@@ -381,20 +381,20 @@ impl State {
                         .map(str::to_owned)
                 };
                 MockSession::from(KybRecord {
-                    row: KybSession {
-                        session_id: Some(session_id),
-                        session_kind: SessionKind::Business,
-                        session_number: Some(number),
-                        status: Some(SessionStatus::NotStarted),
-                        vendor_data: Some(vendor_data.clone()),
-                        created_at: Some(created_at),
-                        workflow_id: Some(Some(workflow_id)),
-                        workflow_type: Some(Some("kyb".to_owned())),
-                        workflow_label: Some(Some((*label).to_owned())),
-                        company_name: Some(expected_text("company_name")),
-                        registration_number: Some(expected_text("registration_number")),
-                        country: Some(expected_text("registry_country")),
-                        extra: Default::default(),
+                    row: {
+                        let mut row = KybSession::new(SessionKind::Business)
+                            .with_session_id(session_id)
+                            .with_session_number(number)
+                            .with_status(SessionStatus::NotStarted)
+                            .with_created_at(created_at)
+                            .with_workflow_id(workflow_id)
+                            .with_workflow_type("kyb")
+                            .with_workflow_label(*label);
+                        row.vendor_data = Some(vendor_data.clone());
+                        row.company_name = Some(expected_text("company_name"));
+                        row.registration_number = Some(expected_text("registration_number"));
+                        row.country = Some(expected_text("registry_country"));
+                        row
                     },
                     facts: KybFacts::default(),
                 })
@@ -406,25 +406,26 @@ impl State {
                     .find(|(id, _, _)| id.parse::<Uuid>().ok() == Some(workflow_id))
                     .unwrap_or(&SYNTHETIC_KYC_WORKFLOWS[0]);
                 MockSession::from(KycRecord {
-                    row: KycSession {
-                        session_id: Some(session_id),
-                        session_kind: Some(SessionKind::User),
-                        session_number: Some(number),
-                        session_url: Some(Some(url.clone())),
-                        status: Some(SessionStatus::NotStarted),
-                        vendor_data: Some(vendor_data.clone()),
-                        created_at: Some(created_at),
-                        features: Some(
-                            features
-                                .iter()
-                                .map(|feature| Feature {
-                                    feature: Some(FeatureName::from(*feature)),
-                                    status: Some(FeatureStatus::NotFinished),
-                                    ..Default::default()
-                                })
-                                .collect(),
-                        ),
-                        ..KycSession::default()
+                    row: {
+                        let mut row = KycSession::new()
+                            .with_session_id(session_id)
+                            .with_session_kind(SessionKind::User)
+                            .with_session_number(number)
+                            .with_session_url(url.clone())
+                            .with_status(SessionStatus::NotStarted)
+                            .with_created_at(created_at)
+                            .with_features(
+                                features
+                                    .iter()
+                                    .map(|feature| {
+                                        Feature::new()
+                                            .with_feature(FeatureName::from(*feature))
+                                            .with_status(FeatureStatus::NotFinished)
+                                    })
+                                    .collect::<Vec<_>>(),
+                            );
+                        row.vendor_data = Some(vendor_data.clone());
+                        row
                     },
                     facts: KycFacts {
                         workflow_id: Some(workflow_id),

@@ -42,12 +42,13 @@ pub(crate) fn plan(hits: &Hits, query: &ListQuery, limit: u64) -> Plan {
     let kyb_count = kyb_total.min(KYB_COUNT_CAP);
     let end = offset.saturating_add(limit);
     let (count, more) = match query.session_kind {
-        SessionKindFilter::User => (kyc_total, end < kyc_total),
         // The KYB count is capped, but `next` still says whether more rows
         // exist, so following it reaches every row.
         SessionKindFilter::Business => (kyb_count, end < kyb_total),
         // Links follow the KYC side.
         SessionKindFilter::All => (kyc_total + kyb_count, end < kyc_total),
+        // `user`; the query parser makes no other kind.
+        _ => (kyc_total, end < kyc_total),
     };
     let previous = if offset == 0 {
         None

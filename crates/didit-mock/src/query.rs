@@ -150,7 +150,7 @@ impl ListQuery {
                         "session_kind".to_owned(),
                         ErrorMessages::String(BAD_SESSION_KIND.to_owned()),
                     );
-                    return Err(ApiError(body));
+                    return Err(ApiError::from(body));
                 }
             };
         }
@@ -228,7 +228,7 @@ impl ListQuery {
             }
         }
         if !errors.is_empty() {
-            return Err(ApiError(errors));
+            return Err(ApiError::from(errors));
         }
 
         query.status = get("status").and_then(comma_list);

@@ -626,9 +626,10 @@ fn in_api_order(row: &impl serde::Serialize, order: &[&str]) -> Box<[u8]> {
 pub(crate) fn kinds(query: &ListQuery) -> (bool, bool) {
     use didit_api::types::SessionKindFilter as Kind;
     match query.session_kind {
-        Kind::User => (true, false),
         Kind::Business => (false, true),
         Kind::All => (true, true),
+        // `user`; the query parser makes no other kind.
+        _ => (true, false),
     }
 }
 

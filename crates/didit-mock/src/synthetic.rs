@@ -557,31 +557,29 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
         euuid: Some(who.euuid),
         ..KycFacts::default()
     };
-    let mut row = KycSession {
-        session_id: Some(uuid(rng)),
-        session_kind: Some(SessionKind::User),
-        session_number: Some(number),
-        session_url: Some(
-            (session_type == "HOSTED")
-                .then(|| format!("https://verify.didit.me/session/{}", token(rng, 12))),
-        ),
-        status: Some(SessionStatus::from(status)),
-        vendor_data: Some(who.vendor_data.clone()),
-        didit_internal_id: Some(who.didit_internal_id),
-        created_at: Some(timestamp(at)),
-        features: Some(
+    let mut row = KycSession::new()
+        .with_session_id(uuid(rng))
+        .with_session_kind(SessionKind::User)
+        .with_session_number(number)
+        .with_status(SessionStatus::from(status))
+        .with_created_at(timestamp(at))
+        .with_features(
             features
                 .iter()
                 .zip(&outcomes)
-                .map(|(feature, outcome)| Feature {
-                    feature: Some(FeatureName::from(*feature)),
-                    status: Some(FeatureStatus::from(*outcome)),
-                    ..Default::default()
+                .map(|(feature, outcome)| {
+                    Feature::new()
+                        .with_feature(FeatureName::from(*feature))
+                        .with_status(FeatureStatus::from(*outcome))
                 })
-                .collect(),
-        ),
-        ..KycSession::default()
-    };
+                .collect::<Vec<_>>(),
+        );
+    row.session_url = Some(
+        (session_type == "HOSTED")
+            .then(|| format!("https://verify.didit.me/session/{}", token(rng, 12))),
+    );
+    row.vendor_data = Some(who.vendor_data.clone());
+    row.didit_internal_id = Some(who.didit_internal_id);
 
     let documented = finished("ID_VERIFICATION");
     if documented {
@@ -635,29 +633,29 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
 
     // Contact details: verified by their feature, or given at creation.
     row.phone_number = Some(match outcome("PHONE") {
-        Some(o) if o != "Not Finished" || chance(rng, 50) => Some(PhoneNumber {
-            number: Some(who.phone.clone()),
-            is_verified: Some(o == "Approved"),
-            ..Default::default()
-        }),
-        None if chance(rng, 25) => Some(PhoneNumber {
-            number: Some(who.phone.clone()),
-            is_verified: Some(false),
-            ..Default::default()
-        }),
+        Some(o) if o != "Not Finished" || chance(rng, 50) => Some(
+            PhoneNumber::new()
+                .with_number(who.phone.clone())
+                .with_is_verified(o == "Approved"),
+        ),
+        None if chance(rng, 25) => Some(
+            PhoneNumber::new()
+                .with_number(who.phone.clone())
+                .with_is_verified(false),
+        ),
         _ => None,
     });
     row.email_address = Some(match outcome("EMAIL_VERIFICATION") {
-        Some(o) if o != "Not Finished" || chance(rng, 50) => Some(EmailAddress {
-            email: Some(who.email.clone()),
-            is_verified: Some(o == "Approved"),
-            ..Default::default()
-        }),
-        None if chance(rng, 30) => Some(EmailAddress {
-            email: Some(who.email.clone()),
-            is_verified: Some(false),
-            ..Default::default()
-        }),
+        Some(o) if o != "Not Finished" || chance(rng, 50) => Some(
+            EmailAddress::new()
+                .with_email(who.email.clone())
+                .with_is_verified(o == "Approved"),
+        ),
+        None if chance(rng, 30) => Some(
+            EmailAddress::new()
+                .with_email(who.email.clone())
+                .with_is_verified(false),
+        ),
         _ => None,
     });
 
@@ -678,68 +676,67 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
             "AML" => {
                 any = true;
                 facts.aml_screened_name = Some(who.full_name());
-                details.aml = Some(AmlDetails {
-                    total_hits: Some(if flagged { rng.i64(1..6) } else { 0 }),
-                    entity_type: Some("person".to_owned()),
-                    is_adverse_media_fetched: Some(rng.bool()),
-                    screened_data: chance(rng, 70).then(|| AmlScreenedData {
-                        nationality: Some(who.country.alpha3.to_owned()),
-                        document_number: documented.then(|| who.document_number.clone()),
-                        date_of_birth: Some(who.date_of_birth.clone()),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
+                let mut aml = AmlDetails::new()
+                    .with_total_hits(if flagged { rng.i64(1..6) } else { 0 })
+                    .with_entity_type("person")
+                    .with_is_adverse_media_fetched(rng.bool());
+                aml.screened_data = chance(rng, 70).then(|| {
+                    let mut screened = AmlScreenedData::new()
+                        .with_nationality(who.country.alpha3)
+                        .with_date_of_birth(who.date_of_birth.clone());
+                    screened.document_number = documented.then(|| who.document_number.clone());
+                    screened
                 });
+                details.aml = Some(aml);
             }
             "DATABASE_VALIDATION" => {
                 any = true;
                 facts.database_validation_screened_name = Some(who.full_name());
-                details.database_validation = Some(DatabaseValidationDetails {
-                    validation_type: Some(
-                        (*pick(rng, &["DOCUMENT_VALIDATION", "IDENTITY_VALIDATION"])).to_owned(),
-                    ),
-                    match_type: Some(
-                        match *outcome {
+                details.database_validation = Some(
+                    DatabaseValidationDetails::new()
+                        .with_validation_type(*pick(
+                            rng,
+                            &["DOCUMENT_VALIDATION", "IDENTITY_VALIDATION"],
+                        ))
+                        .with_match_type(match *outcome {
                             "Declined" => "NO_MATCH",
                             "In Review" => "PARTIAL_MATCH",
                             _ => "FULL_MATCH",
-                        }
-                        .to_owned(),
-                    ),
-                    identification_number: Some(who.personal_number.clone()),
-                    ..Default::default()
-                });
+                        })
+                        .with_identification_number(who.personal_number.clone()),
+                );
             }
             "POA" => {
                 any = true;
-                details.poa = Some(ProofOfAddressDetails {
-                    document_type: Some(
-                        (*pick(rng, &["UTILITY_BILL", "BANK_STATEMENT", "TAX_DOCUMENT"]))
-                            .to_owned(),
-                    ),
-                    issuer: Some(
-                        (*pick(rng, &["City Water Co.", "Example Bank", "Tax Agency"])).to_owned(),
-                    ),
-                    address: Some(format!(
-                        "{} Example Street, {}",
-                        rng.u32(1..200),
-                        who.country.name
-                    )),
-                    name_on_document: Some(who.full_name()),
-                    ..Default::default()
-                });
+                details.poa = Some(
+                    ProofOfAddressDetails::new()
+                        .with_document_type(*pick(
+                            rng,
+                            &["UTILITY_BILL", "BANK_STATEMENT", "TAX_DOCUMENT"],
+                        ))
+                        .with_issuer(*pick(
+                            rng,
+                            &["City Water Co.", "Example Bank", "Tax Agency"],
+                        ))
+                        .with_address(format!(
+                            "{} Example Street, {}",
+                            rng.u32(1..200),
+                            who.country.name
+                        ))
+                        .with_name_on_document(who.full_name()),
+                );
             }
             "LIVENESS" => {
                 any = true;
-                details.liveness = Some(LivenessDetails {
-                    method: Some((*pick(rng, &["PASSIVE", "ACTIVE_3D", "FLASHING"])).to_owned()),
-                    score: Some(if flagged {
-                        score(rng, 10, 60)
-                    } else {
-                        score(rng, 80, 100)
-                    }),
-                    ..Default::default()
-                });
+                details.liveness = Some(
+                    LivenessDetails::new()
+                        .with_method(*pick(rng, &["PASSIVE", "ACTIVE_3D", "FLASHING"]))
+                        .with_score(if flagged {
+                            score(rng, 10, 60)
+                        } else {
+                            score(rng, 80, 100)
+                        }),
+                );
             }
             "FACE_MATCH" => {
                 any = true;
@@ -750,36 +747,34 @@ fn kyc_session(rng: &mut Rng, seed: u64, number: i64, at: DateTime<Utc>, person:
                         token(rng, 24).to_lowercase()
                     )
                 };
-                details.face_match = Some(FaceMatchDetails {
-                    score: Some(if flagged {
-                        score(rng, 10, 60)
-                    } else {
-                        score(rng, 75, 100)
-                    }),
-                    source_image: images.then(|| image(rng, "source")),
-                    target_image: images.then(|| image(rng, "target")),
-                    ..Default::default()
+                let mut face_match = FaceMatchDetails::new().with_score(if flagged {
+                    score(rng, 10, 60)
+                } else {
+                    score(rng, 75, 100)
                 });
+                face_match.source_image = images.then(|| image(rng, "source"));
+                face_match.target_image = images.then(|| image(rng, "target"));
+                details.face_match = Some(face_match);
             }
             "PHONE" => {
                 any = true;
-                details.phone_verification = Some(PhoneVerificationDetails {
-                    country_code: Some(who.country.alpha2.to_owned()),
-                    is_temporary: Some(flagged && rng.bool()),
-                    is_ported: Some(chance(rng, 10)),
-                    is_blocked: Some(flagged && rng.bool()),
-                    ..Default::default()
-                });
+                details.phone_verification = Some(
+                    PhoneVerificationDetails::new()
+                        .with_country_code(who.country.alpha2)
+                        .with_is_temporary(flagged && rng.bool())
+                        .with_is_ported(chance(rng, 10))
+                        .with_is_blocked(flagged && rng.bool()),
+                );
             }
             "EMAIL_VERIFICATION" => {
                 any = true;
-                details.email_verification = Some(EmailVerificationDetails {
-                    is_breached: Some(chance(rng, 20)),
-                    is_disposable: Some(flagged && rng.bool()),
-                    is_undeliverable: Some(false),
-                    is_blocklisted: Some(flagged && rng.bool()),
-                    ..Default::default()
-                });
+                details.email_verification = Some(
+                    EmailVerificationDetails::new()
+                        .with_is_breached(chance(rng, 20))
+                        .with_is_disposable(flagged && rng.bool())
+                        .with_is_undeliverable(false)
+                        .with_is_blocklisted(flagged && rng.bool()),
+                );
             }
             _ => {}
         }
@@ -825,20 +820,21 @@ fn kyb_session(
         _ => {}
     }
     KybRecord {
-        row: KybSession {
-            session_id: Some(uuid(rng)),
-            session_kind: SessionKind::Business,
-            session_number: Some(number),
-            status: Some(SessionStatus::from(status)),
-            vendor_data: Some(vendor_data),
-            created_at: Some(timestamp(at)),
-            workflow_id: Some(workflow.map(|(id, _)| id.parse().expect("workflow ids are UUIDs"))),
-            workflow_type: Some(workflow.map(|_| "kyb".to_owned())),
-            workflow_label: Some(workflow.map(|(_, label)| label.to_owned())),
-            company_name: Some(picked.then_some(name)),
-            registration_number: Some(picked.then_some(registration)),
-            country: Some(picked.then(|| country.to_owned())),
-            extra: Default::default(),
+        row: {
+            let mut row = KybSession::new(SessionKind::Business)
+                .with_session_id(uuid(rng))
+                .with_session_number(number)
+                .with_status(SessionStatus::from(status))
+                .with_created_at(timestamp(at));
+            row.vendor_data = Some(vendor_data);
+            row.workflow_id =
+                Some(workflow.map(|(id, _)| id.parse().expect("workflow ids are UUIDs")));
+            row.workflow_type = Some(workflow.map(|_| "kyb".to_owned()));
+            row.workflow_label = Some(workflow.map(|(_, label)| label.to_owned()));
+            row.company_name = Some(picked.then_some(name));
+            row.registration_number = Some(picked.then_some(registration));
+            row.country = Some(picked.then(|| country.to_owned()));
+            row
         },
         facts: KybFacts { warnings },
     }

@@ -533,7 +533,7 @@ mod tests {
             headers["user-agent"].to_str().unwrap(),
             headers["content-type"].to_str().unwrap(),
             session.status.unwrap(),
-            decision.status.unwrap(),
+            decision.status(),
             delivery.is_duplicate()
         );
         seen.answers.lock().unwrap().push(answer);

@@ -362,6 +362,8 @@ impl ResponseBody {
         Some(match self.inner.api_error.as_ref()?.get(field)? {
             ErrorMessages::String(message) => vec![message.clone()],
             ErrorMessages::Array(messages) => messages.clone(),
+            // A shape a newer spec describes and this version cannot read.
+            _ => return None,
         })
     }
 
@@ -645,6 +647,8 @@ fn join_messages(messages: &ErrorMessages) -> String {
     match messages {
         ErrorMessages::String(message) => message.clone(),
         ErrorMessages::Array(messages) => messages.join(" "),
+        // A shape a newer spec describes and this version cannot read.
+        _ => String::new(),
     }
 }
 

@@ -65,19 +65,7 @@ impl Sessions<'_> {
     pub fn create(&self, workflow_id: Uuid) -> CreateSession {
         CreateSession {
             client: self.client.clone(),
-            request: CreateSessionRequest {
-                workflow_id,
-                callback: None,
-                callback_method: None,
-                contact_details: None,
-                expected_details: None,
-                language: None,
-                metadata: None,
-                portrait_image: None,
-                sandbox_scenario: None,
-                vendor_data: None,
-                extra: Default::default(),
-            },
+            request: CreateSessionRequest::new(workflow_id),
         }
     }
 
@@ -146,15 +134,7 @@ impl Sessions<'_> {
         UpdateStatus {
             client: self.client.clone(),
             session_id,
-            request: UpdateSessionStatusRequest {
-                new_status: status,
-                comment: None,
-                email_address: None,
-                email_language: None,
-                nodes_to_resubmit: None,
-                send_email: None,
-                extra: Default::default(),
-            },
+            request: UpdateSessionStatusRequest::new(status),
         }
     }
 
@@ -192,12 +172,8 @@ impl Sessions<'_> {
                 reason: "needs at least one session number".to_owned(),
             });
         }
-        self.send_delete(DeleteSessionsRequest {
-            delete_all: None,
-            session_numbers: Some(numbers),
-            extra: Default::default(),
-        })
-        .await
+        self.send_delete(DeleteSessionsRequest::new().with_session_numbers(numbers))
+            .await
     }
 
     /// Deletes **every session of the application**, with all their data.
@@ -211,12 +187,8 @@ impl Sessions<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn delete_every_session_irreversibly(&self) -> Result<()> {
-        self.send_delete(DeleteSessionsRequest {
-            delete_all: Some(true),
-            session_numbers: None,
-            extra: Default::default(),
-        })
-        .await
+        self.send_delete(DeleteSessionsRequest::new().with_delete_all(true))
+            .await
     }
 
     async fn send_delete(&self, request: DeleteSessionsRequest) -> Result<()> {
@@ -544,7 +516,7 @@ impl WaitForDecision {
         let mut pause = self.first_poll;
         loop {
             let decision = self.decision.send().await?;
-            if decision.status.as_ref().is_some_and(is_final) {
+            if is_final(decision.status()) {
                 return Ok(decision);
             }
             let waited = started.elapsed();

@@ -84,7 +84,7 @@ async fn a_finished_session_decides_as_its_row_says() {
     // The decision decodes as the SDK's type.
     let typed: didit_api::types::SessionDecision =
         serde_json::from_value(after.clone()).expect("the decision decodes");
-    assert_eq!(typed.session_id, Some(id));
+    assert_eq!(typed.session_id(), id);
 }
 
 #[tokio::test]

@@ -109,10 +109,10 @@ async fn rows_come_newest_first() {
 
 #[tokio::test]
 async fn explicit_rows_are_sorted_by_session_number() {
-    let rows = [5, 1, 9, 3].map(|n| KycSession {
-        session_number: Some(n),
-        session_id: Some(uuid::Uuid::from_u128(n as u128)),
-        ..KycSession::default()
+    let rows = [5, 1, 9, 3].map(|n| {
+        KycSession::new()
+            .with_session_number(n)
+            .with_session_id(uuid::Uuid::from_u128(n as u128))
     });
     let mock = DiditMock::builder().sessions(rows).start().await;
     let reply = get(&mock, "").await;
@@ -191,31 +191,17 @@ async fn kyb_count_stops_at_100_but_next_reaches_every_row() {
 }
 
 fn kyc_row(n: i64) -> MockSession {
-    KycSession {
-        session_id: Some(uuid::Uuid::from_u128(n as u128)),
-        session_kind: Some(SessionKind::User),
-        session_number: Some(n),
-        ..KycSession::default()
-    }
+    KycSession::new()
+        .with_session_id(uuid::Uuid::from_u128(n as u128))
+        .with_session_kind(SessionKind::User)
+        .with_session_number(n)
     .into()
 }
 
 fn kyb_row(n: i64) -> MockSession {
-    KybSession {
-        session_id: Some(uuid::Uuid::from_u128(1000 + n as u128)),
-        session_kind: SessionKind::Business,
-        session_number: Some(n),
-        company_name: None,
-        country: None,
-        created_at: None,
-        registration_number: None,
-        status: None,
-        vendor_data: None,
-        workflow_id: None,
-        workflow_label: None,
-        workflow_type: None,
-        extra: Default::default(),
-    }
+    KybSession::new(SessionKind::Business)
+        .with_session_id(uuid::Uuid::from_u128(1000 + n as u128))
+        .with_session_number(n)
     .into()
 }
 

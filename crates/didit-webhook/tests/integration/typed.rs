@@ -31,7 +31,11 @@ fn a_kyb_status_event_reads_whole() {
         "environment": "sandbox",
         "workflow_version": 3,
         "event_id": "evt-1",
-        "decision": {"status": "Declined", "session_kind": "business"},
+        "decision": {
+            "session_id": "5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f",
+            "status": "Declined",
+            "session_kind": "business"
+        },
         "a_field_added_later": {"x": 1},
     }));
     let session = event.session_event().unwrap().unwrap();
@@ -43,10 +47,20 @@ fn a_kyb_status_event_reads_whole() {
     assert_eq!(session.event_id, Some(Some("evt-1".to_owned())));
     assert!(session.extra.get("a_field_added_later").is_some());
     let decision = event.decision().unwrap().unwrap();
-    assert_eq!(
-        decision.status,
-        Some(didit_webhook::SessionStatus::Declined)
-    );
+    assert_eq!(decision.status(), &didit_webhook::SessionStatus::Declined);
+}
+
+#[test]
+fn a_decision_without_its_required_properties_names_the_first_missing() {
+    let event = verified(serde_json::json!({
+        "webhook_type": "status.updated",
+        "timestamp": NOW,
+        "status": "Approved",
+        "decision": {"status": "Approved", "id_verifications": []},
+    }));
+    let failure = event.decision().unwrap().unwrap_err();
+    assert_eq!(failure.path, "decision");
+    assert!(failure.expected.contains("missing field `session_id`"), "{failure}");
 }
 
 #[test]

@@ -469,15 +469,25 @@ fn every_vector_reads_into_the_specs_session_event() {
             .unwrap()
             .into_event()
             .unwrap();
-        let session = event
+        let body: serde_json::Value = serde_json::from_str(&case.body).unwrap();
+        let typed = event
             .session_event()
-            .unwrap_or_else(|| panic!("{name}: a session event"))
-            .unwrap_or_else(|failure| panic!("{name}: {failure}"));
+            .unwrap_or_else(|| panic!("{name}: a session event"));
+        // Some vectors carry a fragment of a decision, made to exercise the
+        // signature's encoding; a decision always has its id and status, so
+        // such a fragment is refused by name.
+        let decision = body.get("decision").filter(|decision| !decision.is_null());
+        if decision.is_some_and(|decision| decision.get("session_id").is_none()) {
+            let failure = typed.unwrap_err();
+            assert_eq!(failure.path, "decision", "{name}");
+            assert!(failure.expected.contains("`session_id`"), "{name}: {failure}");
+            continue;
+        }
+        let session = typed.unwrap_or_else(|failure| panic!("{name}: {failure}"));
         assert_eq!(session.timestamp, Some(SENT_AT), "{name}");
         assert_eq!(session.status.as_ref(), event.status(), "{name}");
         assert_eq!(session.webhook_type.as_ref(), Some(event.webhook_type()));
         // Nothing is dropped: the typed event re-encodes to the body's JSON.
-        let body: serde_json::Value = serde_json::from_str(&case.body).unwrap();
         assert_eq!(serde_json::to_value(&session).unwrap(), body, "{name}");
         match event.decision_json() {
             None => assert!(event.decision().is_none(), "{name}"),

@@ -61,9 +61,9 @@ async fn create_sends_every_field_it_was_given_and_keeps_the_token_secret() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.session_id, Some(session()));
-    assert_eq!(created.status, Some(SessionStatus::NotStarted));
-    let token = created.session_token.as_ref().unwrap();
+    assert_eq!(created.session_id(), session());
+    assert_eq!(created.status(), &SessionStatus::NotStarted);
+    let token = created.session_token();
     assert_eq!(token.expose_secret(), "3FaJ9wLqX2Mz");
     assert!(!format!("{:?}", created.session_token).contains("3FaJ9wLqX2Mz"));
     // The generated client's own header is not sent: the API has none.
@@ -116,7 +116,7 @@ async fn the_decision_is_read_with_or_without_events() {
         .send()
         .await
         .unwrap();
-    assert_eq!(plain.status, Some(SessionStatus::InReview));
+    assert_eq!(plain.status(), &SessionStatus::InReview);
     let with_events = sessions
         .sessions()
         .decision(session())
@@ -124,7 +124,7 @@ async fn the_decision_is_read_with_or_without_events() {
         .send()
         .await
         .unwrap();
-    assert_eq!(with_events.status, Some(SessionStatus::Approved));
+    assert_eq!(with_events.status(), &SessionStatus::Approved);
     // What this version does not know is kept.
     assert_eq!(
         serde_json::to_value(&with_events).unwrap()["brand_new_section"],
@@ -399,7 +399,7 @@ async fn waiting_polls_until_a_final_status() {
         .send()
         .await
         .unwrap();
-    assert_eq!(decision.status, Some(SessionStatus::Approved));
+    assert_eq!(decision.status(), &SessionStatus::Approved);
     assert_eq!(requests(&server).await.len(), 4);
 }
 
