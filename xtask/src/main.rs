@@ -7,6 +7,7 @@ use xtask::drift::{self, acknowledged, render};
 use xtask::{codegen, lint, spec};
 
 mod bench;
+mod evolve;
 
 /// Maintenance tasks for the didit-rs workspace.
 #[derive(Parser)]
@@ -51,6 +52,12 @@ enum Task {
         #[arg(long)]
         build_time: bool,
     },
+    /// Check that the spec growing as the API grows (a new optional property
+    /// in a response and in a request, a new enum value) breaks no code
+    /// written against the SDK: compiles xtask/evolve/downstream, offline,
+    /// against a copy of the SDK generated from the spec, then from a grown
+    /// copy of the spec. Fails with the compiler's output.
+    Evolve,
 }
 
 /// How `cargo xtask drift` prints its report.
@@ -120,6 +127,7 @@ fn main() -> Result<ExitCode> {
             })
         }
         Task::Bench { build_time } => bench::run(&root, bench::Options { build_time }),
+        Task::Evolve => evolve::run(&root),
         Task::Lint => {
             let spec = spec::Spec::read(&root.join(spec::SPEC_PATH))?;
             let problems = lint::lint(&spec);

@@ -42,6 +42,19 @@ impl Spec {
         })
     }
 
+    /// A spec built in memory, e.g. a changed copy of the checked-in one;
+    /// `path` is what messages name. Its bytes, and so its hash, are those of
+    /// `json` re-encoded.
+    pub fn from_json(path: &Path, json: serde_json::Value) -> Result<Self> {
+        let bytes = serde_json::to_vec_pretty(&json)
+            .with_context(|| format!("encoding {}", path.display()))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            bytes,
+            json,
+        })
+    }
+
     /// The document as progenitor's input model.
     pub fn openapi(&self) -> Result<openapiv3::OpenAPI> {
         serde_json::from_value(self.json.clone()).with_context(|| {
