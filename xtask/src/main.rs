@@ -7,6 +7,7 @@ use xtask::drift::{self, acknowledged, render};
 use xtask::{codegen, lint, spec};
 
 mod bench;
+mod table;
 
 /// Maintenance tasks for the didit-rs workspace.
 #[derive(Parser)]
