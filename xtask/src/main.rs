@@ -8,6 +8,8 @@ use xtask::{codegen, lint, spec};
 
 mod bench;
 mod evolve;
+mod build_cost;
+mod table;
 
 /// Maintenance tasks for the didit-rs workspace.
 #[derive(Parser)]
@@ -58,6 +60,31 @@ enum Task {
     /// against a copy of the SDK generated from the spec, then from a grown
     /// copy of the spec. Fails with the compiler's output.
     Evolve,
+    /// Measure the release build time depending on `didit` adds to an
+    /// application: a small one that reads a decision by hand (reqwest,
+    /// serde, tokio) and the same one on `didit` are written to a temporary
+    /// directory with the workspace's Cargo.lock and each built in release
+    /// into an empty target directory. Prints both times and the added
+    /// seconds; fails when they exceed 0.6× the baseline's.
+    BuildCost {
+        /// Build each application N times and report the medians.
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = 1,
+            value_parser = clap::value_parser!(u32).range(1..)
+        )]
+        runs: u32,
+        /// Pass `--timings` to the builds of the application on `didit` and
+        /// print where cargo wrote each HTML report (keeps the temporary
+        /// directory).
+        #[arg(long)]
+        timings: bool,
+        /// Keep the temporary directory (applications and target
+        /// directories) and print where it is.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 /// How `cargo xtask drift` prints its report.
@@ -128,6 +155,18 @@ fn main() -> Result<ExitCode> {
         }
         Task::Bench { build_time } => bench::run(&root, bench::Options { build_time }),
         Task::Evolve => evolve::run(&root),
+        Task::BuildCost {
+            runs,
+            timings,
+            keep,
+        } => build_cost::run(
+            &root,
+            build_cost::Options {
+                runs,
+                timings,
+                keep,
+            },
+        ),
         Task::Lint => {
             let spec = spec::Spec::read(&root.join(spec::SPEC_PATH))?;
             let problems = lint::lint(&spec);
