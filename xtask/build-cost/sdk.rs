@@ -26,11 +26,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Every field the application reads, in one place.
 fn report(decision: &SessionDecision, page: &didit::Page) {
-    println!("session {:?}: {:?}", decision.session_id, decision.status);
-    for check in decision.id_verifications.iter().flatten().flatten() {
+    println!("session {}: {}", decision.session_id(), decision.status());
+    for check in decision.id_verifications() {
         println!(
             "  document {:?} of {:?} {:?}: {:?}",
-            check.document_type, check.first_name, check.last_name, check.status
+            check.document_type(),
+            check.first_name(),
+            check.last_name(),
+            check.status()
         );
     }
     println!("{} sessions in all", page.count);

@@ -74,7 +74,7 @@ pub fn drop_struct_builders(file: &mut syn::File, types_module: &str) -> Result<
         // No operation at all: nothing refers to the struct builders.
         return Ok(());
     };
-    let mut bodies = BodiesWithoutBuilders::default();
+    let mut bodies = BodiesWithoutBuilders;
     for item in client_builders.iter_mut() {
         bodies.visit_item_mut(item);
     }
@@ -84,7 +84,6 @@ pub fn drop_struct_builders(file: &mut syn::File, types_module: &str) -> Result<
 /// Rewrites the client's request builders: `types::builder::X` becomes
 /// `types::X`, `body_map` (which edits the builder) goes, and a body starts
 /// unset rather than as a default builder.
-#[derive(Default)]
 struct BodiesWithoutBuilders;
 
 impl VisitMut for BodiesWithoutBuilders {
@@ -520,6 +519,7 @@ fn methods_for(item: &syn::ItemStruct) -> Result<Option<syn::ItemImpl>> {
     };
     let name = &item.ident;
     let mut parameters = Vec::new();
+    let mut required = Vec::new();
     let mut initialisers = Vec::new();
     let mut methods: Vec<syn::ImplItemFn> = Vec::new();
     let mut names = std::collections::BTreeSet::new();
@@ -535,6 +535,7 @@ fn methods_for(item: &syn::ItemStruct) -> Result<Option<syn::ItemImpl>> {
         let held = holding(&field.ty);
         match &held {
             Holding::Required(ty) => {
+                required.push(ident.to_string());
                 parameters.push(quote!(#ident: impl Into<#ty>));
                 initialisers.push(quote!(#ident: #ident.into()));
             }
@@ -573,7 +574,11 @@ fn methods_for(item: &syn::ItemStruct) -> Result<Option<syn::ItemImpl>> {
     let constructor_doc = if parameters.is_empty() {
         format!(" A `{name}` with every property absent.")
     } else {
-        format!(" A `{name}` with its required properties; the optional ones are absent.")
+        let order: Vec<String> = required.iter().map(|field| format!("`{field}`")).collect();
+        format!(
+            " A `{name}` with its required properties ({}); the optional ones are absent.",
+            order.join(", ")
+        )
     };
     let body = if parameters.is_empty() && derives(item, "Default") {
         quote!(Self::default())
@@ -624,7 +629,7 @@ mod tests {
             "pubfnvendor_data(&self)->Option<&str>{self.vendor_data.as_ref().and_then(Option::as_deref)}",
             "pubfnchecks(&self)->&[Check]",
             "pubfncount(&self)->Option<i64>{self.count}",
-            "pubfnnew(session_id:implInto<::uuid::Uuid>,status:implInto<crate::SessionStatus>)->Self",
+            "pubfnnew(session_id:implInto<::uuid::Uuid>,status:implInto<crate::SessionStatus>,)->Self",
             "vendor_data:None",
             "extra:::std::default::Default::default()",
             "pubfnwith_vendor_data(mutself,value:implInto<String>)->Self{self.vendor_data=Some(Some(value.into()));self}",

@@ -60,12 +60,10 @@ fn optional_nullable_fields_are_three_state() {
     let generated = generate(&Spec::load().unwrap()).unwrap();
     let compact: String = generated.split_whitespace().collect();
     assert!(
-        compact.contains(
-            "pubadditional_details:::std::option::Option<::std::option::Option<AdditionalDetails>,>"
-        ),
+        compact.contains("pubadditional_details:Option<Option<AdditionalDetails>>"),
         "additional_details must be Option<Option<_>>"
     );
-    assert!(compact.contains("pubfeatures:::std::option::Option<::std::vec::Vec<Feature>>"));
+    assert!(compact.contains("pubfeatures:Option<Vec<Feature>>"));
 }
 
 #[test]
@@ -126,10 +124,101 @@ fn every_object_struct_keeps_undeclared_properties() {
         );
     }
     let fields = compact.matches("pubextra:crate::Extra,").count();
-    let structs_with_builders = compact.matches("pubfnbuilder()->builder::").count();
-    assert_eq!(
-        fields, structs_with_builders,
-        "one `extra` field per struct"
+    let decoders = compact.matches("implcrate::extra::Objectfor").count();
+    assert!(decoders > 100, "{decoders} object decoders");
+    assert_eq!(fields, decoders, "one `extra` field per struct");
+}
+
+/// The items of the generated `types` module.
+fn generated_types() -> Vec<syn::Item> {
+    let generated = generate(&Spec::load().unwrap()).unwrap();
+    let file: syn::File = syn::parse_str(&generated).unwrap();
+    file.items
+        .into_iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == "types" => {
+                module.content.map(|(_, items)| items)
+            }
+            _ => None,
+        })
+        .expect("a types module")
+}
+
+#[test]
+fn every_struct_has_a_constructor_an_accessor_and_a_setter_per_property() {
+    let items = generated_types();
+    let mut methods: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for item in &items {
+        if let syn::Item::Impl(block) = item
+            && block.trait_.is_none()
+            && let syn::Type::Path(path) = &*block.self_ty
+        {
+            let names = block.items.iter().filter_map(|member| match member {
+                syn::ImplItem::Fn(method) => Some(method.sig.ident.to_string()),
+                _ => None,
+            });
+            methods
+                .entry(path.path.segments.last().unwrap().ident.to_string())
+                .or_default()
+                .extend(names);
+        }
+    }
+    let mut structs = 0;
+    for item in &items {
+        let syn::Item::Struct(item) = item else {
+            continue;
+        };
+        let syn::Fields::Named(fields) = &item.fields else {
+            continue;
+        };
+        structs += 1;
+        let name = item.ident.to_string();
+        let have = methods.get(&name).cloned().unwrap_or_default();
+        assert!(have.contains(&"new".to_owned()), "{name} has no `new`");
+        for field in &fields.named {
+            let field = field.ident.as_ref().unwrap().to_string();
+            if field == "extra" {
+                continue;
+            }
+            let setter = format!("with_{}", field.trim_start_matches("r#"));
+            assert!(have.contains(&field), "{name}.{field} has no accessor");
+            assert!(have.contains(&setter), "{name}.{field} has no `{setter}`");
+        }
+    }
+    assert!(structs > 100, "{structs} structs");
+}
+
+#[test]
+fn types_are_non_exhaustive_without_struct_builders_or_unconditional_schemas() {
+    let items = generated_types();
+    let non_exhaustive: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
+    for item in &items {
+        let (name, attrs) = match item {
+            syn::Item::Struct(item) => (&item.ident, &item.attrs),
+            syn::Item::Enum(item) => (&item.ident, &item.attrs),
+            syn::Item::Mod(module) => {
+                assert_ne!(module.ident, "builder", "typify's struct builders are back");
+                continue;
+            }
+            _ => continue,
+        };
+        assert!(attrs.contains(&non_exhaustive), "{name} is exhaustive");
+        for attr in attrs.iter().filter(|attr| attr.path().is_ident("derive")) {
+            let derive = quote::ToTokens::to_token_stream(attr).to_string();
+            assert!(
+                !derive.contains("JsonSchema"),
+                "{name} derives a schema unconditionally"
+            );
+        }
+    }
+    let generated = generate(&Spec::load().unwrap()).unwrap();
+    assert!(
+        !generated.contains("fn builder()"),
+        "a struct builder is left"
+    );
+    assert!(
+        !generated.contains("body_map"),
+        "a request still edits a struct builder"
     );
 }
 

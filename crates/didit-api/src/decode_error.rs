@@ -78,8 +78,13 @@ impl DecodeFailure {
 ///
 /// let failure = didit_api::decode::<SessionDecision>(br#"{"vendor_data": 7}"#).unwrap_err();
 /// assert_eq!(failure.path, "vendor_data");
-/// let decision = didit_api::decode::<SessionDecision>(br#"{"vendor_data": "user-7"}"#)?;
-/// assert_eq!(decision.vendor_data, Some(Some("user-7".to_owned())));
+/// let body = br#"{"session_id": "5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f",
+///                 "status": "Approved", "vendor_data": "user-7"}"#;
+/// let decision = didit_api::decode::<SessionDecision>(body)?;
+/// assert_eq!(decision.vendor_data(), Some("user-7"));
+/// // A required property left out is named.
+/// let failure = didit_api::decode::<SessionDecision>(br#"{"status": "Approved"}"#).unwrap_err();
+/// assert!(failure.expected.contains("missing field `session_id`"));
 /// # Ok::<(), didit_api::DecodeFailure>(())
 /// ```
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeFailure> {

@@ -274,8 +274,8 @@ mod tests {
                 .unwrap()
             })
             .collect();
-        let mut page = SessionPage::new(40, results)
-            .with_next("https://x.test/v3/sessions/?offset=20");
+        let mut page =
+            SessionPage::new(40, results).with_next("https://x.test/v3/sessions/?offset=20");
         page.extra = serde_json::from_value(serde_json::json!({
             "aggregations": {"by_status": {"Approved": 3}, "empty": []},
             "hint": "newer server",

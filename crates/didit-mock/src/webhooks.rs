@@ -435,7 +435,10 @@ impl Inner {
 ///     &didit_api::SessionStatus::Declined,
 ///     Some("user-7"),
 ///     Some("0d6f9a1e-2b3c-4d5e-8f90-a1b2c3d4e5f6"),
-///     Some(serde_json::json!({"status": "Declined"})),
+///     Some(serde_json::json!({
+///         "session_id": "5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f",
+///         "status": "Declined",
+///     })),
 /// );
 /// assert_eq!(event["webhook_type"], "status.updated");
 /// assert_eq!(event["status"], "Declined");
@@ -504,9 +507,11 @@ mod tests {
             &SessionStatus::Approved,
             Some("user-7"),
             Some("0d6f9a1e-2b3c-4d5e-8f90-a1b2c3d4e5f6"),
-            Some(
-                serde_json::json!({"status": "Approved", "id_verifications": [{"first_name": "Inés"}]}),
-            ),
+            Some(serde_json::json!({
+                "session_id": SESSION,
+                "status": "Approved",
+                "id_verifications": [{"first_name": "Inés"}]
+            })),
         )
     }
 

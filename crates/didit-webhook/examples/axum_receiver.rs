@@ -21,7 +21,7 @@ async fn receive(VerifiedWebhook(delivery): VerifiedWebhook) -> StatusCode {
             Some(Ok(decision)) => println!(
                 "session {:?} approved, {} ID checks",
                 event.session_id(),
-                decision.id_verifications.iter().flatten().flatten().count()
+                decision.id_verifications().len()
             ),
             // The JSON path that did not fit, never the value.
             Some(Err(failure)) => eprintln!("an unexpected decision: {failure}"),

@@ -368,8 +368,8 @@ impl Event {
     /// ```
     /// # let event = didit_webhook::Event::example();
     /// let session = event.session_event().expect("a session event")?;
-    /// assert_eq!(session.status, Some(didit_webhook::SessionStatus::Approved));
-    /// assert_eq!(session.vendor_data, Some(Some("user-7".to_owned())));
+    /// assert_eq!(session.status(), Some(&didit_webhook::SessionStatus::Approved));
+    /// assert_eq!(session.vendor_data(), Some("user-7"));
     /// # Ok::<(), didit_webhook::DecodeFailure>(())
     /// ```
     pub fn session_event(&self) -> Option<Result<SessionWebhookEvent, DecodeFailure>> {
@@ -384,8 +384,9 @@ impl Event {
     /// ```
     /// # let event = didit_webhook::Event::example();
     /// let decision = event.decision().expect("a decision")?;
-    /// let first = &decision.id_verifications.as_ref().unwrap().as_ref().unwrap()[0];
-    /// assert_eq!(first.first_name.as_deref(), Some("Inés"));
+    /// assert_eq!(decision.status(), &didit_webhook::SessionStatus::Approved);
+    /// let names: Vec<_> = decision.id_verifications().iter().map(|check| check.first_name()).collect();
+    /// assert_eq!(names, [Some("Inés")]);
     /// # Ok::<(), didit_webhook::DecodeFailure>(())
     /// ```
     pub fn decision(&self) -> Option<Result<SessionDecision, DecodeFailure>> {
@@ -424,7 +425,7 @@ impl Event {
     /// An event for the examples of this documentation.
     #[doc(hidden)]
     pub fn example() -> Event {
-        let body = r#"{"created_at":1764589997,"decision":{"id_verifications":[{"first_name":"In\u00e9s"}]},"metadata":{"plan":"gold"},"session_id":"5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f","status":"Approved","timestamp":1764590000,"vendor_data":"user-7","webhook_type":"status.updated","workflow_id":"0d6f9a1e-2b3c-4d5e-8f90-a1b2c3d4e5f6"}"#;
+        let body = r#"{"created_at":1764589997,"decision":{"id_verifications":[{"first_name":"In\u00e9s"}],"session_id":"5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f","status":"Approved"},"metadata":{"plan":"gold"},"session_id":"5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f","status":"Approved","timestamp":1764590000,"vendor_data":"user-7","webhook_type":"status.updated","workflow_id":"0d6f9a1e-2b3c-4d5e-8f90-a1b2c3d4e5f6"}"#;
         match crate::json::parse(body) {
             Ok(Node::Object(members)) => Event::from_body(body, &members).ok(),
             _ => None,

@@ -37,13 +37,54 @@
 //!     .await?;
 //! for session in &sessions {
 //!     match session {
-//!         didit::Session::Kyc(person) => println!("person: {:?}", person.full_name),
-//!         didit::Session::Kyb(company) => println!("company: {:?}", company.company_name),
+//!         didit::Session::Kyc(person) => println!("person: {:?}", person.full_name()),
+//!         didit::Session::Kyb(company) => println!("company: {:?}", company.company_name()),
 //!         other => println!("a {} session", other.kind()),
 //!     }
 //! }
 //! assert_eq!(sessions.len(), 2);
 //! # Ok(()) }
+//! ```
+//!
+//! # Reading and building the types
+//!
+//! The payload types in [`types`] are generated from the API's description.
+//! Each property has an accessor named like it: a required one returns the
+//! value (`session_id() -> Uuid`, `status() -> &SessionStatus`), an optional
+//! one an `Option` (`Option<&str>` for text), and a list a slice, empty when
+//! the server left it out or sent `null`. The public fields keep the
+//! difference between absent (`None`) and `null` (`Some(None)`) for code that
+//! needs it.
+//!
+//! Every type is built with `new`, which takes its required properties, and
+//! one `with_*` setter per property. The types are `#[non_exhaustive]`, so a
+//! property the API adds later is not a breaking change; the same way lets
+//! your tests make the answers your code reads:
+//!
+//! ```
+//! use didit::types::{ContactDetails, IdVerification, SessionDecision};
+//! use didit::{FeatureStatus, SessionStatus, Uuid};
+//!
+//! // A request's parts.
+//! let contact = ContactDetails::new().with_email("user@example.com");
+//! assert_eq!(contact.email(), Some("user@example.com"));
+//!
+//! // A decision, as a unit test of your own code would fake it.
+//! let decision = SessionDecision::new(Uuid::nil(), SessionStatus::Approved)
+//!     .with_vendor_data("user-42")
+//!     .with_id_verifications(vec![
+//!         IdVerification::new()
+//!             .with_first_name("Jane")
+//!             .with_status(FeatureStatus::Approved),
+//!     ]);
+//!
+//! // What reading it looks like.
+//! assert_eq!(decision.status(), &SessionStatus::Approved);
+//! assert_eq!(decision.vendor_data(), Some("user-42"));
+//! for check in decision.id_verifications() {
+//!     assert_eq!(check.first_name(), Some("Jane"));
+//! }
+//! assert!(decision.liveness_checks().is_empty());
 //! ```
 //!
 //! # What the SDK takes care of
@@ -132,8 +173,14 @@ pub use didit_api::types::{
     ApiError, ApiService, ErrorMessages, KybSession, KycSession, SessionKindFilter,
 };
 pub use didit_api::{
-    DocumentType, Extra, FeatureName, FeatureStatus, JsonNumber, JsonObject, Language, SessionKind,
-    SessionStatus, SessionToken, Timestamp, UnknownSessionRow,
+    AmlCaseType, AmlCategoryResult, AmlDataset, AmlReviewStatus, BrightnessIssue,
+    DatabaseMatchType, DatabaseValidationType, DocumentAiFieldType, DocumentCode,
+    DocumentNumberMatch, DocumentType, Environment, Extra, FeatureName, FeatureStatus, Gender,
+    IpMatchMode, IpMatchSource, IpMatchType, JsonNumber, JsonObject, KeyPersonRole,
+    KybDocumentGroup, Language, MatchSource, PartyEntityType, PartyKycStatus, PartySource,
+    ResubmittableFeature, RiskLevel, SessionKind, SessionStatus, SessionToken, Timestamp,
+    UnknownSessionRow, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
+    WebhookType,
 };
 
 /// The date type of the date filters.

@@ -41,9 +41,15 @@ impl Sessions<'_> {
     ///     .and(matchers::body_partial_json(serde_json::json!({"vendor_data": "user-42"})))
     ///     .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
     ///         "session_id": "11111111-2222-3333-4444-555555555555",
+    ///         "session_number": 1042,
     ///         "session_token": "3FaJ9wLqX2Mz",
     ///         "url": "https://verify.didit.me/session/abc",
+    ///         "vendor_data": "user-42",
+    ///         "metadata": null,
     ///         "status": "Not Started",
+    ///         "callback": null,
+    ///         "workflow_id": "33333333-4444-5555-6666-777777777777",
+    ///         "workflow_version": 3,
     ///     })))
     ///     .mount(&server)
     ///     .await;
@@ -57,7 +63,8 @@ impl Sessions<'_> {
     ///     .language(didit::Language::from("en"))
     ///     .send()
     ///     .await?;
-    /// assert_eq!(session.status, Some(didit::SessionStatus::NotStarted));
+    /// assert_eq!(session.status(), &didit::SessionStatus::NotStarted);
+    /// assert_eq!(session.session_number(), 1042);
     /// // The token is a secret: `Debug` does not show it.
     /// assert!(!format!("{session:?}").contains("3FaJ9wLqX2Mz"));
     /// # Ok(()) }
@@ -330,8 +337,9 @@ impl CreateSession {
     ///
     /// ```
     /// # let client = didit::Client::builder().api_key("k").build().unwrap();
-    /// let contact: didit::types::ContactDetails =
-    ///     serde_json::from_value(serde_json::json!({"email": "user@example.com"})).unwrap();
+    /// let contact = didit::types::ContactDetails::new()
+    ///     .with_email("user@example.com")
+    ///     .with_phone("+34600000000");
     /// let request = client.sessions().create(didit::Uuid::nil()).contact_details(contact);
     /// # let _ = request;
     /// ```
@@ -344,8 +352,9 @@ impl CreateSession {
     ///
     /// ```
     /// # let client = didit::Client::builder().api_key("k").build().unwrap();
-    /// let expected: didit::types::ExpectedDetails =
-    ///     serde_json::from_value(serde_json::json!({"first_name": "Jane"})).unwrap();
+    /// let expected = didit::types::ExpectedDetails::new()
+    ///     .with_first_name("Jane")
+    ///     .with_last_name("Doe");
     /// let request = client.sessions().create(didit::Uuid::nil()).expected_details(expected);
     /// # let _ = request;
     /// ```
@@ -428,8 +437,9 @@ impl GetDecision {
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
     /// let decision = client.sessions().decision(id).send().await?;
-    /// for check in decision.id_verifications.iter().flatten().flatten() {
-    ///     println!("document check: {:?}", check.status);
+    /// println!("{}: {}", decision.session_id(), decision.status());
+    /// for check in decision.id_verifications() {
+    ///     println!("document check: {:?}", check.status());
     /// }
     /// # Ok(()) }
     /// ```
@@ -508,7 +518,7 @@ impl WaitForDecision {
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
     /// let decision = client.sessions().wait_for_decision(id).send().await?;
-    /// assert!(decision.status.is_some());
+    /// println!("{}", decision.status());
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<SessionDecision> {
@@ -574,9 +584,9 @@ impl UpdateStatus {
     ///
     /// ```
     /// # let client = didit::Client::builder().api_key("k").build().unwrap();
-    /// let node: didit::types::NodeToResubmit = serde_json::from_value(
-    ///     serde_json::json!({"node_id": "feature_ocr", "feature": "OCR"}),
-    /// ).unwrap();
+    /// use didit::types::NodeToResubmit;
+    ///
+    /// let node = NodeToResubmit::new(didit::ResubmittableFeature::DocumentFront, "feature_ocr");
     /// let request = client
     ///     .sessions()
     ///     .update_status(didit::Uuid::nil(), didit::types::NewSessionStatus::Resubmitted)

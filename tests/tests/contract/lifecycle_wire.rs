@@ -30,10 +30,22 @@ impl Respond for Recorder {
         match request.method.as_str() {
             "DELETE" => ResponseTemplate::new(204),
             "POST" if path.ends_with("/sessions/delete/") => ResponseTemplate::new(204),
-            "POST" => ResponseTemplate::new(201).set_body_json(json!({"session_id": SESSION})),
+            "POST" => ResponseTemplate::new(201).set_body_json(json!({
+                "session_id": SESSION,
+                "session_number": 1,
+                "session_token": "token",
+                "url": "https://verify.didit.me/session/token",
+                "vendor_data": null,
+                "metadata": null,
+                "status": "Not Started",
+                "callback": null,
+                "workflow_id": SESSION,
+                "workflow_version": 1,
+            })),
             _ if path.ends_with("/generate-pdf/") => ResponseTemplate::new(200)
                 .set_body_raw(b"%PDF-1.4\n%%EOF\n".to_vec(), "application/pdf"),
-            _ => ResponseTemplate::new(200).set_body_json(json!({"session_id": SESSION})),
+            _ => ResponseTemplate::new(200)
+                .set_body_json(json!({"session_id": SESSION, "status": "Approved"})),
         }
     }
 }
@@ -148,10 +160,8 @@ async fn every_lifecycle_request_is_one_the_spec_describes() {
         .unwrap();
     let sessions = client.sessions();
     let id = Uuid::parse_str(SESSION).unwrap();
-    let contact: didit::types::ContactDetails =
-        serde_json::from_value(json!({"email": "user@example.com"})).unwrap();
-    let expected: didit::types::ExpectedDetails =
-        serde_json::from_value(json!({"first_name": "Jane"})).unwrap();
+    let contact = didit::types::ContactDetails::new().with_email("user@example.com");
+    let expected = didit::types::ExpectedDetails::new().with_first_name("Jane");
     sessions
         .create(Uuid::nil())
         .vendor_data("user-42")
@@ -173,8 +183,10 @@ async fn every_lifecycle_request_is_one_the_spec_describes() {
         .send()
         .await
         .unwrap();
-    let node: NodeToResubmit =
-        serde_json::from_value(json!({"node_id": "feature_ocr", "feature": "OCR"})).unwrap();
+    let node = NodeToResubmit::new(
+        didit_api::ResubmittableFeature::DocumentFront,
+        "feature_ocr",
+    );
     sessions
         .update_status(id, NewSessionStatus::Resubmitted)
         .comment("blurred photo")

@@ -195,14 +195,14 @@ fn kyc_row(n: i64) -> MockSession {
         .with_session_id(uuid::Uuid::from_u128(n as u128))
         .with_session_kind(SessionKind::User)
         .with_session_number(n)
-    .into()
+        .into()
 }
 
 fn kyb_row(n: i64) -> MockSession {
     KybSession::new(SessionKind::Business)
         .with_session_id(uuid::Uuid::from_u128(1000 + n as u128))
         .with_session_number(n)
-    .into()
+        .into()
 }
 
 #[tokio::test]

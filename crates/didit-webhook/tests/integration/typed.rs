@@ -60,7 +60,10 @@ fn a_decision_without_its_required_properties_names_the_first_missing() {
     }));
     let failure = event.decision().unwrap().unwrap_err();
     assert_eq!(failure.path, "decision");
-    assert!(failure.expected.contains("missing field `session_id`"), "{failure}");
+    assert!(
+        failure.expected.contains("missing field `session_id`"),
+        "{failure}"
+    );
 }
 
 #[test]

@@ -480,7 +480,10 @@ fn every_vector_reads_into_the_specs_session_event() {
         if decision.is_some_and(|decision| decision.get("session_id").is_none()) {
             let failure = typed.unwrap_err();
             assert_eq!(failure.path, "decision", "{name}");
-            assert!(failure.expected.contains("`session_id`"), "{name}: {failure}");
+            assert!(
+                failure.expected.contains("`session_id`"),
+                "{name}: {failure}"
+            );
             continue;
         }
         let session = typed.unwrap_or_else(|failure| panic!("{name}: {failure}"));

@@ -42,8 +42,12 @@ async fn create_sends_every_field_it_was_given_and_keeps_the_token_secret() {
             "session_number": 43762,
             "session_token": "3FaJ9wLqX2Mz",
             "url": "https://verify.didit.me/session/3FaJ9wLqX2Mz",
+            "vendor_data": "user-42",
+            "metadata": {"plan": "premium", "seats": 3},
             "status": "Not Started",
+            "callback": "https://example.com/done",
             "workflow_id": WORKFLOW,
+            "workflow_version": 2,
         })))
         .expect(1)
         .mount(&server)

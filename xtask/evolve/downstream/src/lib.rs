@@ -12,17 +12,18 @@ pub async fn fetch_summary(client: &Client, session_id: Uuid) -> didit::Result<S
 
 /// The fields an application shows from a decision.
 pub fn summarize(decision: &SessionDecision) -> String {
-    let id = decision
-        .session_id
-        .map(|id| id.to_string())
-        .unwrap_or_default();
-    let status = decision.status.as_ref().map_or("unknown", describe);
-    let documents = decision
-        .id_verifications
-        .as_ref()
-        .and_then(Option::as_ref)
-        .map_or(0, Vec::len);
-    format!("{id}: {status}, {documents} document check(s)")
+    let status = describe(decision.status());
+    let documents = decision.id_verifications().len();
+    let first_names: Vec<&str> = decision
+        .id_verifications()
+        .iter()
+        .filter_map(|check| check.first_name())
+        .collect();
+    format!(
+        "{}: {status}, {documents} document check(s), {}",
+        decision.session_id(),
+        first_names.join(", ")
+    )
 }
 
 /// Statuses are matched with an arm for the ones the server adds later.
@@ -37,8 +38,9 @@ pub fn describe(status: &SessionStatus) -> &'static str {
 
 /// A create request with contact details and a callback method.
 pub fn create_session(client: &Client, workflow_id: Uuid) -> CreateSession {
-    let mut contact = ContactDetails::default();
-    contact.email = Some("user@example.com".to_owned());
+    let contact = ContactDetails::new()
+        .with_email("user@example.com")
+        .with_send_notification_emails(true);
     client
         .sessions()
         .create(workflow_id)
