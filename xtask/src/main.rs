@@ -7,8 +7,8 @@ use xtask::drift::{self, acknowledged, render};
 use xtask::{codegen, lint, spec};
 
 mod bench;
-mod evolve;
 mod build_cost;
+mod evolve;
 mod table;
 
 /// Maintenance tasks for the didit-rs workspace.

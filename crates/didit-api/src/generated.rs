@@ -5407,7 +5407,7 @@ pub mod types {
         pub extra: crate::Extra,
     }
     impl CreateSessionRequest {
-        /// A `CreateSessionRequest` with its required properties; the optional ones are absent.
+        /// A `CreateSessionRequest` with its required properties (`workflow_id`); the optional ones are absent.
         #[inline]
         pub fn new(workflow_id: impl Into<::uuid::Uuid>) -> Self {
             Self {
@@ -5671,7 +5671,7 @@ pub mod types {
         pub extra: crate::Extra,
     }
     impl CreatedSession {
-        /// A `CreatedSession` with its required properties; the optional ones are absent.
+        /// A `CreatedSession` with its required properties (`metadata`, `session_id`, `session_number`, `session_token`, `status`, `url`, `workflow_id`, `workflow_version`); the optional ones are absent.
         #[inline]
         pub fn new(
             metadata: impl Into<::serde_json::Value>,
@@ -18391,7 +18391,7 @@ pub mod types {
         pub extra: crate::Extra,
     }
     impl KybSession {
-        /// A `KybSession` with its required properties; the optional ones are absent.
+        /// A `KybSession` with its required properties (`session_kind`); the optional ones are absent.
         #[inline]
         pub fn new(session_kind: impl Into<crate::SessionKind>) -> Self {
             Self {
@@ -21619,7 +21619,7 @@ pub mod types {
         pub extra: crate::Extra,
     }
     impl NodeToResubmit {
-        /// A `NodeToResubmit` with its required properties; the optional ones are absent.
+        /// A `NodeToResubmit` with its required properties (`feature`, `node_id`); the optional ones are absent.
         #[inline]
         pub fn new(
             feature: impl Into<crate::ResubmittableFeature>,
@@ -29050,7 +29050,7 @@ pub mod types {
         pub extra: crate::Extra,
     }
     impl SessionDecision {
-        /// A `SessionDecision` with its required properties; the optional ones are absent.
+        /// A `SessionDecision` with its required properties (`session_id`, `status`); the optional ones are absent.
         #[inline]
         pub fn new(
             session_id: impl Into<::uuid::Uuid>,
@@ -29824,7 +29824,7 @@ pub mod types {
         pub extra: crate::Extra,
     }
     impl SessionPage {
-        /// A `SessionPage` with its required properties; the optional ones are absent.
+        /// A `SessionPage` with its required properties (`count`, `results`); the optional ones are absent.
         #[inline]
         pub fn new(
             count: impl Into<i64>,
@@ -31450,7 +31450,7 @@ pub mod types {
         pub extra: crate::Extra,
     }
     impl UpdateSessionStatusRequest {
-        /// A `UpdateSessionStatusRequest` with its required properties; the optional ones are absent.
+        /// A `UpdateSessionStatusRequest` with its required properties (`new_status`); the optional ones are absent.
         #[inline]
         pub fn new(new_status: impl Into<NewSessionStatus>) -> Self {
             Self {
