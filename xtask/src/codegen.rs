@@ -19,7 +19,7 @@ use syn::visit_mut::VisitMut;
 
 use crate::shape::{
     self, add_reader_and_builder_methods, drop_struct_builders, gate_json_schema,
-    mark_non_exhaustive, use_prelude_names,
+    implement_json_documents, mark_non_exhaustive, use_prelude_names,
 };
 use crate::spec::{SPEC_PATH, Spec};
 use crate::unknown_properties::keep_unknown_properties;
@@ -127,6 +127,7 @@ pub fn generate(spec: &Spec) -> Result<String> {
     let types = shape::module_items(&mut file.items, TYPES_MODULE)
         .ok_or_else(|| anyhow!("the generated code has no `{TYPES_MODULE}` module"))?;
     add_reader_and_builder_methods(types)?;
+    implement_json_documents(types, &document_schemas(&spec.json)?);
     mark_non_exhaustive(types);
     gate_json_schema(types)?;
     use_prelude_names(types)?;
@@ -139,6 +140,64 @@ pub fn generate(spec: &Spec) -> Result<String> {
         spec.sha256(),
         prettyplease::unparse(&file)
     ))
+}
+
+/// The component schemas a whole document is read into: the JSON bodies of
+/// the operations' answers (errors included), and the components nothing
+/// in the spec refers to (the webhook event, which no operation returns).
+fn document_schemas(spec: &serde_json::Value) -> Result<BTreeSet<String>> {
+    const PREFIX: &str = "#/components/schemas/";
+    fn refs_in(value: &serde_json::Value, found: &mut BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(object) => {
+                for (key, value) in object {
+                    match (key.as_str(), value.as_str()) {
+                        ("$ref", Some(target)) => {
+                            if let Some(name) = target.strip_prefix(PREFIX) {
+                                found.insert(name.to_owned());
+                            }
+                        }
+                        _ => refs_in(value, found),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| refs_in(item, found)),
+            _ => {}
+        }
+    }
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(serde_json::Value::as_object)
+        .ok_or_else(|| anyhow!("the spec has no components/schemas"))?;
+    let mut referenced = BTreeSet::new();
+    refs_in(spec, &mut referenced);
+    let mut documents: BTreeSet<String> = schemas
+        .keys()
+        .filter(|name| !referenced.contains(*name))
+        .cloned()
+        .collect();
+    let operations = spec
+        .get("paths")
+        .and_then(serde_json::Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(serde_json::Value::as_object)
+        .flat_map(|item| item.values());
+    for operation in operations {
+        let responses = operation
+            .get("responses")
+            .and_then(serde_json::Value::as_object)
+            .into_iter()
+            .flat_map(|responses| responses.values());
+        for response in responses {
+            let target = response
+                .pointer("/content/application~1json/schema/$ref")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|target| target.strip_prefix(PREFIX));
+            documents.extend(target.map(str::to_owned));
+        }
+    }
+    Ok(documents)
 }
 
 /// For every object component, the properties whose absence must stay

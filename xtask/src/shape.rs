@@ -460,6 +460,34 @@ fn setter(field: &syn::Ident, holding: &Holding<'_>) -> syn::ImplItemFn {
     }
 }
 
+/// Implements `didit_api::JsonDocument` for each of `documents` (the types
+/// a whole response body or event is read into) that the types module
+/// holds, with a body that is not generic: the type's decoder is then
+/// compiled once, in `didit-api`, not again in every crate that decodes it.
+pub fn implement_json_documents(
+    types: &mut Vec<syn::Item>,
+    documents: &std::collections::BTreeSet<String>,
+) {
+    let defined: Vec<syn::Ident> = types
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(item) => Some(item.ident.clone()),
+            syn::Item::Enum(item) => Some(item.ident.clone()),
+            _ => None,
+        })
+        .filter(|ident| documents.contains(&ident.to_string()))
+        .collect();
+    for ident in defined {
+        types.push(syn::parse_quote! {
+            impl crate::JsonDocument for #ident {
+                fn from_json(body: &[u8]) -> ::std::result::Result<Self, crate::DecodeFailure> {
+                    crate::decode_error::read_document(body)
+                }
+            }
+        });
+    }
+}
+
 /// Methods of traits the types implement (or users call on any value): an
 /// inherent accessor of the same name would be called instead of them.
 const TRAIT_METHODS: &[&str] = &[

@@ -42,7 +42,12 @@ impl DecodeFailure {
     ///
     /// Path tracking slows decoding down, so callers decode without it first
     /// and call this only once that failed.
-    pub fn locate<T: DeserializeOwned>(body: &[u8]) -> Option<DecodeFailure> {
+    pub fn locate<T: JsonDocument>(body: &[u8]) -> Option<DecodeFailure> {
+        T::from_json(body).err()
+    }
+
+    /// [`locate`](Self::locate) for any type, compiled where it is called.
+    pub(crate) fn locate_any<T: DeserializeOwned>(body: &[u8]) -> Option<DecodeFailure> {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let error = serde_path_to_error::deserialize::<_, T>(&mut deserializer).err()?;
         let path = error.path().to_string();
@@ -87,9 +92,35 @@ impl DecodeFailure {
 /// assert!(failure.expected.contains("missing field `session_id`"));
 /// # Ok::<(), didit_api::DecodeFailure>(())
 /// ```
-pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeFailure> {
+pub fn decode<T: JsonDocument>(body: &[u8]) -> Result<T, DecodeFailure> {
+    T::from_json(body)
+}
+
+/// A whole JSON document of the API: a response body, or a webhook event.
+///
+/// The generator implements it for each such type with a body that is not
+/// generic, so that the type's decoder (and the one that tracks the path of
+/// a failure) is compiled once, in this crate, however many crates decode
+/// the type. [`decode`] and [`DecodeFailure::locate`] call it.
+///
+/// ```
+/// use didit_api::{JsonDocument, types::SessionPage};
+///
+/// let page = SessionPage::from_json(br#"{"count": 0, "next": null, "previous": null, "results": []}"#)?;
+/// assert_eq!(page.count(), 0);
+/// # Ok::<(), didit_api::DecodeFailure>(())
+/// ```
+pub trait JsonDocument: Sized {
+    /// Decodes `body`, or says where and why it does not decode, without
+    /// the data.
+    fn from_json(body: &[u8]) -> Result<Self, DecodeFailure>;
+}
+
+/// What every [`JsonDocument`] impl does: decode without tracking the
+/// path, and only after a failure decode again to find where.
+pub(crate) fn read_document<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeFailure> {
     serde_json::from_slice(body).map_err(|error| {
-        DecodeFailure::locate::<T>(body).unwrap_or_else(|| DecodeFailure {
+        DecodeFailure::locate_any::<T>(body).unwrap_or_else(|| DecodeFailure {
             path: ".".to_owned(),
             expected: describe_decode_error(&error),
         })
@@ -204,7 +235,7 @@ mod tests {
     }
 
     fn failure(json: &str) -> DecodeFailure {
-        DecodeFailure::locate::<Row>(json.as_bytes()).expect("a failure")
+        DecodeFailure::locate_any::<Row>(json.as_bytes()).expect("a failure")
     }
 
     #[test]
@@ -250,15 +281,16 @@ mod tests {
 
     #[test]
     fn a_document_that_decodes_has_no_failure() {
-        assert_eq!(DecodeFailure::locate::<Row>(br#"{"number": 3}"#), None);
+        assert_eq!(DecodeFailure::locate_any::<Row>(br#"{"number": 3}"#), None);
     }
 
     #[test]
     fn decode_names_the_path_and_not_the_value() {
-        let failure = decode::<Row>(format!(r#"{{"number": "{SECRET}"}}"#).as_bytes()).unwrap_err();
+        let failure =
+            read_document::<Row>(format!(r#"{{"number": "{SECRET}"}}"#).as_bytes()).unwrap_err();
         assert_eq!(failure.path, "number");
         assert!(!failure.to_string().contains(SECRET), "{failure}");
-        assert_eq!(decode::<Row>(br#"{"number": 3}"#).unwrap().number, 3);
+        assert_eq!(read_document::<Row>(br#"{"number": 3}"#).unwrap().number, 3);
     }
 
     #[test]

@@ -59,7 +59,7 @@ mod row;
 mod session_token;
 mod timestamp;
 
-pub use decode_error::{DecodeFailure, decode, describe_decode_error};
+pub use decode_error::{DecodeFailure, JsonDocument, decode, describe_decode_error};
 pub use extra::Extra;
 pub use generated::*;
 pub use json::{JsonNumber, JsonObject, NotFinite};

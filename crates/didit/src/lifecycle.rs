@@ -159,7 +159,8 @@ impl Sessions<'_> {
     pub async fn delete(&self, session_id: Uuid) -> Result<()> {
         let api = self.client.api(None);
         let result = api.delete_session().session_id(session_id).send().await;
-        Client::settle(&api, result).await.map(|_| ())
+        // An answer without a body: nothing to decode.
+        Client::settle_with(&api, result, |_| None).await.map(|_| ())
     }
 
     /// Deletes the sessions with these numbers (as the console shows them).
@@ -201,7 +202,7 @@ impl Sessions<'_> {
     async fn send_delete(&self, request: DeleteSessionsRequest) -> Result<()> {
         let api = self.client.api(None);
         let result = api.delete_sessions().body(request).send().await;
-        Client::settle(&api, result).await.map(|_| ())
+        Client::settle_with(&api, result, |_| None).await.map(|_| ())
     }
 
     /// Fetches the PDF report of a finished session, as a stream: it is

@@ -14,11 +14,10 @@ use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use didit_api::hooks::{Answer, RequestContext, RequestOptions, Transport, TransportFuture};
-use didit_api::{ClientInfo, DecodeFailure, ResponseValue};
+use didit_api::{ClientInfo, DecodeFailure, JsonDocument, ResponseValue};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
-use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
@@ -143,7 +142,7 @@ impl Client {
     /// What a generated operation returned, as the SDK's result: a failure
     /// of the pipeline comes back as it was, a body that does not decode as
     /// [`Error::Decode`] naming where.
-    pub(crate) async fn settle<T: DeserializeOwned, E>(
+    pub(crate) async fn settle<T: JsonDocument, E>(
         api: &didit_api::Client,
         result: std::result::Result<ResponseValue<T>, didit_api::Error<E>>,
     ) -> Result<ResponseValue<T>> {
