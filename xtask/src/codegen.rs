@@ -19,7 +19,7 @@ use syn::visit_mut::VisitMut;
 
 use crate::shape::{
     self, add_reader_and_builder_methods, drop_struct_builders, gate_json_schema,
-    implement_json_documents, mark_non_exhaustive, use_prelude_names,
+    implement_json_documents, mark_non_exhaustive, read_answers_as_documents, use_prelude_names,
 };
 use crate::spec::{SPEC_PATH, Spec};
 use crate::unknown_properties::keep_unknown_properties;
@@ -121,6 +121,7 @@ pub fn generate(spec: &Spec) -> Result<String> {
     let mut file: syn::File =
         syn::parse2(tokens).context("progenitor produced code that does not parse")?;
     drop_struct_builders(&mut file, TYPES_MODULE)?;
+    read_answers_as_documents(&mut file)?;
     keep_presence(&mut file, &presence_fields(&spec.json)?)?;
     // After `keep_presence`: it reads the serde attributes that one writes.
     keep_unknown_properties(&mut file)?;

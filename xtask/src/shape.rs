@@ -126,6 +126,41 @@ impl VisitMut for BodiesWithoutBuilders {
     }
 }
 
+/// Makes the client's operations read JSON answers with
+/// `didit_api::hooks::json_answer` instead of progenitor's generic
+/// `ResponseValue::from_response`, so that the answers' decoders are
+/// compiled in `didit-api` (through `JsonDocument`) rather than in every
+/// application that awaits an operation. Fails when no call was rewritten.
+pub fn read_answers_as_documents(file: &mut syn::File) -> Result<()> {
+    struct Rewrite {
+        count: usize,
+    }
+    impl VisitMut for Rewrite {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            syn::visit_mut::visit_expr_call_mut(self, call);
+            let from_response: syn::Expr = syn::parse_quote!(ResponseValue::from_response);
+            if *call.func == from_response {
+                *call.func = syn::parse_quote!(crate::hooks::json_answer);
+                self.count += 1;
+            }
+        }
+    }
+    let Some(client_builders) = module_items(&mut file.items, STRUCT_BUILDER_MODULE) else {
+        return Ok(());
+    };
+    let mut rewrite = Rewrite { count: 0 };
+    for item in client_builders.iter_mut() {
+        rewrite.visit_item_mut(item);
+    }
+    if rewrite.count == 0 {
+        bail!(
+            "no generated operation reads its answer with `ResponseValue::from_response`: \
+             progenitor's output has changed shape"
+        );
+    }
+    Ok(())
+}
+
 /// Adds `#[non_exhaustive]` to every struct and enum of the types module
 /// (not of its submodules, which hold typify's error type).
 pub fn mark_non_exhaustive(types: &mut [syn::Item]) {

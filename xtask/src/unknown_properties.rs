@@ -253,6 +253,34 @@ fn is_option(ty: &syn::Type) -> bool {
 
 /// The `T` of a type spelled `Option<T>`.
 fn option_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    generic_argument_of(ty, "Option")
+}
+
+/// The `Slot` method that reads a field: by how it is decoded and whether
+/// it holds an array (whose failing element is then named by its index).
+fn reader(field: &DeclaredField) -> syn::Ident {
+    let held = match field.decoding {
+        Decoding::Present => option_argument(&field.ty),
+        Decoding::Plain | Decoding::RequiredNullable => Some(&field.ty),
+    };
+    let list = held.is_some_and(|held| generic_argument_of(held, "Vec").is_some());
+    let nullable_list = held
+        .and_then(option_argument)
+        .is_some_and(|inner| generic_argument_of(inner, "Vec").is_some());
+    // A required, nullable array (none so far) reads as a plain value: a
+    // failure then names the property but not the element.
+    let name = match (&field.decoding, list, nullable_list) {
+        (Decoding::Present, true, _) => "read_present_list",
+        (Decoding::Present, false, true) => "read_present_nullable_list",
+        (Decoding::Present, false, false) => "read_present",
+        (_, true, _) => "read_list",
+        (_, false, _) => "read",
+    };
+    format_ident!("{name}")
+}
+
+/// The `T` of a type spelled `Name<T>`.
+fn generic_argument_of<'a>(ty: &'a syn::Type, name: &str) -> Option<&'a syn::Type> {
     let syn::Type::Path(path) = ty else {
         return None;
     };
@@ -260,7 +288,7 @@ fn option_argument(ty: &syn::Type) -> Option<&syn::Type> {
         .path
         .segments
         .last()
-        .filter(|last| last.ident == "Option")?;
+        .filter(|last| last.ident == name)?;
     match &last.arguments {
         syn::PathArguments::AngleBracketed(args) => match args.args.first() {
             Some(syn::GenericArgument::Type(inner)) => Some(inner),
@@ -283,10 +311,7 @@ fn deserialize_impls(struct_ident: &syn::Ident, fields: &[DeclaredField]) -> [sy
         .collect();
     // The value's type is inferred from the slot, which the struct literal
     // at the end types.
-    let reads = fields.iter().map(|field| match field.decoding {
-        Decoding::Present => format_ident!("read_present"),
-        Decoding::Plain | Decoding::RequiredNullable => format_ident!("read"),
-    });
+    let reads = fields.iter().map(reader);
     let finishes = fields.iter().zip(&slots).map(|(field, slot)| {
         let name = &field.name;
         match &field.absent {
@@ -338,7 +363,7 @@ fn deserialize_impls(struct_ident: &syn::Ident, fields: &[DeclaredField]) -> [sy
                     match key {
                         #(::std::option::Option::Some(Field::#variants) => #slots.#reads(#names, &mut map)?,)*
                         ::std::option::Option::None => {
-                            crate::extra::keep(&mut #extra, &mut undeclared_name, map.next_value()?)?
+                            crate::extra::keep(&mut #extra, &mut undeclared_name, &mut map)?
                         }
                     }
                 }

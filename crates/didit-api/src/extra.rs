@@ -199,32 +199,24 @@ fn copy_undeclared_name(buffer: &mut String, name: &str) {
 /// [`KeySeed`]) in `extra`; a name sent twice in one object fails, as a
 /// declared property sent twice does.
 #[cold]
-pub fn keep<E: de::Error>(extra: &mut Extra, name: &mut String, value: Value) -> Result<(), E> {
+pub fn keep<'de, A: de::MapAccess<'de>>(
+    extra: &mut Extra,
+    name: &mut String,
+    map: &mut A,
+) -> Result<(), A::Error> {
     use std::collections::btree_map::Entry;
+    let value: Value = map
+        .next_value()
+        .inspect_err(|error| crate::path::undeclared(error, name))?;
     match (**extra).entry(std::mem::take(name)) {
         Entry::Vacant(slot) => {
             slot.insert(value);
             Ok(())
         }
-        Entry::Occupied(slot) => Err(E::custom(format_args!("duplicate field `{}`", slot.key()))),
-    }
-}
-
-impl<T> Slot<Option<T>> {
-    /// Reads the value of the property `name`, `null` included, as `Some`,
-    /// so that `null` stays apart from an absent property (see
-    /// `crate::presence`).
-    #[inline]
-    pub fn read_present<'de, A: de::MapAccess<'de>>(
-        &mut self,
-        name: &'static str,
-        map: &mut A,
-    ) -> Result<(), A::Error>
-    where
-        T: Deserialize<'de>,
-    {
-        let value = map.next_value_seed(crate::presence::Present::new())?;
-        self.set(name, value)
+        Entry::Occupied(slot) => Err(de::Error::custom(format_args!(
+            "duplicate field `{}`",
+            slot.key()
+        ))),
     }
 }
 
@@ -266,6 +258,10 @@ pub fn decode_object<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> R
 
 /// Where a decoder keeps the value of one declared property until the
 /// object ends.
+///
+/// Its `read*` methods read the value of the property from the object, each
+/// for one shape of field, and note the property in the path of a failure
+/// (`crate::path`).
 pub struct Slot<T>(Option<T>);
 
 impl<T> Slot<T> {
@@ -276,18 +272,35 @@ impl<T> Slot<T> {
         Self(None)
     }
 
-    /// Stores the value of the property `name`; a property sent twice in
-    /// one object fails.
+    /// Reads the value with `seed`; a property sent twice in one object
+    /// fails.
     #[inline]
-    pub fn set<E: de::Error>(&mut self, name: &'static str, value: T) -> Result<(), E> {
+    fn read_with<'de, A, S>(
+        &mut self,
+        name: &'static str,
+        map: &mut A,
+        seed: S,
+    ) -> Result<(), A::Error>
+    where
+        A: de::MapAccess<'de>,
+        S: DeserializeSeed<'de, Value = T>,
+    {
         if self.0.is_some() {
-            return Err(E::duplicate_field(name));
+            return Err(de::Error::duplicate_field(name));
         }
-        self.0 = Some(value);
-        Ok(())
+        match map.next_value_seed(seed) {
+            Ok(value) => {
+                self.0 = Some(value);
+                Ok(())
+            }
+            Err(error) => {
+                crate::path::property(&error, name);
+                Err(error)
+            }
+        }
     }
 
-    /// Reads the value of the property `name` from `map`.
+    /// Reads a value of the field's own type.
     #[inline]
     pub fn read<'de, A: de::MapAccess<'de>>(
         &mut self,
@@ -297,8 +310,7 @@ impl<T> Slot<T> {
     where
         T: Deserialize<'de>,
     {
-        let value = map.next_value()?;
-        self.set(name, value)
+        self.read_with(name, map, PhantomData)
     }
 
     /// The value, or the type's default when the property was absent.
@@ -314,6 +326,143 @@ impl<T> Slot<T> {
     #[inline]
     pub fn required<E: de::Error>(self, name: &'static str) -> Result<T, E> {
         self.0.ok_or_else(|| E::missing_field(name))
+    }
+}
+
+impl<T> Slot<Vec<T>> {
+    /// Reads an array, noting the index of an element that fails.
+    #[inline]
+    pub fn read_list<'de, A: de::MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        self.read_with(name, map, List(PhantomData))
+    }
+}
+
+impl<T> Slot<Option<T>> {
+    /// Reads the value, `null` included, as `Some`, so that `null` stays
+    /// apart from an absent property (see `crate::presence`).
+    #[inline]
+    pub fn read_present<'de, A: de::MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        self.read_with(name, map, crate::presence::Present(PhantomData))
+    }
+}
+
+impl<T> Slot<Option<Vec<T>>> {
+    /// Reads a present array as `Some`.
+    #[inline]
+    pub fn read_present_list<'de, A: de::MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        self.read_with(name, map, crate::presence::Present(List(PhantomData)))
+    }
+}
+
+impl<T> Slot<Option<Option<Vec<T>>>> {
+    /// Reads a present array, or a present `null`, as `Some`.
+    #[inline]
+    pub fn read_present_nullable_list<'de, A: de::MapAccess<'de>>(
+        &mut self,
+        name: &'static str,
+        map: &mut A,
+    ) -> Result<(), A::Error>
+    where
+        T: Deserialize<'de>,
+    {
+        self.read_with(
+            name,
+            map,
+            crate::presence::Present(Nullable(List(PhantomData))),
+        )
+    }
+}
+
+/// Reads a JSON array into a `Vec`, noting the index of an element that
+/// fails.
+struct List<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for List<T> {
+    type Value = Vec<T>;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for List<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an array")
+    }
+
+    #[inline]
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        // A hostile length hint must not reserve much memory.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        loop {
+            match seq.next_element() {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => return Ok(items),
+                Err(error) => {
+                    crate::path::element(&error, items.len());
+                    return Err(error);
+                }
+            }
+        }
+    }
+}
+
+/// Reads `null` as `None`, anything else with the seed `S`.
+struct Nullable<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Nullable<S> {
+    type Value = Option<S::Value>;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Nullable<S> {
+    type Value = Option<S::Value>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a value or null")
+    }
+
+    #[inline]
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    #[inline]
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    #[inline]
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer).map(Some)
     }
 }
 

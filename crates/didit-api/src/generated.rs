@@ -187,11 +187,7 @@ pub mod types {
                     }
                     Some(Field::poa) => slot_poa.read("poa", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -314,13 +310,11 @@ pub mod types {
                     Some(Field::short_name) => {
                         slot_short_name.read("short_name", &mut map)?
                     }
-                    Some(Field::types) => slot_types.read_present("types", &mut map)?,
+                    Some(Field::types) => {
+                        slot_types.read_present_list("types", &mut map)?
+                    }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -479,11 +473,7 @@ pub mod types {
                         slot_sentiment_score.read("sentiment_score", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -730,7 +720,8 @@ pub mod types {
             {
                 match key {
                     Some(Field::adverse_keywords) => {
-                        slot_adverse_keywords.read_present("adverse_keywords", &mut map)?
+                        slot_adverse_keywords
+                            .read_present_list("adverse_keywords", &mut map)?
                     }
                     Some(Field::author_name) => {
                         slot_author_name.read_present("author_name", &mut map)?
@@ -738,7 +729,7 @@ pub mod types {
                     Some(Field::country) => slot_country.read("country", &mut map)?,
                     Some(Field::headline) => slot_headline.read("headline", &mut map)?,
                     Some(Field::other_sources) => {
-                        slot_other_sources.read_present("other_sources", &mut map)?
+                        slot_other_sources.read_present_list("other_sources", &mut map)?
                     }
                     Some(Field::publication_date) => {
                         slot_publication_date.read("publication_date", &mut map)?
@@ -753,11 +744,7 @@ pub mod types {
                     Some(Field::summary) => slot_summary.read("summary", &mut map)?,
                     Some(Field::thumbnail) => slot_thumbnail.read("thumbnail", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -856,14 +843,10 @@ pub mod types {
             {
                 match key {
                     Some(Field::case_details) => {
-                        slot_case_details.read_present("case_details", &mut map)?
+                        slot_case_details.read_present_list("case_details", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -942,11 +925,7 @@ pub mod types {
                 match key {
                     Some(Field::case_type) => slot_case_type.read("case_type", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -1081,11 +1060,7 @@ pub mod types {
                     Some(Field::sanctions) => slot_sanctions.read("sanctions", &mut map)?,
                     Some(Field::warnings) => slot_warnings.read("warnings", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -1227,11 +1202,7 @@ pub mod types {
                         slot_total_hits.read("total_hits", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -1754,11 +1725,11 @@ pub mod types {
                     }
                     Some(Field::adverse_media_matches) => {
                         slot_adverse_media_matches
-                            .read_present("adverse_media_matches", &mut map)?
+                            .read_present_list("adverse_media_matches", &mut map)?
                     }
                     Some(Field::caption) => slot_caption.read("caption", &mut map)?,
                     Some(Field::datasets) => {
-                        slot_datasets.read_present("datasets", &mut map)?
+                        slot_datasets.read_present_list("datasets", &mut map)?
                     }
                     Some(Field::features) => {
                         slot_features.read_present("features", &mut map)?
@@ -1769,14 +1740,15 @@ pub mod types {
                     Some(Field::id) => slot_id.read("id", &mut map)?,
                     Some(Field::last_seen) => slot_last_seen.read("last_seen", &mut map)?,
                     Some(Field::linked_entities) => {
-                        slot_linked_entities.read_present("linked_entities", &mut map)?
+                        slot_linked_entities
+                            .read_present_list("linked_entities", &mut map)?
                     }
                     Some(Field::match_) => slot_match_.read("match", &mut map)?,
                     Some(Field::match_score) => {
                         slot_match_score.read_present("match_score", &mut map)?
                     }
                     Some(Field::pep_matches) => {
-                        slot_pep_matches.read_present("pep_matches", &mut map)?
+                        slot_pep_matches.read_present_list("pep_matches", &mut map)?
                     }
                     Some(Field::properties) => {
                         slot_properties.read("properties", &mut map)?
@@ -1790,7 +1762,8 @@ pub mod types {
                     }
                     Some(Field::risk_view) => slot_risk_view.read("risk_view", &mut map)?,
                     Some(Field::sanction_matches) => {
-                        slot_sanction_matches.read_present("sanction_matches", &mut map)?
+                        slot_sanction_matches
+                            .read_present_list("sanction_matches", &mut map)?
                     }
                     Some(Field::score) => slot_score.read_present("score", &mut map)?,
                     Some(Field::score_breakdown) => {
@@ -1799,14 +1772,11 @@ pub mod types {
                     Some(Field::target) => slot_target.read_present("target", &mut map)?,
                     Some(Field::url) => slot_url.read("url", &mut map)?,
                     Some(Field::warning_matches) => {
-                        slot_warning_matches.read_present("warning_matches", &mut map)?
+                        slot_warning_matches
+                            .read_present_list("warning_matches", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -2498,12 +2468,14 @@ pub mod types {
                     Some(Field::address) => {
                         slot_address.read_present("address", &mut map)?
                     }
-                    Some(Field::alias) => slot_alias.read_present("alias", &mut map)?,
+                    Some(Field::alias) => {
+                        slot_alias.read_present_list("alias", &mut map)?
+                    }
                     Some(Field::birth_date) => {
-                        slot_birth_date.read_present("birthDate", &mut map)?
+                        slot_birth_date.read_present_list("birthDate", &mut map)?
                     }
                     Some(Field::birth_place) => {
-                        slot_birth_place.read_present("birthPlace", &mut map)?
+                        slot_birth_place.read_present_list("birthPlace", &mut map)?
                     }
                     Some(Field::citizenship) => {
                         slot_citizenship.read_present("citizenship", &mut map)?
@@ -2512,7 +2484,7 @@ pub mod types {
                         slot_country.read_present("country", &mut map)?
                     }
                     Some(Field::education) => {
-                        slot_education.read_present("education", &mut map)?
+                        slot_education.read_present_list("education", &mut map)?
                     }
                     Some(Field::ethnicity) => {
                         slot_ethnicity.read_present("ethnicity", &mut map)?
@@ -2521,9 +2493,11 @@ pub mod types {
                         slot_eye_color.read_present("eyeColor", &mut map)?
                     }
                     Some(Field::first_name) => {
-                        slot_first_name.read_present("firstName", &mut map)?
+                        slot_first_name.read_present_list("firstName", &mut map)?
                     }
-                    Some(Field::gender) => slot_gender.read_present("gender", &mut map)?,
+                    Some(Field::gender) => {
+                        slot_gender.read_present_list("gender", &mut map)?
+                    }
                     Some(Field::hair_color) => {
                         slot_hair_color.read_present("hairColor", &mut map)?
                     }
@@ -2532,16 +2506,18 @@ pub mod types {
                         slot_keywords.read_present("keywords", &mut map)?
                     }
                     Some(Field::last_name) => {
-                        slot_last_name.read_present("lastName", &mut map)?
+                        slot_last_name.read_present_list("lastName", &mut map)?
                     }
                     Some(Field::modified_at) => {
                         slot_modified_at.read_present("modifiedAt", &mut map)?
                     }
-                    Some(Field::name) => slot_name.read_present("name", &mut map)?,
+                    Some(Field::name) => slot_name.read_present_list("name", &mut map)?,
                     Some(Field::nationality) => {
                         slot_nationality.read_present("nationality", &mut map)?
                     }
-                    Some(Field::notes) => slot_notes.read_present("notes", &mut map)?,
+                    Some(Field::notes) => {
+                        slot_notes.read_present_list("notes", &mut map)?
+                    }
                     Some(Field::position) => {
                         slot_position.read_present("position", &mut map)?
                     }
@@ -2561,11 +2537,7 @@ pub mod types {
                         slot_wikidata_id.read_present("wikidataId", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -2764,21 +2736,21 @@ pub mod types {
                 )?
             {
                 match key {
-                    Some(Field::active) => slot_active.read_present("active", &mut map)?,
+                    Some(Field::active) => {
+                        slot_active.read_present_list("active", &mut map)?
+                    }
                     Some(Field::details) => {
-                        slot_details.read_present("details", &mut map)?
+                        slot_details.read_present_list("details", &mut map)?
                     }
-                    Some(Field::name) => slot_name.read_present("name", &mut map)?,
+                    Some(Field::name) => slot_name.read_present_list("name", &mut map)?,
                     Some(Field::relation) => {
-                        slot_relation.read_present("relation", &mut map)?
+                        slot_relation.read_present_list("relation", &mut map)?
                     }
-                    Some(Field::status) => slot_status.read_present("status", &mut map)?,
+                    Some(Field::status) => {
+                        slot_status.read_present_list("status", &mut map)?
+                    }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -3024,7 +2996,7 @@ pub mod types {
             {
                 match key {
                     Some(Field::aliases) => {
-                        slot_aliases.read_present("aliases", &mut map)?
+                        slot_aliases.read_present_list("aliases", &mut map)?
                     }
                     Some(Field::date_of_birth) => {
                         slot_date_of_birth.read("date_of_birth", &mut map)?
@@ -3033,14 +3005,14 @@ pub mod types {
                         slot_description.read("description", &mut map)?
                     }
                     Some(Field::education) => {
-                        slot_education.read_present("education", &mut map)?
+                        slot_education.read_present_list("education", &mut map)?
                     }
                     Some(Field::list_name) => slot_list_name.read("list_name", &mut map)?,
                     Some(Field::matched_name) => {
                         slot_matched_name.read("matched_name", &mut map)?
                     }
                     Some(Field::other_sources) => {
-                        slot_other_sources.read_present("other_sources", &mut map)?
+                        slot_other_sources.read_present_list("other_sources", &mut map)?
                     }
                     Some(Field::pep_position) => {
                         slot_pep_position.read("pep_position", &mut map)?
@@ -3053,11 +3025,7 @@ pub mod types {
                         slot_source_url.read("source_url", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -3195,11 +3163,7 @@ pub mod types {
                     Some(Field::score) => slot_score.read("score", &mut map)?,
                     Some(Field::weightage) => slot_weightage.read("weightage", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -3330,11 +3294,7 @@ pub mod types {
                         slot_custom_list.read("custom_list", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -3695,46 +3655,44 @@ pub mod types {
                         slot_description.read("description", &mut map)?
                     }
                     Some(Field::details) => {
-                        slot_details.read_present("details", &mut map)?
+                        slot_details.read_present_list("details", &mut map)?
                     }
                     Some(Field::legal_basis) => {
-                        slot_legal_basis.read_present("legal_basis", &mut map)?
+                        slot_legal_basis.read_present_list("legal_basis", &mut map)?
                     }
                     Some(Field::list_name) => {
-                        slot_list_name.read_present("list_name", &mut map)?
+                        slot_list_name.read_present_nullable_list("list_name", &mut map)?
                     }
                     Some(Field::listed_on) => {
-                        slot_listed_on.read_present("listed_on", &mut map)?
+                        slot_listed_on.read_present_nullable_list("listed_on", &mut map)?
                     }
                     Some(Field::matched_name) => {
                         slot_matched_name.read("matched_name", &mut map)?
                     }
                     Some(Field::other_sources) => {
-                        slot_other_sources.read_present("other_sources", &mut map)?
+                        slot_other_sources.read_present_list("other_sources", &mut map)?
                     }
                     Some(Field::reason) => slot_reason.read_present("reason", &mut map)?,
                     Some(Field::sanction_list) => {
-                        slot_sanction_list.read_present("sanction_list", &mut map)?
+                        slot_sanction_list
+                            .read_present_nullable_list("sanction_list", &mut map)?
                     }
                     Some(Field::sanction_program) => {
-                        slot_sanction_program.read_present("sanction_program", &mut map)?
+                        slot_sanction_program
+                            .read_present_list("sanction_program", &mut map)?
                     }
                     Some(Field::sanctioning_authority) => {
                         slot_sanctioning_authority
-                            .read_present("sanctioning_authority", &mut map)?
+                            .read_present_list("sanctioning_authority", &mut map)?
                     }
                     Some(Field::source_url) => {
                         slot_source_url.read("source_url", &mut map)?
                     }
                     Some(Field::updated_on) => {
-                        slot_updated_on.read_present("updated_on", &mut map)?
+                        slot_updated_on.read_present_list("updated_on", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -4094,11 +4052,7 @@ pub mod types {
                         slot_total_score.read("total_score", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -4233,11 +4187,7 @@ pub mod types {
                         slot_nationality.read("nationality", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -4496,7 +4446,7 @@ pub mod types {
                     Some(Field::entity_type) => {
                         slot_entity_type.read("entity_type", &mut map)?
                     }
-                    Some(Field::hits) => slot_hits.read_present("hits", &mut map)?,
+                    Some(Field::hits) => slot_hits.read_present_list("hits", &mut map)?,
                     Some(Field::is_ongoing_monitoring_enabled) => {
                         slot_is_ongoing_monitoring_enabled
                             .read("is_ongoing_monitoring_enabled", &mut map)?
@@ -4515,14 +4465,10 @@ pub mod types {
                         slot_total_hits.read("total_hits", &mut map)?
                     }
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -4674,11 +4620,7 @@ pub mod types {
                         slot_nationality.read("nationality", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -4925,7 +4867,7 @@ pub mod types {
                         slot_additional_data.read("additional_data", &mut map)?
                     }
                     Some(Field::countries) => {
-                        slot_countries.read_present("countries", &mut map)?
+                        slot_countries.read_present_nullable_list("countries", &mut map)?
                     }
                     Some(Field::created_at) => {
                         slot_created_at.read_present("created_at", &mut map)?
@@ -4938,7 +4880,7 @@ pub mod types {
                         slot_matched_name.read("matched_name", &mut map)?
                     }
                     Some(Field::other_sources) => {
-                        slot_other_sources.read_present("other_sources", &mut map)?
+                        slot_other_sources.read_present_list("other_sources", &mut map)?
                     }
                     Some(Field::publisher) => slot_publisher.read("publisher", &mut map)?,
                     Some(Field::source_url) => {
@@ -4948,11 +4890,7 @@ pub mod types {
                         slot_updated_at.read_present("updated_at", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -5040,11 +4978,7 @@ pub mod types {
                 match key {
                     Some(Field::data) => slot_data.read("data", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -5345,11 +5279,7 @@ pub mod types {
                             .read("send_notification_emails", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -5616,11 +5546,7 @@ pub mod types {
                         slot_workflow_id.read("workflow_id", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -5887,11 +5813,7 @@ pub mod types {
                         slot_workflow_version.read("workflow_version", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -6014,11 +5936,7 @@ pub mod types {
                             .read("identification_number", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -6224,11 +6142,7 @@ pub mod types {
                         slot_tax_number.read("tax_number", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -6471,7 +6385,9 @@ pub mod types {
                 )?
             {
                 match key {
-                    Some(Field::errors) => slot_errors.read_present("errors", &mut map)?,
+                    Some(Field::errors) => {
+                        slot_errors.read_present_list("errors", &mut map)?
+                    }
                     Some(Field::issuing_state) => {
                         slot_issuing_state.read("issuing_state", &mut map)?
                     }
@@ -6487,17 +6403,13 @@ pub mod types {
                         slot_validation_type.read("validation_type", &mut map)?
                     }
                     Some(Field::validations) => {
-                        slot_validations.read_present("validations", &mut map)?
+                        slot_validations.read_present_list("validations", &mut map)?
                     }
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -6627,11 +6539,7 @@ pub mod types {
                         slot_validation_type.read("validation_type", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -6722,11 +6630,7 @@ pub mod types {
                         slot_service_id.read_present("service_id", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -6911,11 +6815,7 @@ pub mod types {
                         slot_validation.read("validation", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -7057,11 +6957,7 @@ pub mod types {
                             .read("send_notification_emails", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -7385,7 +7281,7 @@ pub mod types {
                     }
                     Some(Field::expected_document_types) => {
                         slot_expected_document_types
-                            .read_present("expected_document_types", &mut map)?
+                            .read_present_list("expected_document_types", &mut map)?
                     }
                     Some(Field::first_name) => {
                         slot_first_name.read("first_name", &mut map)?
@@ -7415,11 +7311,7 @@ pub mod types {
                         slot_registry_country.read("registry_country", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -7559,14 +7451,11 @@ pub mod types {
                         slot_delete_all.read("delete_all", &mut map)?
                     }
                     Some(Field::session_numbers) => {
-                        slot_session_numbers.read_present("session_numbers", &mut map)?
+                        slot_session_numbers
+                            .read_present_list("session_numbers", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -7888,7 +7777,9 @@ pub mod types {
                     Some(Field::extracted_data) => {
                         slot_extracted_data.read_present("extracted_data", &mut map)?
                     }
-                    Some(Field::fields) => slot_fields.read_present("fields", &mut map)?,
+                    Some(Field::fields) => {
+                        slot_fields.read_present_list("fields", &mut map)?
+                    }
                     Some(Field::file_size) => {
                         slot_file_size.read_present("file_size", &mut map)?
                     }
@@ -7905,11 +7796,7 @@ pub mod types {
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -8064,11 +7951,7 @@ pub mod types {
                     Some(Field::required) => slot_required.read("required", &mut map)?,
                     Some(Field::type_) => slot_type_.read("type", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -8217,20 +8100,18 @@ pub mod types {
                 )?
             {
                 match key {
-                    Some(Field::items) => slot_items.read_present("items", &mut map)?,
+                    Some(Field::items) => {
+                        slot_items.read_present_list("items", &mut map)?
+                    }
                     Some(Field::node_id) => {
                         slot_node_id.read_present("node_id", &mut map)?
                     }
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_nullable_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -8402,11 +8283,7 @@ pub mod types {
                     Some(Field::pending) => slot_pending.read("pending", &mut map)?,
                     Some(Field::total) => slot_total.read("total", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -8682,11 +8559,7 @@ pub mod types {
                         slot_verification_date.read("verification_date", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -8807,11 +8680,7 @@ pub mod types {
                     }
                     Some(Field::name) => slot_name.read("name", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -8993,23 +8862,22 @@ pub mod types {
             {
                 match key {
                     Some(Field::groups) => slot_groups.read("groups", &mut map)?,
-                    Some(Field::items) => slot_items.read_present("items", &mut map)?,
+                    Some(Field::items) => {
+                        slot_items.read_present_list("items", &mut map)?
+                    }
                     Some(Field::node_id) => {
                         slot_node_id.read_present("node_id", &mut map)?
                     }
                     Some(Field::required_groups) => {
-                        slot_required_groups.read_present("required_groups", &mut map)?
+                        slot_required_groups
+                            .read_present_list("required_groups", &mut map)?
                     }
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -9114,11 +8982,7 @@ pub mod types {
                         slot_is_verified.read("is_verified", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -9312,7 +9176,7 @@ pub mod types {
                         slot_breach_emails_count.read("breach_emails_count", &mut map)?
                     }
                     Some(Field::data_classes) => {
-                        slot_data_classes.read_present("data_classes", &mut map)?
+                        slot_data_classes.read_present_list("data_classes", &mut map)?
                     }
                     Some(Field::description) => {
                         slot_description.read("description", &mut map)?
@@ -9324,11 +9188,7 @@ pub mod types {
                     Some(Field::logo_path) => slot_logo_path.read("logo_path", &mut map)?,
                     Some(Field::name) => slot_name.read("name", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -9454,11 +9314,7 @@ pub mod types {
                     Some(Field::reason) => slot_reason.read_present("reason", &mut map)?,
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -9594,11 +9450,7 @@ pub mod types {
                     Some(Field::timestamp) => slot_timestamp.read("timestamp", &mut map)?,
                     Some(Field::type_) => slot_type_.read("type", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -9864,11 +9716,7 @@ pub mod types {
                             .read_present("verification_date", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -10143,7 +9991,7 @@ pub mod types {
             {
                 match key {
                     Some(Field::breaches) => {
-                        slot_breaches.read_present("breaches", &mut map)?
+                        slot_breaches.read_present_list("breaches", &mut map)?
                     }
                     Some(Field::email) => slot_email.read("email", &mut map)?,
                     Some(Field::is_breached) => {
@@ -10156,10 +10004,10 @@ pub mod types {
                         slot_is_undeliverable.read("is_undeliverable", &mut map)?
                     }
                     Some(Field::lifecycle) => {
-                        slot_lifecycle.read_present("lifecycle", &mut map)?
+                        slot_lifecycle.read_present_list("lifecycle", &mut map)?
                     }
                     Some(Field::matches) => {
-                        slot_matches.read_present("matches", &mut map)?
+                        slot_matches.read_present_list("matches", &mut map)?
                     }
                     Some(Field::node_id) => slot_node_id.read("node_id", &mut map)?,
                     Some(Field::status) => slot_status.read("status", &mut map)?,
@@ -10171,14 +10019,10 @@ pub mod types {
                         slot_verified_at.read("verified_at", &mut map)?
                     }
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -10329,11 +10173,7 @@ pub mod types {
                         slot_is_undeliverable.read("is_undeliverable", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -10690,7 +10530,7 @@ pub mod types {
                     }
                     Some(Field::expected_document_types) => {
                         slot_expected_document_types
-                            .read_present("expected_document_types", &mut map)?
+                            .read_present_list("expected_document_types", &mut map)?
                     }
                     Some(Field::first_name) => {
                         slot_first_name.read("first_name", &mut map)?
@@ -10720,11 +10560,7 @@ pub mod types {
                         slot_registry_country.read("registry_country", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -11082,14 +10918,10 @@ pub mod types {
                         slot_target_image.read("target_image", &mut map)?
                     }
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -11214,11 +11046,7 @@ pub mod types {
                         slot_target_image.read("target_image", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -11559,11 +11387,7 @@ pub mod types {
                             .read_present("verification_date", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -11713,11 +11537,7 @@ pub mod types {
                         slot_full_name.read_present("full_name", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -11813,11 +11633,7 @@ pub mod types {
                     Some(Field::feature) => slot_feature.read("feature", &mut map)?,
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -11914,11 +11730,7 @@ pub mod types {
                     Some(Field::feature) => slot_feature.read("feature", &mut map)?,
                     Some(Field::node_id) => slot_node_id.read("node_id", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -12051,11 +11863,7 @@ pub mod types {
                     Some(Field::latitude) => slot_latitude.read("latitude", &mut map)?,
                     Some(Field::longitude) => slot_longitude.read("longitude", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -12167,11 +11975,7 @@ pub mod types {
                     }
                     Some(Field::viewport) => slot_viewport.read("viewport", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -12352,7 +12156,7 @@ pub mod types {
                 match key {
                     Some(Field::address_components) => {
                         slot_address_components
-                            .read_present("address_components", &mut map)?
+                            .read_present_list("address_components", &mut map)?
                     }
                     Some(Field::formatted_address) => {
                         slot_formatted_address.read("formatted_address", &mut map)?
@@ -12360,16 +12164,14 @@ pub mod types {
                     Some(Field::geometry) => slot_geometry.read("geometry", &mut map)?,
                     Some(Field::navigation_points) => {
                         slot_navigation_points
-                            .read_present("navigation_points", &mut map)?
+                            .read_present_list("navigation_points", &mut map)?
                     }
                     Some(Field::place_id) => slot_place_id.read("place_id", &mut map)?,
-                    Some(Field::types) => slot_types.read_present("types", &mut map)?,
+                    Some(Field::types) => {
+                        slot_types.read_present_list("types", &mut map)?
+                    }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -12468,11 +12270,7 @@ pub mod types {
                     Some(Field::northeast) => slot_northeast.read("northeast", &mut map)?,
                     Some(Field::southwest) => slot_southwest.read("southwest", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -12808,7 +12606,7 @@ pub mod types {
                         slot_blood_group.read_present("blood_group", &mut map)?
                     }
                     Some(Field::dl_categories) => {
-                        slot_dl_categories.read_present("dl_categories", &mut map)?
+                        slot_dl_categories.read_present_list("dl_categories", &mut map)?
                     }
                     Some(Field::first_name_latin) => {
                         slot_first_name_latin.read("first_name_latin", &mut map)?
@@ -12843,11 +12641,7 @@ pub mod types {
                             .read("place_of_birth_non_latin", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -13008,11 +12802,7 @@ pub mod types {
                         slot_location.read_present("location", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -13798,7 +13588,7 @@ pub mod types {
                         slot_extra_fields.read("extra_fields", &mut map)?
                     }
                     Some(Field::extra_files) => {
-                        slot_extra_files.read_present("extra_files", &mut map)?
+                        slot_extra_files.read_present_list("extra_files", &mut map)?
                     }
                     Some(Field::first_name) => {
                         slot_first_name.read("first_name", &mut map)?
@@ -13846,7 +13636,7 @@ pub mod types {
                         slot_marital_status.read("marital_status", &mut map)?
                     }
                     Some(Field::matches) => {
-                        slot_matches.read_present("matches", &mut map)?
+                        slot_matches.read_present_list("matches", &mut map)?
                     }
                     Some(Field::mrz) => slot_mrz.read_present("mrz", &mut map)?,
                     Some(Field::nationality) => {
@@ -13867,14 +13657,10 @@ pub mod types {
                     }
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -14104,11 +13890,7 @@ pub mod types {
                         slot_resolution_score.read("resolution_score", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -14624,7 +14406,7 @@ pub mod types {
                     Some(Field::latitude) => slot_latitude.read("latitude", &mut map)?,
                     Some(Field::longitude) => slot_longitude.read("longitude", &mut map)?,
                     Some(Field::matches) => {
-                        slot_matches.read_present("matches", &mut map)?
+                        slot_matches.read_present_list("matches", &mut map)?
                     }
                     Some(Field::node_id) => slot_node_id.read("node_id", &mut map)?,
                     Some(Field::organization) => {
@@ -14641,14 +14423,10 @@ pub mod types {
                         slot_time_zone_offset.read("time_zone_offset", &mut map)?
                     }
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -14824,11 +14602,7 @@ pub mod types {
                         slot_location.read_present("location", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -15238,11 +15012,7 @@ pub mod types {
                             .read_present("verification_date", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -15440,14 +15210,10 @@ pub mod types {
                         slot_ubo_kyc_summary.read_present("ubo_kyc_summary", &mut map)?
                     }
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -15564,17 +15330,13 @@ pub mod types {
                 match key {
                     Some(Field::beneficial_owners) => {
                         slot_beneficial_owners
-                            .read_present("beneficial_owners", &mut map)?
+                            .read_present_list("beneficial_owners", &mut map)?
                     }
                     Some(Field::officers) => {
-                        slot_officers.read_present("officers", &mut map)?
+                        slot_officers.read_present_list("officers", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -15661,14 +15423,10 @@ pub mod types {
             {
                 match key {
                     Some(Field::parties) => {
-                        slot_parties.read_present("parties", &mut map)?
+                        slot_parties.read_present_list("parties", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -16334,7 +16092,10 @@ pub mod types {
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     Some(Field::verification_workflow_features) => {
                         slot_verification_workflow_features
-                            .read_present("verification_workflow_features", &mut map)?
+                            .read_present_nullable_list(
+                                "verification_workflow_features",
+                                &mut map,
+                            )?
                     }
                     Some(Field::verification_workflow_id) => {
                         slot_verification_workflow_id
@@ -16349,11 +16110,7 @@ pub mod types {
                             .read_present("verification_workflow_type", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -17194,7 +16951,7 @@ pub mod types {
                     }
                     Some(Field::child_beneficial_owners) => {
                         slot_child_beneficial_owners
-                            .read_present("child_beneficial_owners", &mut map)?
+                            .read_present_list("child_beneficial_owners", &mut map)?
                     }
                     Some(Field::company_name) => {
                         slot_company_name.read_present("company_name", &mut map)?
@@ -17274,11 +17031,16 @@ pub mod types {
                         slot_registration_number
                             .read_present("registration_number", &mut map)?
                     }
-                    Some(Field::roles) => slot_roles.read_present("roles", &mut map)?,
+                    Some(Field::roles) => {
+                        slot_roles.read_present_list("roles", &mut map)?
+                    }
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     Some(Field::verification_workflow_features) => {
                         slot_verification_workflow_features
-                            .read_present("verification_workflow_features", &mut map)?
+                            .read_present_nullable_list(
+                                "verification_workflow_features",
+                                &mut map,
+                            )?
                     }
                     Some(Field::verification_workflow_id) => {
                         slot_verification_workflow_id
@@ -17293,11 +17055,7 @@ pub mod types {
                             .read_present("verification_workflow_type", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -17759,11 +17517,7 @@ pub mod types {
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -18260,11 +18014,7 @@ pub mod types {
                         slot_software.read_present("software", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -18639,11 +18389,7 @@ pub mod types {
                         slot_workflow_type.read_present("workflow_type", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -19087,7 +18833,7 @@ pub mod types {
                         slot_email_address.read_present("email_address", &mut map)?
                     }
                     Some(Field::features) => {
-                        slot_features.read_present("features", &mut map)?
+                        slot_features.read_present_list("features", &mut map)?
                     }
                     Some(Field::full_name) => {
                         slot_full_name.read_present("full_name", &mut map)?
@@ -19115,11 +18861,7 @@ pub mod types {
                         slot_vendor_data.read_present("vendor_data", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -19228,11 +18970,7 @@ pub mod types {
                     Some(Field::lat) => slot_lat.read("lat", &mut map)?,
                     Some(Field::lng) => slot_lng.read("lng", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -19498,7 +19236,7 @@ pub mod types {
                         slot_face_quality.read_present("face_quality", &mut map)?
                     }
                     Some(Field::matches) => {
-                        slot_matches.read_present("matches", &mut map)?
+                        slot_matches.read_present_list("matches", &mut map)?
                     }
                     Some(Field::method) => slot_method.read("method", &mut map)?,
                     Some(Field::node_id) => slot_node_id.read("node_id", &mut map)?,
@@ -19509,14 +19247,10 @@ pub mod types {
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::video_url) => slot_video_url.read("video_url", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -19624,11 +19358,7 @@ pub mod types {
                     Some(Field::method) => slot_method.read("method", &mut map)?,
                     Some(Field::score) => slot_score.read("score", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -20020,7 +19750,9 @@ pub mod types {
                     Some(Field::document_type) => {
                         slot_document_type.read("document_type", &mut map)?
                     }
-                    Some(Field::errors) => slot_errors.read_present("errors", &mut map)?,
+                    Some(Field::errors) => {
+                        slot_errors.read_present_list("errors", &mut map)?
+                    }
                     Some(Field::expiry_date) => {
                         slot_expiry_date.read("expiry_date", &mut map)?
                     }
@@ -20051,14 +19783,10 @@ pub mod types {
                     Some(Field::sex) => slot_sex.read("sex", &mut map)?,
                     Some(Field::surname) => slot_surname.read("surname", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -20251,11 +19979,7 @@ pub mod types {
                     Some(Field::x) => slot_x.read("x", &mut map)?,
                     Some(Field::y) => slot_y.read("y", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -20476,11 +20200,7 @@ pub mod types {
                         slot_platform.read_present("platform", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -20708,11 +20428,7 @@ pub mod types {
                         slot_is_vpn_or_tor.read("is_vpn_or_tor", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -20797,11 +20513,7 @@ pub mod types {
                 match key {
                     Some(Field::location) => slot_location.read("location", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -20951,11 +20663,7 @@ pub mod types {
                         slot_sod_integrity.read("sod_integrity", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -21105,11 +20813,7 @@ pub mod types {
                     }
                     Some(Field::subject) => slot_subject.read("subject", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -21364,11 +21068,7 @@ pub mod types {
                         slot_place_of_birth.read("place_of_birth", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -21580,14 +21280,10 @@ pub mod types {
                     }
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -21698,11 +21394,7 @@ pub mod types {
                     Some(Field::feature) => slot_feature.read("feature", &mut map)?,
                     Some(Field::node_id) => slot_node_id.read("node_id", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -21845,17 +21537,13 @@ pub mod types {
                     Some(Field::detected) => slot_detected.read("detected", &mut map)?,
                     Some(Field::manipulated_regions) => {
                         slot_manipulated_regions
-                            .read_present("manipulated_regions", &mut map)?
+                            .read_present_list("manipulated_regions", &mut map)?
                     }
                     Some(Field::signals) => {
-                        slot_signals.read_present("signals", &mut map)?
+                        slot_signals.read_present_list("signals", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -22139,11 +21827,7 @@ pub mod types {
                         slot_street_2.read_present("street_2", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -22291,11 +21975,7 @@ pub mod types {
                         slot_voting_percent.read_present("voting_percent", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -22391,11 +22071,7 @@ pub mod types {
                     Some(Field::name) => slot_name.read("name", &mut map)?,
                     Some(Field::type_) => slot_type_.read("type", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -22565,11 +22241,7 @@ pub mod types {
                     Some(Field::reason) => slot_reason.read_present("reason", &mut map)?,
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -22707,11 +22379,7 @@ pub mod types {
                     Some(Field::timestamp) => slot_timestamp.read("timestamp", &mut map)?,
                     Some(Field::type_) => slot_type_.read("type", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -22979,11 +22647,7 @@ pub mod types {
                             .read_present("verification_date", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -23091,11 +22755,7 @@ pub mod types {
                     }
                     Some(Field::number) => slot_number.read("number", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -23427,10 +23087,10 @@ pub mod types {
                         slot_is_virtual.read("is_virtual", &mut map)?
                     }
                     Some(Field::lifecycle) => {
-                        slot_lifecycle.read_present("lifecycle", &mut map)?
+                        slot_lifecycle.read_present_list("lifecycle", &mut map)?
                     }
                     Some(Field::matches) => {
-                        slot_matches.read_present("matches", &mut map)?
+                        slot_matches.read_present_list("matches", &mut map)?
                     }
                     Some(Field::node_id) => slot_node_id.read("node_id", &mut map)?,
                     Some(Field::phone_number) => {
@@ -23451,14 +23111,10 @@ pub mod types {
                         slot_verified_at.read("verified_at", &mut map)?
                     }
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -23611,11 +23267,7 @@ pub mod types {
                         slot_is_temporary.read("is_temporary", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -24072,11 +23724,7 @@ pub mod types {
                         slot_software.read_present("software", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -24354,7 +24002,8 @@ pub mod types {
             {
                 match key {
                     Some(Field::additional_names) => {
-                        slot_additional_names.read_present("additional_names", &mut map)?
+                        slot_additional_names
+                            .read_present_list("additional_names", &mut map)?
                     }
                     Some(Field::bank_account_number) => {
                         slot_bank_account_number
@@ -24385,11 +24034,7 @@ pub mod types {
                             .read_present("document_phone_number", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -24545,11 +24190,7 @@ pub mod types {
                         slot_location.read_present("location", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -24751,11 +24392,7 @@ pub mod types {
                         slot_street_2.read_present("street_2", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -25302,7 +24939,7 @@ pub mod types {
                         slot_extra_fields.read("extra_fields", &mut map)?
                     }
                     Some(Field::extra_files) => {
-                        slot_extra_files.read_present("extra_files", &mut map)?
+                        slot_extra_files.read_present_list("extra_files", &mut map)?
                     }
                     Some(Field::issue_date) => {
                         slot_issue_date.read("issue_date", &mut map)?
@@ -25335,14 +24972,10 @@ pub mod types {
                     }
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -25504,11 +25137,7 @@ pub mod types {
                         slot_name_on_document.read("name_on_document", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -25642,15 +25271,13 @@ pub mod types {
                 )?
             {
                 match key {
-                    Some(Field::files) => slot_files.read_present("files", &mut map)?,
+                    Some(Field::files) => {
+                        slot_files.read_present_nullable_list("files", &mut map)?
+                    }
                     Some(Field::text) => slot_text.read_present("text", &mut map)?,
                     Some(Field::value) => slot_value.read_present("value", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -25772,11 +25399,7 @@ pub mod types {
                     }
                     Some(Field::value) => slot_value.read("value", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -26075,7 +25698,7 @@ pub mod types {
                 match key {
                     Some(Field::answer) => slot_answer.read("answer", &mut map)?,
                     Some(Field::choices) => {
-                        slot_choices.read_present("choices", &mut map)?
+                        slot_choices.read_present_nullable_list("choices", &mut map)?
                     }
                     Some(Field::description) => {
                         slot_description.read_present("description", &mut map)?
@@ -26103,11 +25726,7 @@ pub mod types {
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     Some(Field::value) => slot_value.read_present("value", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -26424,7 +26043,7 @@ pub mod types {
                             .read("is_simple_questionnaire", &mut map)?
                     }
                     Some(Field::languages) => {
-                        slot_languages.read_present("languages", &mut map)?
+                        slot_languages.read_present_list("languages", &mut map)?
                     }
                     Some(Field::node_id) => slot_node_id.read("node_id", &mut map)?,
                     Some(Field::published_at) => {
@@ -26438,7 +26057,7 @@ pub mod types {
                         slot_questionnaire_id.read("questionnaire_id", &mut map)?
                     }
                     Some(Field::sections) => {
-                        slot_sections.read_present("sections", &mut map)?
+                        slot_sections.read_present_list("sections", &mut map)?
                     }
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::title) => slot_title.read("title", &mut map)?,
@@ -26446,11 +26065,7 @@ pub mod types {
                         slot_version.read_present("version", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -26594,14 +26209,12 @@ pub mod types {
                     Some(Field::description) => {
                         slot_description.read_present("description", &mut map)?
                     }
-                    Some(Field::items) => slot_items.read_present("items", &mut map)?,
+                    Some(Field::items) => {
+                        slot_items.read_present_list("items", &mut map)?
+                    }
                     Some(Field::title) => slot_title.read_present("title", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -26938,14 +26551,12 @@ pub mod types {
                         slot_ownership_min_shares
                             .read_present("ownership_min_shares", &mut map)?
                     }
-                    Some(Field::roles) => slot_roles.read_present("roles", &mut map)?,
+                    Some(Field::roles) => {
+                        slot_roles.read_present_list("roles", &mut map)?
+                    }
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -27135,14 +26746,10 @@ pub mod types {
                     }
                     Some(Field::status) => slot_status.read("status", &mut map)?,
                     Some(Field::warnings) => {
-                        slot_warnings.read_present("warnings", &mut map)?
+                        slot_warnings.read_present_list("warnings", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -28134,18 +27741,18 @@ pub mod types {
             {
                 match key {
                     Some(Field::accounts) => {
-                        slot_accounts.read_present("accounts", &mut map)?
+                        slot_accounts.read_present_nullable_list("accounts", &mut map)?
                     }
                     Some(Field::addresses) => {
-                        slot_addresses.read_present("addresses", &mut map)?
+                        slot_addresses.read_present_nullable_list("addresses", &mut map)?
                     }
                     Some(Field::alternative_names) => {
                         slot_alternative_names
-                            .read_present("alternative_names", &mut map)?
+                            .read_present_list("alternative_names", &mut map)?
                     }
                     Some(Field::beneficial_owners) => {
                         slot_beneficial_owners
-                            .read_present("beneficial_owners", &mut map)?
+                            .read_present_list("beneficial_owners", &mut map)?
                     }
                     Some(Field::company_name) => {
                         slot_company_name.read("company_name", &mut map)?
@@ -28176,7 +27783,8 @@ pub mod types {
                             .read_present("incorporation_date", &mut map)?
                     }
                     Some(Field::industries) => {
-                        slot_industries.read_present("industries", &mut map)?
+                        slot_industries
+                            .read_present_nullable_list("industries", &mut map)?
                     }
                     Some(Field::is_editable) => {
                         slot_is_editable.read("is_editable", &mut map)?
@@ -28204,7 +27812,7 @@ pub mod types {
                         slot_node_id.read_present("node_id", &mut map)?
                     }
                     Some(Field::officers) => {
-                        slot_officers.read_present("officers", &mut map)?
+                        slot_officers.read_present_list("officers", &mut map)?
                     }
                     Some(Field::phone) => slot_phone.read_present("phone", &mut map)?,
                     Some(Field::region) => slot_region.read_present("region", &mut map)?,
@@ -28271,11 +27879,7 @@ pub mod types {
                         slot_website.read_present("website", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -28553,11 +28157,7 @@ pub mod types {
                     Some(Field::role) => slot_role.read_present("role", &mut map)?,
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -28695,11 +28295,7 @@ pub mod types {
                     }
                     Some(Field::user) => slot_user.read("user", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -29603,7 +29199,8 @@ pub mod types {
             {
                 match key {
                     Some(Field::aml_screenings) => {
-                        slot_aml_screenings.read_present("aml_screenings", &mut map)?
+                        slot_aml_screenings
+                            .read_present_nullable_list("aml_screenings", &mut map)?
                     }
                     Some(Field::callback) => {
                         slot_callback.read_present("callback", &mut map)?
@@ -29616,19 +29213,28 @@ pub mod types {
                     }
                     Some(Field::database_validations) => {
                         slot_database_validations
-                            .read_present("database_validations", &mut map)?
+                            .read_present_nullable_list(
+                                "database_validations",
+                                &mut map,
+                            )?
                     }
                     Some(Field::document_ai_documents) => {
                         slot_document_ai_documents
-                            .read_present("document_ai_documents", &mut map)?
+                            .read_present_nullable_list(
+                                "document_ai_documents",
+                                &mut map,
+                            )?
                     }
                     Some(Field::document_verifications) => {
                         slot_document_verifications
-                            .read_present("document_verifications", &mut map)?
+                            .read_present_nullable_list(
+                                "document_verifications",
+                                &mut map,
+                            )?
                     }
                     Some(Field::email_verifications) => {
                         slot_email_verifications
-                            .read_present("email_verifications", &mut map)?
+                            .read_present_nullable_list("email_verifications", &mut map)?
                     }
                     Some(Field::environment) => {
                         slot_environment.read("environment", &mut map)?
@@ -29640,48 +29246,56 @@ pub mod types {
                         slot_expires_at.read_present("expires_at", &mut map)?
                     }
                     Some(Field::face_matches) => {
-                        slot_face_matches.read_present("face_matches", &mut map)?
+                        slot_face_matches
+                            .read_present_nullable_list("face_matches", &mut map)?
                     }
                     Some(Field::features) => {
-                        slot_features.read_present("features", &mut map)?
+                        slot_features.read_present_list("features", &mut map)?
                     }
                     Some(Field::id_verifications) => {
-                        slot_id_verifications.read_present("id_verifications", &mut map)?
+                        slot_id_verifications
+                            .read_present_nullable_list("id_verifications", &mut map)?
                     }
                     Some(Field::ip_analyses) => {
-                        slot_ip_analyses.read_present("ip_analyses", &mut map)?
+                        slot_ip_analyses
+                            .read_present_nullable_list("ip_analyses", &mut map)?
                     }
                     Some(Field::key_people_checks) => {
                         slot_key_people_checks
-                            .read_present("key_people_checks", &mut map)?
+                            .read_present_nullable_list("key_people_checks", &mut map)?
                     }
                     Some(Field::liveness_checks) => {
-                        slot_liveness_checks.read_present("liveness_checks", &mut map)?
+                        slot_liveness_checks
+                            .read_present_nullable_list("liveness_checks", &mut map)?
                     }
                     Some(Field::metadata) => {
                         slot_metadata.read_present("metadata", &mut map)?
                     }
                     Some(Field::nfc_verifications) => {
                         slot_nfc_verifications
-                            .read_present("nfc_verifications", &mut map)?
+                            .read_present_nullable_list("nfc_verifications", &mut map)?
                     }
                     Some(Field::phone_verifications) => {
                         slot_phone_verifications
-                            .read_present("phone_verifications", &mut map)?
+                            .read_present_nullable_list("phone_verifications", &mut map)?
                     }
                     Some(Field::poa_verifications) => {
                         slot_poa_verifications
-                            .read_present("poa_verifications", &mut map)?
+                            .read_present_nullable_list("poa_verifications", &mut map)?
                     }
                     Some(Field::questionnaire_responses) => {
                         slot_questionnaire_responses
-                            .read_present("questionnaire_responses", &mut map)?
+                            .read_present_nullable_list(
+                                "questionnaire_responses",
+                                &mut map,
+                            )?
                     }
                     Some(Field::registry_checks) => {
-                        slot_registry_checks.read_present("registry_checks", &mut map)?
+                        slot_registry_checks
+                            .read_present_nullable_list("registry_checks", &mut map)?
                     }
                     Some(Field::reviews) => {
-                        slot_reviews.read_present("reviews", &mut map)?
+                        slot_reviews.read_present_list("reviews", &mut map)?
                     }
                     Some(Field::session_id) => {
                         slot_session_id.read("session_id", &mut map)?
@@ -29703,11 +29317,7 @@ pub mod types {
                         slot_workflow_id.read_present("workflow_id", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -29929,13 +29539,9 @@ pub mod types {
                     Some(Field::count) => slot_count.read("count", &mut map)?,
                     Some(Field::next) => slot_next.read("next", &mut map)?,
                     Some(Field::previous) => slot_previous.read("previous", &mut map)?,
-                    Some(Field::results) => slot_results.read("results", &mut map)?,
+                    Some(Field::results) => slot_results.read_list("results", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -30021,11 +29627,7 @@ pub mod types {
                         slot_session_id.read("session_id", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -30436,11 +30038,7 @@ pub mod types {
                         slot_workflow_version.read_present("workflow_version", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -31220,12 +30818,17 @@ pub mod types {
                         slot_requires_verification
                             .read("requires_verification", &mut map)?
                     }
-                    Some(Field::roles) => slot_roles.read_present("roles", &mut map)?,
+                    Some(Field::roles) => {
+                        slot_roles.read_present_list("roles", &mut map)?
+                    }
                     Some(Field::source) => slot_source.read("source", &mut map)?,
                     Some(Field::uuid) => slot_uuid.read("uuid", &mut map)?,
                     Some(Field::verification_workflow_features) => {
                         slot_verification_workflow_features
-                            .read_present("verification_workflow_features", &mut map)?
+                            .read_present_nullable_list(
+                                "verification_workflow_features",
+                                &mut map,
+                            )?
                     }
                     Some(Field::verification_workflow_id) => {
                         slot_verification_workflow_id
@@ -31240,11 +30843,7 @@ pub mod types {
                             .read_present("verification_workflow_type", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -31398,11 +30997,7 @@ pub mod types {
                     Some(Field::pending) => slot_pending.read("pending", &mut map)?,
                     Some(Field::total) => slot_total.read("total", &mut map)?,
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -31590,17 +31185,13 @@ pub mod types {
                     }
                     Some(Field::nodes_to_resubmit) => {
                         slot_nodes_to_resubmit
-                            .read_present("nodes_to_resubmit", &mut map)?
+                            .read_present_list("nodes_to_resubmit", &mut map)?
                     }
                     Some(Field::send_email) => {
                         slot_send_email.read("send_email", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -31791,11 +31382,7 @@ pub mod types {
                         slot_short_description.read("short_description", &mut map)?
                     }
                     None => {
-                        crate::extra::keep(
-                            &mut extra,
-                            &mut undeclared_name,
-                            map.next_value()?,
-                        )?
+                        crate::extra::keep(&mut extra, &mut undeclared_name, &mut map)?
                     }
                 }
             }
@@ -32197,27 +31784,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => crate::hooks::json_answer(response).await,
                 400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -32302,27 +31877,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::hooks::json_answer(response).await,
                 403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -32390,25 +31953,13 @@ pub mod builder {
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -32470,25 +32021,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
                 403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -32586,34 +32125,18 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::hooks::json_answer(response).await,
                 400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -33091,27 +32614,15 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => crate::hooks::json_answer(response).await,
                 400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -33187,25 +32698,13 @@ pub mod builder {
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
+                    Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
             }

@@ -24,6 +24,31 @@ use reqwest::{StatusCode, Url};
 
 use crate::Client;
 
+/// Reads a JSON answer into its type: what the generated operations call
+/// in place of progenitor's `ResponseValue::from_response`.
+///
+/// The decoding is [`JsonDocument::from_json`](crate::JsonDocument), which
+/// is not generic: the decoder of every answer is compiled once, in this
+/// crate. progenitor's own reader is generic, so every application that
+/// awaits an operation would compile the decoders of its answers again.
+/// A failure keeps the body and describes where it is, never what it holds.
+pub async fn json_answer<T: crate::JsonDocument, E>(
+    response: reqwest::Response,
+) -> Result<progenitor_client::ResponseValue<T>, Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    match T::from_json(&body) {
+        Ok(inner) => Ok(progenitor_client::ResponseValue::new(
+            inner, status, headers,
+        )),
+        Err(failure) => Err(Error::InvalidResponsePayload(
+            body,
+            serde::de::Error::custom(failure),
+        )),
+    }
+}
+
 /// The header progenitor adds to every request; the API documents no such
 /// header, so it is not sent.
 const API_VERSION_HEADER: &str = "api-version";

@@ -55,6 +55,7 @@ mod extra;
 pub mod hooks;
 mod json;
 mod open_enum;
+mod path;
 mod row;
 mod session_token;
 mod timestamp;
@@ -93,29 +94,30 @@ mod presence {
     use serde::de::{Deserialize, DeserializeSeed, Deserializer};
 
     /// A present property: its value, `null` included, as `Some`.
+    ///
+    /// The three-state fields name it in `deserialize_with`, which says what
+    /// they mean to a reader; the generated decoders (which replace serde's
+    /// derive) follow the same rule through [`Present`], with the path of a
+    /// failure noted.
+    #[allow(dead_code)]
     pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<T>, D::Error> {
-        T::deserialize(deserializer).map(Some)
+        Present(PhantomData::<T>).deserialize(deserializer)
     }
 
-    /// [`deserialize`] as a seed, so that the decoders call it with the
-    /// value's type inferred from the field.
-    pub struct Present<T>(PhantomData<T>);
+    /// [`deserialize`] for a value read by the seed `S`.
+    pub struct Present<S>(pub S);
 
-    impl<T> Present<T> {
-        #[inline]
-        pub fn new() -> Self {
-            Self(PhantomData)
-        }
-    }
-
-    impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for Present<T> {
-        type Value = Option<T>;
+    impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Present<S> {
+        type Value = Option<S::Value>;
 
         #[inline]
-        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
-            deserialize(deserializer)
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Option<S::Value>, D::Error> {
+            self.0.deserialize(deserializer).map(Some)
         }
     }
 }

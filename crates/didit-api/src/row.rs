@@ -3,7 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::decode_error::{ROW_FIELD_PREFIX, ROW_FIELD_SEPARATOR, describe_without_position};
+use crate::decode_error::describe_without_position;
 use crate::types::{KybSession, KycSession};
 use crate::{SessionKind, SessionStatus, Timestamp};
 
@@ -186,23 +186,34 @@ impl<'de> Deserialize<'de> for SessionRow {
         let as_kyc = decode::<KycSession>(text);
         let kind = match &as_kyc {
             Ok(row) => row.session_kind.clone(),
-            Err(_) => {
-                decode::<KindOnly>(text)
-                    .map_err(D::Error::custom)?
-                    .session_kind
-            }
+            Err(_) => match decode::<KindOnly>(text) {
+                Ok(kind) => kind.session_kind,
+                Err(message) => {
+                    // The row's kind is unreadable: what the KYC reading
+                    // noted is beside the point.
+                    crate::path::forget();
+                    return Err(reported(message));
+                }
+            },
         };
         match kind {
             None | Some(SessionKind::User) => as_kyc
                 .map(|row| SessionRow::Kyc(Box::new(row)))
-                .map_err(D::Error::custom),
-            Some(SessionKind::Business) => decode::<KybSession>(text)
-                .map(|row| SessionRow::Kyb(Box::new(row)))
-                .map_err(D::Error::custom),
-            Some(SessionKind::Unknown(kind)) => Ok(SessionRow::Unknown(UnknownSessionRow {
-                kind,
-                raw: serde_json::from_str(text).map_err(D::Error::custom)?,
-            })),
+                .map_err(reported),
+            Some(SessionKind::Business) => {
+                // Not a KYC row after all: that failure is not this row's.
+                crate::path::forget();
+                decode::<KybSession>(text)
+                    .map(|row| SessionRow::Kyb(Box::new(row)))
+                    .map_err(reported)
+            }
+            Some(SessionKind::Unknown(kind)) => {
+                crate::path::forget();
+                Ok(SessionRow::Unknown(UnknownSessionRow {
+                    kind,
+                    raw: serde_json::from_str(text).map_err(D::Error::custom)?,
+                }))
+            }
         }
     }
 }
@@ -213,25 +224,18 @@ struct KindOnly {
     session_kind: Option<SessionKind>,
 }
 
-/// Decodes one row, naming the failing field in the error but never the
-/// value found there.
+/// Decodes one row. Where in the row a failure is, the decoders note
+/// (`crate::path`); the message says what was expected, never the value.
 fn decode<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, String> {
-    // Path tracking slows every field down, so it only runs again on failure.
-    serde_json::from_str(text).map_err(|first_error| {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-            Ok(_) => describe_without_position(&first_error),
-            Err(error) => {
-                let path = error.path().to_string();
-                let expected = describe_without_position(&error.into_inner());
-                if path == "." {
-                    expected
-                } else {
-                    format!("{ROW_FIELD_PREFIX}{path}{ROW_FIELD_SEPARATOR}{expected}")
-                }
-            }
-        }
-    })
+    serde_json::from_str(text).map_err(|error| describe_without_position(&error))
+}
+
+/// A row's failure as the error of the document it is in, with the path
+/// noted inside the row carried over to it.
+fn reported<E: serde::de::Error>(message: String) -> E {
+    let error = E::custom(message);
+    crate::path::carry(&error);
+    error
 }
 
 #[cfg(feature = "schemars")]
@@ -312,10 +316,20 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_the_field() {
-        let error =
-            serde_json::from_str::<SessionRow>(r#"{"session_number": "seven"}"#).unwrap_err();
-        assert!(error.to_string().contains("session_number"), "{error}");
+    fn a_failure_in_a_row_is_named_by_its_path_not_its_value() {
+        use crate::JsonDocument;
+        let page = br#"{"count": 2, "next": null, "previous": null, "results": [
+            {"session_number": 1},
+            {"session_kind": "business", "session_number": "seven"}
+        ]}"#;
+        let failure = crate::types::SessionPage::from_json(page).unwrap_err();
+        assert_eq!(failure.path, "results[1].session_number");
+        assert!(
+            failure
+                .expected
+                .starts_with("invalid type: string, expected i64")
+        );
+        assert!(!failure.to_string().contains("seven"), "{failure}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::RateLimit;
 use crate::types::{ApiError, ErrorMessages};
+use didit_api::JsonDocument as _;
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -281,7 +282,7 @@ impl ResponseBody {
     /// Keeps an answer's body, read as a Django REST Framework error when it
     /// is one.
     pub(crate) fn new(bytes: Bytes) -> Self {
-        let api_error = serde_json::from_slice::<ApiError>(&bytes).ok();
+        let api_error = ApiError::from_json(&bytes).ok();
         Self {
             inner: Box::new(BodyInner { bytes, api_error }),
         }

@@ -185,6 +185,12 @@ pub use didit_api::{
 
 /// The date type of the date filters.
 pub use chrono::NaiveDate;
+
+// The README's examples, compiled (and run) as doctests. Its axum receiver
+// is `didit-webhook`'s example, which that crate compiles and compares.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
 /// Verifying the webhook deliveries Didit sends and reading their events
 /// (the `didit-webhook` crate, which a service that only receives webhooks
 /// can depend on alone).

@@ -160,7 +160,9 @@ impl Sessions<'_> {
         let api = self.client.api(None);
         let result = api.delete_session().session_id(session_id).send().await;
         // An answer without a body: nothing to decode.
-        Client::settle_with(&api, result, |_| None).await.map(|_| ())
+        Client::settle_with(&api, result, |_| None)
+            .await
+            .map(|_| ())
     }
 
     /// Deletes the sessions with these numbers (as the console shows them).
@@ -202,7 +204,9 @@ impl Sessions<'_> {
     async fn send_delete(&self, request: DeleteSessionsRequest) -> Result<()> {
         let api = self.client.api(None);
         let result = api.delete_sessions().body(request).send().await;
-        Client::settle_with(&api, result, |_| None).await.map(|_| ())
+        Client::settle_with(&api, result, |_| None)
+            .await
+            .map(|_| ())
     }
 
     /// Fetches the PDF report of a finished session, as a stream: it is
