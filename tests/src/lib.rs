@@ -126,13 +126,14 @@ pub fn decode<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, String
     // Decoding from text rather than from the `Value` exercises the same path
     // as a real response.
     let text = value.to_string();
-    let mut deserializer = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        if path == "." {
-            format!("decoding failed: {}", error.into_inner())
+    didit_api::decode_any(text.as_bytes()).map_err(|failure| {
+        if failure.path == "." {
+            format!("decoding failed: {}", failure.expected)
         } else {
-            format!("decoding failed at `{path}`: {}", error.into_inner())
+            format!(
+                "decoding failed at `{}`: {}",
+                failure.path, failure.expected
+            )
         }
     })
 }

@@ -516,7 +516,7 @@ pub fn implement_json_documents(
         types.push(syn::parse_quote! {
             impl crate::JsonDocument for #ident {
                 fn from_json(body: &[u8]) -> ::std::result::Result<Self, crate::DecodeFailure> {
-                    crate::decode_error::read_document(body)
+                    crate::decode_any(body)
                 }
             }
         });

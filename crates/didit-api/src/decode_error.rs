@@ -86,10 +86,22 @@ pub trait JsonDocument: Sized {
     fn from_json(body: &[u8]) -> Result<Self, DecodeFailure>;
 }
 
-/// What every [`JsonDocument`] impl does. The generated decoders note the
-/// path of a failure as it passes up through them (`crate::path`), so one
-/// decode is enough.
-pub(crate) fn read_document<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeFailure> {
+/// [`decode`] for any type, the payload types nested in documents included;
+/// what every [`JsonDocument`] impl calls.
+///
+/// The generated decoders note the path of a failure as it passes up
+/// through them, so one decode is enough. Being generic, it is compiled
+/// where it is called: for the API's documents, [`decode`] reuses the
+/// decoder compiled in this crate.
+///
+/// ```
+/// use didit_api::types::IdVerification;
+///
+/// let failure = didit_api::decode_any::<IdVerification>(br#"{"age": "Jane"}"#).unwrap_err();
+/// assert_eq!(failure.path, "age");
+/// assert!(!failure.to_string().contains("Jane"));
+/// ```
+pub fn decode_any<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeFailure> {
     crate::path::forget();
     serde_json::from_slice(body).map_err(|error| DecodeFailure {
         path: crate::path::take(&error),
@@ -198,7 +210,7 @@ mod tests {
 
     /// A derived type: its failures have no path, only messages.
     fn failure(json: &str) -> DecodeFailure {
-        read_document::<Row>(json.as_bytes()).expect_err("a failure")
+        decode_any::<Row>(json.as_bytes()).expect_err("a failure")
     }
 
     fn page_failure(json: &str) -> DecodeFailure {

@@ -31432,37 +31432,37 @@ pub mod types {
     }
     impl crate::JsonDocument for ApiError {
         fn from_json(body: &[u8]) -> Result<Self, crate::DecodeFailure> {
-            crate::decode_error::read_document(body)
+            crate::decode_any(body)
         }
     }
     impl crate::JsonDocument for CreatedSession {
         fn from_json(body: &[u8]) -> Result<Self, crate::DecodeFailure> {
-            crate::decode_error::read_document(body)
+            crate::decode_any(body)
         }
     }
     impl crate::JsonDocument for SessionDecision {
         fn from_json(body: &[u8]) -> Result<Self, crate::DecodeFailure> {
-            crate::decode_error::read_document(body)
+            crate::decode_any(body)
         }
     }
     impl crate::JsonDocument for SessionPage {
         fn from_json(body: &[u8]) -> Result<Self, crate::DecodeFailure> {
-            crate::decode_error::read_document(body)
+            crate::decode_any(body)
         }
     }
     impl crate::JsonDocument for SessionStatusUpdated {
         fn from_json(body: &[u8]) -> Result<Self, crate::DecodeFailure> {
-            crate::decode_error::read_document(body)
+            crate::decode_any(body)
         }
     }
     impl crate::JsonDocument for SessionWebhookEvent {
         fn from_json(body: &[u8]) -> Result<Self, crate::DecodeFailure> {
-            crate::decode_error::read_document(body)
+            crate::decode_any(body)
         }
     }
     impl crate::JsonDocument for StatusUpdateError {
         fn from_json(body: &[u8]) -> Result<Self, crate::DecodeFailure> {
-            crate::decode_error::read_document(body)
+            crate::decode_any(body)
         }
     }
 }

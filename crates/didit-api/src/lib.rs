@@ -4,7 +4,9 @@
 //! Most users want the `didit` crate, which wraps this one with configuration,
 //! typed filters, paging, retries and errors. This crate is the generated
 //! layer: [`Client`] with one builder per operation, and the payload types in
-//! [`types`].
+//! [`types`]. Each type has an accessor per property, `new` taking its
+//! required properties and a `with_*` setter per property; each is
+//! `#[non_exhaustive]`, so the API can grow without breaking its users.
 //!
 //! The generated code lives in `generated.rs` and is never edited by hand. The
 //! hand-written pieces here are the ones it needs and cannot generate:
@@ -19,6 +21,8 @@
 //!   send them, with reqwest and progenitor-client. Without it the crate is
 //!   the payload types alone, for code that only reads Didit's JSON (a
 //!   webhook receiver, for one).
+//! - `schemars`: `schemars::JsonSchema` for every type, for tools that
+//!   compare the types with the spec.
 //!
 //! ```
 //! use didit_api::{SessionRow, types::SessionPage};
@@ -27,8 +31,8 @@
 //!     r#"{"count": 1, "next": null, "previous": null,
 //!         "results": [{"session_number": 7, "status": "Some Future Status"}]}"#,
 //! )?;
-//! let SessionRow::Kyc(row) = &page.results[0] else { unreachable!() };
-//! assert_eq!(row.status.as_ref().map(|s| s.as_str()), Some("Some Future Status"));
+//! let SessionRow::Kyc(row) = &page.results()[0] else { unreachable!() };
+//! assert_eq!(row.status().map(|s| s.as_str()), Some("Some Future Status"));
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
@@ -60,7 +64,7 @@ mod row;
 mod session_token;
 mod timestamp;
 
-pub use decode_error::{DecodeFailure, JsonDocument, decode, describe_decode_error};
+pub use decode_error::{DecodeFailure, JsonDocument, decode, decode_any, describe_decode_error};
 pub use extra::Extra;
 pub use generated::*;
 pub use json::{JsonNumber, JsonObject, NotFinite};

@@ -76,6 +76,46 @@ async fn create_sends_every_field_it_was_given_and_keeps_the_token_secret() {
 }
 
 #[tokio::test]
+async fn an_answer_without_a_required_property_is_a_decode_error_naming_it() {
+    let server = MockServer::start().await;
+    // A create answer with no `url`, and a decision whose second check has a
+    // mistyped property: each fails by name and path, never by value.
+    Mock::given(method("POST"))
+        .and(path("/v3/session/"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "session_id": SESSION, "session_number": 1, "session_token": "Jane-Token",
+            "vendor_data": null, "metadata": null, "status": "Not Started",
+            "callback": null, "workflow_id": WORKFLOW, "workflow_version": 1,
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v3/session/{SESSION}/decision/")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "session_id": SESSION, "status": "Approved",
+            "id_verifications": [{"first_name": "Jane"}, {"age": "Jane Doe"}],
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let sessions = client.sessions();
+    let error = sessions.create(session()).send().await.unwrap_err();
+    let Error::Decode { path, expected, .. } = &error else {
+        panic!("a decode error: {error:?}")
+    };
+    assert_eq!(path, ".");
+    assert!(expected.starts_with("missing field `url`"), "{expected}");
+    let error = sessions.decision(session()).send().await.unwrap_err();
+    let Error::Decode { path, .. } = &error else {
+        panic!("a decode error: {error:?}")
+    };
+    assert_eq!(path, "id_verifications[1].age");
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(!shown.contains("Jane"), "{shown}");
+    }
+}
+
+#[tokio::test]
 async fn a_create_that_may_have_reached_the_server_is_not_sent_again() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
