@@ -174,9 +174,9 @@ pub use didit_api::types::{
 };
 pub use didit_api::{
     AmlCaseType, AmlCategoryResult, AmlDataset, AmlReviewStatus, BrightnessIssue,
-    DatabaseMatchType, DatabaseValidationType, DocumentAiFieldType, DocumentCode,
+    DatabaseMatchType, DatabaseValidationType, DecodeFailure, DocumentAiFieldType, DocumentCode,
     DocumentNumberMatch, DocumentType, Environment, Extra, FeatureName, FeatureStatus, Gender,
-    IpMatchMode, IpMatchSource, IpMatchType, JsonNumber, JsonObject, KeyPersonRole,
+    IpMatchMode, IpMatchSource, IpMatchType, JsonDocument, JsonNumber, JsonObject, KeyPersonRole,
     KybDocumentGroup, Language, MatchSource, PartyEntityType, PartyKycStatus, PartySource,
     ResubmittableFeature, RiskLevel, SessionKind, SessionStatus, SessionToken, Timestamp,
     UnknownSessionRow, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
