@@ -235,6 +235,24 @@ fn presence_fields(spec: &serde_json::Value) -> Result<BTreeMap<String, BTreeSet
     Ok(fields)
 }
 
+/// The `rename = "..."` among serde attributes, if any: the JSON name of a
+/// field or variant whose Rust name differs.
+pub fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut rename = None;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
+        // Other serde keys are skipped; a key with a value reads the value.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Ok(())
+        });
+    }
+    rename
+}
+
 /// Makes optional nullable and optional array fields three-state.
 ///
 /// typify folds "absent" and "null" into one `None` (and "absent" and `[]` into
@@ -248,27 +266,6 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
         fields: &'a BTreeMap<String, BTreeSet<String>>,
     }
 
-    /// The `rename = "..."` of a field's serde attributes, if any.
-    fn serde_rename(field: &syn::Field) -> Option<String> {
-        let mut rename = None;
-        for attr in field
-            .attrs
-            .iter()
-            .filter(|attr| attr.path().is_ident("serde"))
-        {
-            // Other serde keys are skipped; a key with a value reads the value.
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-                } else if meta.input.peek(syn::Token![=]) {
-                    meta.value()?.parse::<syn::Expr>()?;
-                }
-                Ok(())
-            });
-        }
-        rename
-    }
-
     impl VisitMut for Rewrite<'_> {
         fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
             let Some(wanted) = self.fields.get(&item.ident.to_string()) else {
@@ -276,7 +273,7 @@ fn keep_presence(file: &mut syn::File, fields: &BTreeMap<String, BTreeSet<String
             };
             for field in item.fields.iter_mut() {
                 let Some(ident) = &field.ident else { continue };
-                let rename = serde_rename(field);
+                let rename = serde_rename(&field.attrs);
                 if !wanted.contains(rename.as_ref().unwrap_or(&ident.to_string())) {
                     continue;
                 }

@@ -199,30 +199,13 @@ impl Mutation {
                     .iter()
                     .find(|variant| {
                         variant.ident == value
-                            || serde_rename(&variant.attrs).as_deref() == Some(value)
+                            || codegen::serde_rename(&variant.attrs).as_deref() == Some(value)
                     })
                     .map(|variant| format!("variant `{schema}::{}`", variant.ident))
                     .ok_or_else(|| format!("`{schema}` has no variant for `{value}`"))
             }
         }
     }
-}
-
-/// The `rename = "..."` among serde attributes, if any.
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut rename = None;
-    for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
-        // Other keys are skipped; one with a value has the value read.
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
-            Ok(())
-        });
-    }
-    rename
 }
 
 /// Checks that `generated`, the client generated from the grown spec, shows
