@@ -12,8 +12,10 @@
 //! - [`add_reader_and_builder_methods`]: every struct gets an accessor per
 //!   property (`Option<&T>`, `&[T]`, `&str`, copies for small values), a
 //!   constructor taking its required properties, and a chainable `with_*`
-//!   setter per property. Accessors and setters are `#[inline]` (generic or
-//!   inlined code costs nothing until a caller uses it).
+//!   setter per property. Accessors are `#[inline]` and setters generic, so
+//!   neither is compiled until a caller uses it.
+//! - [`implement_json_documents`] and [`read_answers_as_documents`]: the
+//!   documents' decoders are compiled once, in `didit-api`.
 //! - [`mark_non_exhaustive`]: structs and enums can grow without breaking
 //!   code that builds or matches them.
 //! - [`gate_json_schema`]: `schemars` derives only under the crate's
