@@ -2,6 +2,7 @@
 //! delete it, and keep its PDF report. Each method builds its request with
 //! the generated builder and sends it through the client's pipeline.
 
+use std::fmt;
 use std::time::Duration;
 
 use base64::Engine;
@@ -262,11 +263,41 @@ impl Sessions<'_> {
 }
 
 /// A session to create; see [`Sessions::create`].
-#[derive(Clone, Debug)]
+///
+/// Its `Debug` output names the fields that are set, never their values
+/// (vendor data, contact and expected details, a portrait: personal data).
+///
+/// ```
+/// # let client = didit::Client::builder().api_key("k").build().unwrap();
+/// let request = client.sessions().create(didit::Uuid::nil()).vendor_data("user-42");
+/// let shown = format!("{request:?}");
+/// assert!(shown.contains("vendor_data") && !shown.contains("user-42"));
+/// ```
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct CreateSession {
     client: Client,
     request: CreateSessionRequest,
+}
+
+impl fmt::Debug for CreateSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateSession")
+            .field("client", &self.client)
+            .field("fields_set", &fields_set(&self.request))
+            .finish()
+    }
+}
+
+/// The properties a request body will carry, by name: what `Debug` of a
+/// request shows instead of the values, which may be personal data.
+fn fields_set(body: &impl serde::Serialize) -> Vec<String> {
+    match serde_json::to_value(body) {
+        Ok(serde_json::Value::Object(properties)) => {
+            properties.into_iter().map(|(name, _)| name).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 impl CreateSession {
@@ -560,12 +591,25 @@ fn is_final(status: &SessionStatus) -> bool {
 }
 
 /// A status change; see [`Sessions::update_status`].
-#[derive(Clone, Debug)]
+///
+/// Its `Debug` output names the fields that are set, never their values (a
+/// comment, an e-mail address).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UpdateStatus {
     client: Client,
     session_id: Uuid,
     request: UpdateSessionStatusRequest,
+}
+
+impl fmt::Debug for UpdateStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateStatus")
+            .field("client", &self.client)
+            .field("session_id", &self.session_id)
+            .field("fields_set", &fields_set(&self.request))
+            .finish()
+    }
 }
 
 impl UpdateStatus {

@@ -759,15 +759,19 @@ impl ListSessions {
         I::Item: AsRef<str>,
     {
         let mut joined = String::new();
-        for value in values {
+        for (position, value) in values.into_iter().enumerate() {
             let value = value.as_ref();
             if value.is_empty() {
                 return self.reject(parameter, "holds an empty value");
             }
             if value.contains(',') {
                 // The server splits on commas: the value would silently
-                // become two filters.
-                return self.reject(parameter, format!("`{value}` contains a comma"));
+                // become two filters. The value itself is not repeated: it
+                // may be personal data (a name searched for).
+                return self.reject(
+                    parameter,
+                    format!("value {} of the list contains a comma", position + 1),
+                );
             }
             if !joined.is_empty() {
                 joined.push(',');

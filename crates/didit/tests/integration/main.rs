@@ -9,6 +9,7 @@
 mod common;
 
 mod concurrent_paging;
+mod debug_output;
 mod errors;
 mod hostile;
 mod lifecycle;

@@ -1,0 +1,121 @@
+//! `Debug` of every request the facade builds shows what is set, never the
+//! personal data it carries.
+
+use base64::Engine as _;
+use didit::types::{ContactDetails, ExpectedDetails, NewSessionStatus, NodeToResubmit};
+use didit::{Client, Error, Language, ResubmittableFeature, Uuid};
+use serde_json::json;
+
+/// Written into every value a request can carry.
+const MARKER: &str = "Jane-Personal-Marker";
+
+fn client() -> Client {
+    Client::builder().api_key("k").build().unwrap()
+}
+
+fn assert_hidden(what: &str, shown: &str, names: &[&str]) {
+    assert!(
+        !shown.contains(MARKER),
+        "{what} shows personal data: {shown}"
+    );
+    assert!(
+        !shown.contains("Jane"),
+        "{what} shows personal data: {shown}"
+    );
+    for name in names {
+        assert!(
+            shown.contains(name),
+            "{what} does not say `{name}` is set: {shown}"
+        );
+    }
+}
+
+#[test]
+fn no_request_debug_shows_what_it_carries() {
+    let client = client();
+    let sessions = client.sessions();
+    let marked = |suffix: &str| format!("{MARKER}{suffix}");
+
+    let list = sessions
+        .list()
+        .search(marked(" search"))
+        .vendor_data(marked(" vendor"))
+        .organization_name([marked(" org")])
+        .document_name([marked(" doc")]);
+    assert_hidden(
+        "ListSessions",
+        &format!("{list:?}"),
+        &["search", "vendor_data"],
+    );
+
+    let create = sessions
+        .create(Uuid::nil())
+        .vendor_data(marked(" vendor"))
+        .callback(format!("https://example.com/{MARKER}"))
+        .metadata(json!({"note": marked(" metadata")}))
+        .language(Language::from("es"))
+        .contact_details(
+            ContactDetails::new()
+                .with_email(format!("{MARKER}@example.com"))
+                .with_phone(marked(" phone")),
+        )
+        .expected_details(
+            ExpectedDetails::new()
+                .with_first_name(marked(" first"))
+                .with_last_name(marked(" last")),
+        )
+        .portrait_image(MARKER.as_bytes())
+        .sandbox_scenario(marked(" scenario"));
+    assert_hidden(
+        "CreateSession",
+        &format!("{create:?}"),
+        &[
+            "vendor_data",
+            "contact_details",
+            "expected_details",
+            "portrait_image",
+        ],
+    );
+    // The portrait is sent base64-encoded: its encoding must not show either.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(MARKER);
+    assert!(!format!("{create:?}").contains(&encoded));
+
+    let update = sessions
+        .update_status(Uuid::nil(), NewSessionStatus::Resubmitted)
+        .comment(marked(" comment"))
+        .nodes_to_resubmit([NodeToResubmit::new(
+            ResubmittableFeature::DocumentFront,
+            marked(" node"),
+        )])
+        .send_email(format!("{MARKER}@example.com"), Some(Language::from("en")));
+    assert_hidden(
+        "UpdateStatus",
+        &format!("{update:?}"),
+        &["comment", "nodes_to_resubmit", "email_address"],
+    );
+
+    let decision = sessions.decision(Uuid::nil()).include_events(true);
+    assert_hidden("GetDecision", &format!("{decision:?}"), &["include_events"]);
+    let wait = sessions.wait_for_decision(Uuid::nil());
+    assert_hidden("WaitForDecision", &format!("{wait:?}"), &[]);
+}
+
+#[tokio::test]
+async fn a_refused_value_is_named_not_repeated() {
+    // Refused before anything is sent: no server is needed.
+    let error = client()
+        .sessions()
+        .list()
+        .organization_name(["Acme", &format!("{MARKER}, Ltd")])
+        .send()
+        .await
+        .unwrap_err();
+    let Error::InvalidInput { parameter, .. } = &error else {
+        panic!("an invalid input: {error:?}")
+    };
+    assert_eq!(*parameter, "organization_name");
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(!shown.contains(MARKER), "{shown}");
+        assert!(shown.contains("value 2"), "{shown}");
+    }
+}
