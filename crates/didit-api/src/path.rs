@@ -71,10 +71,25 @@ pub(crate) fn property(error: &impl Display, name: &'static str) {
     note(error, Step::Property(name));
 }
 
+/// The longest undeclared property name a path repeats.
+const MAX_UNDECLARED_NAME: usize = 64;
+
 /// Notes that `error` came from the value of the undeclared property `name`.
+/// The name comes from the server: a path repeats it only when it reads as
+/// a property name (short, letters, digits, `_`, `-`), never arbitrary text.
 #[cold]
 pub(crate) fn undeclared(error: &impl Display, name: &str) {
-    note(error, Step::Undeclared(name.to_owned()));
+    let plausible = !name.is_empty()
+        && name.len() <= MAX_UNDECLARED_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let shown = if plausible {
+        name
+    } else {
+        "<undeclared property>"
+    };
+    note(error, Step::Undeclared(shown.to_owned()));
 }
 
 /// Notes that `error` came from the element at `index` of an array.
@@ -173,6 +188,18 @@ mod tests {
             take(&"invalid type: string, expected i64 at line 1 column 80"),
             "[0].session_number"
         );
+    }
+
+    #[test]
+    fn an_undeclared_name_is_repeated_only_when_it_reads_as_one() {
+        forget();
+        let error = "EOF while parsing a value";
+        undeclared(&error, "risk_score");
+        assert_eq!(take(&error), "risk_score");
+        undeclared(&error, "Jane Doe, born 1990\n");
+        assert_eq!(take(&error), "<undeclared property>");
+        undeclared(&error, &"x".repeat(65));
+        assert_eq!(take(&error), "<undeclared property>");
     }
 
     #[test]
