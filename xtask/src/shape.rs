@@ -534,6 +534,8 @@ const TRAIT_METHODS: &[&str] = &[
     "clone_from",
     "default",
     "deserialize",
+    // `didit_api::JsonDocument::from_json`, called on the concrete type.
+    "from_json",
     "eq",
     "fmt",
     "from",
@@ -710,6 +712,16 @@ mod tests {
         })
         .unwrap_err();
         assert!(error.to_string().contains("`with_name`"), "{error}");
+    }
+
+    #[test]
+    fn a_property_named_like_a_trait_method_fails_generation() {
+        for name in ["clone", "from_json"] {
+            let field = format_ident!("{name}");
+            let error =
+                shaped(quote! { pub struct Odd { pub #field: Option<String> } }).unwrap_err();
+            assert!(error.to_string().contains(&format!("`{name}`")), "{error}");
+        }
     }
 
     #[test]

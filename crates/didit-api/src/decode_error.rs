@@ -264,10 +264,11 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_recovered_from_lends_nothing_to_the_path() {
-        // The first row is read as KYC before it turns out to be KYB (a KYB
-        // `workflow_id` is not the KYC row's shape); the failure that counts
-        // is in the second row.
+    fn a_failure_after_a_row_read_twice_is_named_in_its_own_row() {
+        // A KYB row is read as KYC first, then again as KYB; that second
+        // reading must leave nothing behind for the failure that counts,
+        // in the next row. (Notes of an error recovered from are dropped by
+        // `crate::path`, tested there.)
         let json = format!(
             r#"{{{PAGE}, "results": [
                 {{"session_kind": "business", "session_number": 1, "workflow_id": null}},
