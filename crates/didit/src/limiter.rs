@@ -11,7 +11,15 @@
 //!
 //! The server's own view is folded in: when it reports fewer requests
 //! remaining than the log allows (other programs use the same key), or
-//! answers 429, the missing slots are taken until its reset time.
+//! answers 429, the missing slots are held until its reset time.
+//!
+//! Memory stays bounded whatever the configured limit and whatever the
+//! server says. The log holds one entry per request this client made, so it
+//! grows only with the requests actually sent. Slots the server holds are
+//! kept as counts, one per second of reset time: their number comes from a
+//! header and from the configured limit (a server answering `0` to a client
+//! allowed `u32::MAX` requests holds four billion slots), so they must not
+//! take an entry each.
 
 use std::collections::VecDeque;
 use std::pin::pin;
@@ -27,11 +35,19 @@ use crate::RateLimit;
 /// away is taken as a broken header.
 const LONGEST_BELIEVED_RESET: Duration = Duration::from_secs(3600);
 
+/// How finely the times at which held slots free are told apart: the
+/// server gives its reset in whole seconds, so holds that end within the
+/// same second of the limiter's clock are one run. A slot may be held up to
+/// this much longer than the server said, never shorter.
+const HOLD_RESOLUTION: Duration = Duration::from_secs(1);
+
 /// Requests allowed per sliding window, shared by every clone of a client.
 #[derive(Debug)]
 pub(crate) struct Limiter {
     max_requests: usize,
     window: Duration,
+    /// Where the seconds that runs of held slots are rounded to start.
+    epoch: Instant,
     state: Mutex<State>,
     /// Woken whenever a request finishes, so that waiters recompute when
     /// the next slot frees.
@@ -40,35 +56,77 @@ pub(crate) struct Limiter {
 
 #[derive(Debug, Default)]
 struct State {
-    /// When each spent slot frees again, earliest first. Slots stay listed
-    /// for a window after they free, to tell what the log held when a
-    /// request still in flight was sent.
+    /// When each slot this client spent frees again, earliest first. Slots
+    /// stay listed for a window after they free, to tell what the log held
+    /// when a request still in flight was sent.
     frees_at: VecDeque<Instant>,
+    /// The slots the server's budget holds beyond the log, earliest first:
+    /// one run per [`HOLD_RESOLUTION`] at most, so no more runs than there
+    /// are seconds in [`LONGEST_BELIEVED_RESET`]. A run is forgotten once it
+    /// frees (a later answer about a reset already past is not believed).
+    held: VecDeque<HeldRun>,
     /// Requests sent whose answer has not arrived yet.
     in_flight: usize,
 }
 
+/// Slots held until the same moment.
+#[derive(Debug)]
+struct HeldRun {
+    frees_at: Instant,
+    slots: usize,
+}
+
 impl State {
-    fn forget_long_freed(&mut self, now: Instant, window: Duration) {
+    fn forget_freed(&mut self, now: Instant, window: Duration) {
         while self.frees_at.front().is_some_and(|&at| at + window <= now) {
             self.frees_at.pop_front();
         }
+        while self.held.front().is_some_and(|run| run.frees_at <= now) {
+            self.held.pop_front();
+        }
     }
 
-    /// Slots still spent at `instant`.
+    /// Slots still spent at `instant`, as far as the state tells: own slots
+    /// stay listed for a window after they free, held runs until they free.
     fn spent_at(&self, instant: Instant) -> usize {
-        self.frees_at.len() - self.frees_at.partition_point(|&at| at <= instant)
+        let own = self.frees_at.len() - self.frees_at.partition_point(|&at| at <= instant);
+        self.held
+            .iter()
+            .filter(|run| run.frees_at > instant)
+            .fold(own, |spent, run| spent.saturating_add(run.slots))
     }
 
     /// The first spent slot to free after `now`.
     fn next_free_after(&self, now: Instant) -> Option<Instant> {
         let freed = self.frees_at.partition_point(|&at| at <= now);
-        self.frees_at.get(freed).copied()
+        let own = self.frees_at.get(freed).copied();
+        let held = self
+            .held
+            .iter()
+            .map(|run| run.frees_at)
+            .find(|&at| at > now);
+        own.into_iter().chain(held).min()
     }
 
     fn spend_until(&mut self, at: Instant) {
         let position = self.frees_at.partition_point(|&other| other <= at);
         self.frees_at.insert(position, at);
+    }
+
+    /// Holds `slots` more until `at`, which is a whole number of
+    /// [`HOLD_RESOLUTION`]s after the epoch.
+    fn hold_until(&mut self, at: Instant, slots: usize) {
+        let position = self.held.partition_point(|run| run.frees_at < at);
+        match self.held.get_mut(position) {
+            Some(run) if run.frees_at == at => run.slots = run.slots.saturating_add(slots),
+            _ => self.held.insert(
+                position,
+                HeldRun {
+                    frees_at: at,
+                    slots,
+                },
+            ),
+        }
     }
 }
 
@@ -114,6 +172,7 @@ impl Limiter {
         Self {
             max_requests: (max_requests as usize).max(1),
             window,
+            epoch: Instant::now(),
             state: Mutex::default(),
             finished: Notify::new(),
         }
@@ -144,7 +203,7 @@ impl Limiter {
             let next_free = {
                 let mut state = self.state();
                 let now = Instant::now();
-                state.forget_long_freed(now, self.window);
+                state.forget_freed(now, self.window);
                 if state.spent_at(now) + state.in_flight < self.max_requests {
                     state.in_flight += 1;
                     return Permit {
@@ -168,7 +227,7 @@ impl Limiter {
 
     /// Ends a request sent at `sent_at`: its slot is spent for one window
     /// from now, and the server's budget, when it is lower than the log's,
-    /// takes the difference until the server's reset.
+    /// holds the difference until the server's reset.
     fn settle(&self, sent_at: Instant, server: Option<ServerBudget>) {
         let now = Instant::now();
         {
@@ -180,14 +239,28 @@ impl Limiter {
                 // sent: every slot of this client it can have counted then
                 // is still in the log as spent at `sent_at`, or in flight.
                 let own = state.spent_at(sent_at) + state.in_flight;
-                let left = self.max_requests.saturating_sub(own) as u64;
-                for _ in 0..left.saturating_sub(server.remaining) {
-                    state.spend_until(server.until);
+                let left = self.max_requests.saturating_sub(own);
+                let remaining = usize::try_from(server.remaining).unwrap_or(usize::MAX);
+                let missing = left.saturating_sub(remaining);
+                if missing > 0 {
+                    state.hold_until(self.rounded_up(server.until), missing);
                 }
             }
-            state.forget_long_freed(now, self.window);
+            state.forget_freed(now, self.window);
         }
         self.finished.notify_waiters();
+    }
+
+    /// `at`, rounded up to a whole number of [`HOLD_RESOLUTION`]s after the
+    /// epoch.
+    fn rounded_up(&self, at: Instant) -> Instant {
+        let since = at.saturating_duration_since(self.epoch);
+        let step = HOLD_RESOLUTION.as_nanos();
+        let rounded = since.as_nanos().div_ceil(step).saturating_mul(step);
+        u64::try_from(rounded)
+            .ok()
+            .and_then(|nanos| self.epoch.checked_add(Duration::from_nanos(nanos)))
+            .unwrap_or(at)
     }
 }
 
@@ -371,6 +444,45 @@ mod tests {
         permit.finish(None);
         // Two seconds in flight, then one window.
         assert_eq!(waiter.await.unwrap(), Duration::from_millis(2500));
+    }
+
+    /// Entries the limiter's state holds: its memory, whatever their size.
+    fn entries(limiter: &Limiter) -> usize {
+        let state = limiter.state();
+        state.frees_at.len() + state.held.len()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_holding_every_slot_of_a_huge_limit_takes_one_entry() {
+        let limiter = Limiter::new(u32::MAX, WINDOW);
+        let permit = limiter.acquire().await;
+        permit.finish(Some(ServerBudget {
+            remaining: 0,
+            until: Instant::now() + Duration::from_secs(4),
+        }));
+        // The request's own slot, and one run for the four billion held.
+        assert_eq!(entries(&limiter), 2);
+        let start = Instant::now();
+        drop(limiter.acquire().await);
+        assert_eq!(start.elapsed(), Duration::from_secs(4));
+        assert_eq!(entries(&limiter), 2, "the run is forgotten once it frees");
+    }
+
+    #[test]
+    fn holds_ending_within_the_same_second_share_one_entry() {
+        let limiter = Limiter::new(10, WINDOW);
+        let mut state = limiter.state();
+        for millis in (1..=3_000).step_by(7) {
+            let until = limiter.epoch + Duration::from_millis(millis);
+            state.hold_until(limiter.rounded_up(until), 1);
+        }
+        let runs: Vec<(Duration, usize)> = state
+            .held
+            .iter()
+            .map(|run| (run.frees_at - limiter.epoch, run.slots))
+            .collect();
+        let second = Duration::from_secs;
+        assert_eq!(runs, [(second(1), 143), (second(2), 143), (second(3), 143)]);
     }
 
     #[test]
