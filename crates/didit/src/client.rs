@@ -38,6 +38,21 @@ pub const DEFAULT_WRITE_RATE_LIMIT: u32 = 300;
 /// Pages a listing requests at the same time unless told otherwise.
 pub const DEFAULT_PAGE_CONCURRENCY: usize = 4;
 
+/// The most pages a listing requests at the same time; a larger
+/// [`page_concurrency`](ClientBuilder::page_concurrency) or
+/// [`ListSessions::concurrency`](crate::ListSessions::concurrency) counts as
+/// this. The pages a listing plans come from the `count` the server sends,
+/// each page on its way may hold an answer of up to
+/// [`max_response_bytes`](ClientBuilder::max_response_bytes), and more at
+/// once would only wait for the rate limiter.
+///
+/// ```
+/// let client = didit::Client::builder().api_key("my-key").page_concurrency(1_000).build()?;
+/// assert!(format!("{client:?}").contains(&format!("page_concurrency: {}", didit::MAX_PAGE_CONCURRENCY)));
+/// # Ok::<(), didit::Error>(())
+/// ```
+pub const MAX_PAGE_CONCURRENCY: usize = 16;
+
 /// The most bytes of one answer the client reads unless told otherwise: a
 /// page of a thousand sessions takes about 2 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
@@ -419,9 +434,10 @@ impl ClientBuilder {
     }
 
     /// Sets how many pages a listing requests at the same time (default
-    /// [`DEFAULT_PAGE_CONCURRENCY`]); `1` fetches one page after the other,
-    /// only when the stream asks for it, and `0` counts as `1`. A listing
-    /// can override it with [`ListSessions::concurrency`](crate::ListSessions::concurrency).
+    /// [`DEFAULT_PAGE_CONCURRENCY`], at most [`MAX_PAGE_CONCURRENCY`]); `1`
+    /// fetches one page after the other, only when the stream asks for it,
+    /// and `0` counts as `1`. A listing can override it with
+    /// [`ListSessions::concurrency`](crate::ListSessions::concurrency).
     ///
     /// ```
     /// let client = didit::Client::builder().api_key("my-key").page_concurrency(8).build()?;
@@ -429,7 +445,7 @@ impl ClientBuilder {
     /// # Ok::<(), didit::Error>(())
     /// ```
     pub fn page_concurrency(mut self, pages: usize) -> Self {
-        self.page_concurrency = pages.max(1);
+        self.page_concurrency = crate::paging::pages_at_once(pages);
         self
     }
 

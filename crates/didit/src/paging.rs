@@ -23,12 +23,19 @@ use uuid::Uuid;
 use crate::error::Link;
 use crate::sessions::{PageRequest, Parameters};
 use crate::transport::same_origin;
-use crate::{Client, Error, Page, Result, Session};
+use crate::{Client, Error, MAX_PAGE_CONCURRENCY, Page, Result, Session};
+
+/// The pages a listing requests at once when `asked` for this many: at
+/// least one, and never more than [`MAX_PAGE_CONCURRENCY`], whatever the
+/// server's `count` lets the plan run to.
+pub(crate) fn pages_at_once(asked: usize) -> usize {
+    asked.clamp(1, MAX_PAGE_CONCURRENCY)
+}
 
 /// How a listing pages; see [`Paginator::new`].
 #[derive(Clone, Debug)]
 pub(crate) struct PagingOptions {
-    /// Most pages requested at once; at least 1.
+    /// Most pages requested at once, as [`pages_at_once`] allows.
     pub(crate) concurrency: usize,
     /// Whether the first page's `count` is the exact number of rows.
     pub(crate) exact_count: bool,

@@ -504,9 +504,10 @@ impl ListSessions {
     /// Sets how many pages [`pages`](Self::pages) and [`items`](Self::items)
     /// request at the same time, overriding the client's
     /// [`page_concurrency`](crate::ClientBuilder::page_concurrency) (default
-    /// [`DEFAULT_PAGE_CONCURRENCY`](crate::DEFAULT_PAGE_CONCURRENCY)). `1`
-    /// requests one page at a time, only when the stream asks for it; `0`
-    /// counts as `1`.
+    /// [`DEFAULT_PAGE_CONCURRENCY`](crate::DEFAULT_PAGE_CONCURRENCY), at most
+    /// [`MAX_PAGE_CONCURRENCY`](crate::MAX_PAGE_CONCURRENCY)). `1` requests
+    /// one page at a time, only when the stream asks for it; `0` counts as
+    /// `1`.
     ///
     /// When the first page's `count` is exact (KYC listings: `session_kind`
     /// unset or `user`), the offsets of the other pages are known and up to
@@ -522,7 +523,7 @@ impl ListSessions {
     /// # let _ = one_at_a_time;
     /// ```
     pub fn concurrency(mut self, pages: usize) -> Self {
-        self.concurrency = Some(pages.max(1));
+        self.concurrency = Some(crate::paging::pages_at_once(pages));
         self
     }
 

@@ -219,6 +219,54 @@ mod examples {
         assert_eq!(requested, ["limit=1", "limit=1&offset=1&offset=5"]);
     }
 
+    /// A list without end: every page holds one row, links to the next
+    /// and claims `count: i64::MAX`.
+    struct EndlessList {
+        base: String,
+    }
+
+    impl wiremock::Respond for EndlessList {
+        fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+            let offset: u64 = request
+                .url
+                .query_pairs()
+                .find(|(name, _)| name == "offset")
+                .and_then(|(_, value)| value.parse().ok())
+                .unwrap_or(0);
+            let next = format!("{}/v3/sessions/?limit=1&offset={}", self.base, offset + 1);
+            ok(json!({
+                "count": i64::MAX, "next": next, "previous": null,
+                "results": [{"session_number": offset + 1}],
+            }))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_huge_count_puts_no_more_pages_on_their_way_than_the_cap() {
+        let server = MockServer::start().await;
+        Mock::given(path("/v3/sessions/"))
+            .respond_with(EndlessList { base: server.uri() })
+            .mount(&server)
+            .await;
+        let rows: Vec<didit::Result<didit::Session>> = common::client(&server)
+            .sessions()
+            .list()
+            .limit(1)
+            .concurrency(1_000)
+            .items()
+            .take(40)
+            .collect()
+            .await;
+        assert!(rows.iter().all(Result::is_ok), "{rows:?}");
+        // One page per row, and at most the cap more on their way when the
+        // listing was dropped.
+        let requested = server.received_requests().await.unwrap().len();
+        assert!(
+            requested <= 40 + didit::MAX_PAGE_CONCURRENCY,
+            "{requested} requests"
+        );
+    }
+
     #[tokio::test]
     async fn an_absurd_retry_after_fails_at_once_with_what_was_asked() {
         let server = MockServer::start().await;
