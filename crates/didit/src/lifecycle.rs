@@ -231,7 +231,7 @@ impl Sessions<'_> {
         let result = api.get_session_pdf().session_id(session_id).send().await;
         // A PDF is not decoded: there is no JSON path to a failure.
         match Client::settle_with(&api, result, |_| None).await {
-            Ok(answer) => PdfReport::new(answer, self.client.inner.max_response_bytes),
+            Ok(answer) => PdfReport::new(answer),
             Err(Error::Authentication { status, body })
                 if body
                     .detail()

@@ -15,6 +15,7 @@ use std::time::{Duration, SystemTime};
 use bytes::{Bytes, BytesMut};
 use didit_api::hooks::{Answer, RequestContext, RequestOptions, Transport, TransportFuture};
 use didit_api::{ClientInfo, DecodeFailure, JsonDocument, ResponseValue};
+use futures::StreamExt;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret;
@@ -187,11 +188,14 @@ impl Client {
             didit_api::Error::UnexpectedResponse(response) => {
                 let status = response.status();
                 let retry_after = RateLimit::from_headers(response.headers()).retry_after;
-                let body = response.bytes().await.unwrap_or_default();
-                Error::Api {
-                    status,
-                    body: ResponseBody::new(body),
-                    retry_after,
+                // A success answer left to stream is bounded as it is read.
+                match response.bytes().await {
+                    Ok(body) => Error::Api {
+                        status,
+                        body: ResponseBody::new(body),
+                        retry_after,
+                    },
+                    Err(error) => body_error(error, status),
                 }
             }
             didit_api::Error::ErrorResponse(value) => Error::Api {
@@ -424,7 +428,12 @@ impl ClientInner {
                 return Err(refused_redirect(status, response.url(), response.headers()));
             }
             if stream && status.is_success() {
-                return Ok(Outcome::Streaming(response));
+                return bounded_stream(response, inner.max_response_bytes)
+                    .map(Outcome::Streaming)
+                    .ok_or(Error::ResponseTooLarge {
+                        status,
+                        limit: inner.max_response_bytes,
+                    });
             }
             let headers = response.headers().clone();
             let body = read_body(response, inner.max_response_bytes)
@@ -453,13 +462,20 @@ enum BodyError {
     Read(reqwest::Error),
 }
 
+/// Whether `response` announces a body longer than `limit` bytes.
+fn announced_too_large(response: &reqwest::Response, limit: u64) -> bool {
+    response
+        .content_length()
+        .is_some_and(|announced| announced > limit)
+}
+
 /// Reads a body of at most `limit` bytes. Neither a `Content-Length` nor
 /// the bytes that arrive are trusted to stay within it.
 async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, BodyError> {
-    let announced = response.content_length().unwrap_or(0);
-    if announced > limit {
+    if announced_too_large(&response, limit) {
         return Err(BodyError::TooLarge);
     }
+    let announced = response.content_length().unwrap_or(0);
     let capacity = usize::try_from(announced.min(INITIAL_BODY_CAPACITY)).unwrap_or(0);
     let mut body = BytesMut::with_capacity(capacity);
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
@@ -474,6 +490,62 @@ async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes,
 
 /// The most a body's buffer reserves before its bytes arrive.
 const INITIAL_BODY_CAPACITY: u64 = 1 << 20;
+
+/// The error a streamed body ends with once it has passed the client's
+/// limit; see [`bounded_stream`].
+#[derive(Debug, thiserror::Error)]
+#[error("the answer is longer than {limit} bytes")]
+struct BodyTooLarge {
+    limit: u64,
+}
+
+/// `response`, its body left to stream but ending with [`BodyTooLarge`]
+/// once it passes `limit` bytes; `None` when its `Content-Length` announces
+/// more already. Whoever reads the body later (the PDF report, or the error
+/// for an answer the operation did not expect) reads at most `limit` bytes,
+/// as [`read_body`] does for the answers read whole.
+fn bounded_stream(response: reqwest::Response, limit: u64) -> Option<reqwest::Response> {
+    if announced_too_large(&response, limit) {
+        return None;
+    }
+    let mut head = http::Response::new(());
+    *head.status_mut() = response.status();
+    *head.version_mut() = response.version();
+    *head.headers_mut() = response.headers().clone();
+    let mut length: u64 = 0;
+    let chunks = response.bytes_stream().map(move |chunk| {
+        let chunk = chunk.map_err(|error| Box::new(error.without_url()) as BoxError)?;
+        let chunk_length = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+        length = length.saturating_add(chunk_length);
+        if length > limit {
+            return Err(Box::new(BodyTooLarge { limit }) as BoxError);
+        }
+        Ok(chunk)
+    });
+    Some(reqwest::Response::from(
+        head.map(|()| reqwest::Body::wrap_stream(chunks)),
+    ))
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The error for a body that could not be read to its end: longer than
+/// the client reads (see [`bounded_stream`]), or broken off.
+pub(crate) fn body_error(error: reqwest::Error, status: StatusCode) -> Error {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    while let Some(current) = cause {
+        if let Some(too_large) = current.downcast_ref::<BodyTooLarge>() {
+            return Error::ResponseTooLarge {
+                status,
+                limit: too_large.limit,
+            };
+        }
+        cause = current.source();
+    }
+    Error::Transport {
+        source: error.without_url(),
+    }
+}
 
 /// Explains a redirect answer the redirect policy handed back.
 fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Error {

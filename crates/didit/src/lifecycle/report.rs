@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use tokio::io::AsyncWriteExt;
 
 use crate::error::ResponseBody;
+use crate::transport::body_error;
 use crate::{Error, Result};
 
 /// The first bytes of every PDF document.
@@ -35,8 +36,9 @@ const PDF_SIGNATURE: &[u8] = b"%PDF-";
 pub struct PdfReport {
     status: StatusCode,
     file_name: Option<String>,
+    /// Bounded by the transport: the stream fails once it passes the
+    /// client's `max_response_bytes`.
     chunks: ByteStream,
-    max_bytes: u64,
 }
 
 impl std::fmt::Debug for PdfReport {
@@ -50,7 +52,7 @@ impl std::fmt::Debug for PdfReport {
 }
 
 impl PdfReport {
-    pub(crate) fn new(answer: ResponseValue<ByteStream>, max_bytes: u64) -> Result<Self> {
+    pub(crate) fn new(answer: ResponseValue<ByteStream>) -> Result<Self> {
         let status = answer.status();
         let file_name = answer
             .headers()
@@ -61,7 +63,6 @@ impl PdfReport {
             status,
             file_name,
             chunks: answer.into_inner(),
-            max_bytes,
         })
     }
 
@@ -80,7 +81,8 @@ impl PdfReport {
     }
 
     /// The report's bytes as they arrive. The stream ends with an error
-    /// when the body does not start like a PDF, is longer than the client's
+    /// when the body does not start like a PDF (an empty or shorter body
+    /// included), is longer than the client's
     /// [`max_response_bytes`](crate::ClientBuilder::max_response_bytes), or
     /// breaks off.
     ///
@@ -92,30 +94,18 @@ impl PdfReport {
     /// # Ok(()) }
     /// ```
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + Unpin + 'static {
-        let status = self.status;
-        let max_bytes = self.max_bytes;
         let checked = Checked {
-            status,
-            max_bytes,
-            seen: 0,
+            status: self.status,
             start: Vec::new(),
+            failed: false,
         };
         self.chunks
             .into_inner()
+            .map(Some)
+            // The end of the body, to check what came before it.
+            .chain(futures::stream::iter([None]))
             .scan(checked, |checked, chunk| {
-                let item = match chunk {
-                    Ok(chunk) => checked.pass(chunk),
-                    Err(error) => Err(read_error(error)),
-                };
-                futures::future::ready(Some(item))
-            })
-            // Nothing follows an error.
-            .scan(false, |failed, item| {
-                if *failed {
-                    return futures::future::ready(None);
-                }
-                *failed = item.is_err();
-                futures::future::ready(Some(item))
+                futures::future::ready(checked.next(chunk))
             })
             .boxed()
     }
@@ -160,7 +150,6 @@ impl PdfReport {
             .await
             .map_err(|error| file_error(temporary, error))?;
         let mut written: u64 = 0;
-        let status = self.status;
         let mut chunks = self.into_stream();
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk?;
@@ -169,9 +158,6 @@ impl PdfReport {
                 .map_err(|error| file_error(temporary, error))?;
             written = written.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
         }
-        if written < PDF_SIGNATURE.len() as u64 {
-            return Err(not_a_pdf(status, Bytes::new()));
-        }
         file.sync_all()
             .await
             .map_err(|error| file_error(temporary, error))?;
@@ -179,34 +165,48 @@ impl PdfReport {
     }
 }
 
-/// Checks the chunks of a report as they pass: its start and its length.
+/// Checks the chunks of a report as they pass: that it starts like a PDF,
+/// however short the chunks and the body. (Its length is bounded by the
+/// transport.)
 struct Checked {
     status: StatusCode,
-    max_bytes: u64,
-    seen: u64,
     /// The first bytes, until there are enough to check the signature.
     start: Vec<u8>,
+    /// Whether an error was handed out: nothing follows it.
+    failed: bool,
 }
 
 impl Checked {
-    fn pass(&mut self, chunk: Bytes) -> Result<Bytes> {
-        let length = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
-        self.seen = self.seen.saturating_add(length);
-        if self.seen > self.max_bytes {
-            return Err(Error::ResponseTooLarge {
-                status: self.status,
-                limit: self.max_bytes,
-            });
+    /// What the stream hands out for `chunk` of the body (`None`: the body
+    /// ended); `None` ends the stream.
+    fn next(&mut self, chunk: Option<reqwest::Result<Bytes>>) -> Option<Result<Bytes>> {
+        if self.failed {
+            return None;
         }
+        let item = match chunk {
+            Some(Ok(chunk)) => self.pass(chunk),
+            Some(Err(error)) => Err(body_error(error, self.status)),
+            None if self.start.len() < PDF_SIGNATURE.len() => Err(self.not_a_pdf()),
+            None => return None,
+        };
+        self.failed = item.is_err();
+        Some(item)
+    }
+
+    fn pass(&mut self, chunk: Bytes) -> Result<Bytes> {
         if self.start.len() < PDF_SIGNATURE.len() {
             let wanted = PDF_SIGNATURE.len() - self.start.len();
             self.start.extend(chunk.iter().take(wanted).copied());
             if !PDF_SIGNATURE.starts_with(&self.start) {
-                let start = Bytes::from(std::mem::take(&mut self.start));
-                return Err(not_a_pdf(self.status, start));
+                return Err(self.not_a_pdf());
             }
         }
         Ok(chunk)
+    }
+
+    fn not_a_pdf(&mut self) -> Error {
+        let start = Bytes::from(std::mem::take(&mut self.start));
+        not_a_pdf(self.status, start)
     }
 }
 
@@ -216,12 +216,6 @@ fn not_a_pdf(status: StatusCode, start: Bytes) -> Error {
         path: ".".to_owned(),
         expected: "a PDF document (starting with `%PDF-`)".to_owned(),
         body: ResponseBody::new(start),
-    }
-}
-
-fn read_error(error: reqwest::Error) -> Error {
-    Error::Transport {
-        source: error.without_url(),
     }
 }
 
@@ -272,22 +266,20 @@ mod tests {
         assert_eq!(file_name_of("inline"), None);
     }
 
+    fn fresh() -> Checked {
+        Checked {
+            status: StatusCode::OK,
+            start: Vec::new(),
+            failed: false,
+        }
+    }
+
     #[test]
     fn the_signature_is_checked_across_chunks() {
-        let mut checked = Checked {
-            status: StatusCode::OK,
-            max_bytes: 100,
-            seen: 0,
-            start: Vec::new(),
-        };
+        let mut checked = fresh();
         assert!(checked.pass(Bytes::from_static(b"%P")).is_ok());
         assert!(checked.pass(Bytes::from_static(b"DF-1.7")).is_ok());
-        let mut other = Checked {
-            status: StatusCode::OK,
-            max_bytes: 100,
-            seen: 0,
-            start: Vec::new(),
-        };
+        let mut other = fresh();
         assert!(matches!(
             other.pass(Bytes::from_static(b"<html>")),
             Err(Error::Decode { .. })
@@ -295,17 +287,37 @@ mod tests {
     }
 
     #[test]
-    fn the_size_limit_holds_across_chunks() {
-        let mut checked = Checked {
-            status: StatusCode::OK,
-            max_bytes: 8,
-            seen: 0,
-            start: Vec::new(),
-        };
-        assert!(checked.pass(Bytes::from_static(b"%PDF-1")).is_ok());
+    fn a_body_that_ends_before_the_signature_is_not_a_pdf() {
+        let mut checked = fresh();
         assert!(matches!(
-            checked.pass(Bytes::from_static(b"234")),
-            Err(Error::ResponseTooLarge { limit: 8, .. })
+            checked.next(Some(Ok(Bytes::from_static(b"%PD")))),
+            Some(Ok(_))
         ));
+        assert!(matches!(
+            checked.next(None),
+            Some(Err(Error::Decode { .. }))
+        ));
+        assert!(fresh().next(None).is_some_and(|item| item.is_err()));
+        let mut whole = fresh();
+        assert!(matches!(
+            whole.next(Some(Ok(Bytes::from_static(b"%PDF-1.7")))),
+            Some(Ok(_))
+        ));
+        assert!(whole.next(None).is_none());
+    }
+
+    #[test]
+    fn nothing_follows_an_error() {
+        let mut checked = fresh();
+        assert!(matches!(
+            checked.next(Some(Ok(Bytes::from_static(b"<html>")))),
+            Some(Err(_))
+        ));
+        assert!(
+            checked
+                .next(Some(Ok(Bytes::from_static(b"%PDF-"))))
+                .is_none()
+        );
+        assert!(checked.next(None).is_none());
     }
 }

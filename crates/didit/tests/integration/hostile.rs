@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use didit::{Client, Error, ListSessions};
+use didit::{Client, Error, ListSessions, Uuid};
 use didit_mock::hostile::{Answer, PERSONAL, answer, serve};
 use futures::{Stream, StreamExt};
 use proptest::prelude::*;
@@ -17,6 +17,18 @@ use serde_json::json;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::KEY;
+
+/// The session the lifecycle operations are asked about.
+const SESSION: Uuid = Uuid::from_u128(0x1111_1111_2222_3333_4444_5555_5555_5555);
+
+/// The lifecycle operations as these tests call them, one line each.
+mod call {
+    use didit::{Client, PdfReport, Result, Uuid};
+
+    pub async fn pdf(client: &Client, session: Uuid) -> Result<PdfReport> {
+        client.sessions().pdf(session).await
+    }
+}
 
 /// Longest an attempt and an operation may take in these tests.
 const ATTEMPT: Duration = Duration::from_millis(800);
@@ -265,6 +277,122 @@ mod examples {
             requested <= 40 + didit::MAX_PAGE_CONCURRENCY,
             "{requested} requests"
         );
+    }
+
+    /// The most bytes of an answer the clients of these examples read.
+    const LIMIT: u64 = 10_000;
+
+    fn limited(base: &str) -> Client {
+        Client::builder()
+            .api_key(KEY)
+            .base_url(base)
+            .max_response_bytes(LIMIT)
+            .build()
+            .expect("a client")
+    }
+
+    /// A server on 127.0.0.1 that answers every request with `status` and
+    /// a chunked PDF body without end (no `Content-Length` to refuse it
+    /// by), until the client hangs up.
+    async fn endless_pdf(status: &'static str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buffer = [0u8; 1024];
+                    while !request.windows(4).any(|end| end == b"\r\n\r\n") {
+                        match socket.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(read) => request.extend_from_slice(&buffer[..read]),
+                        }
+                    }
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: application/pdf\r\n\
+                         transfer-encoding: chunked\r\n\r\n"
+                    );
+                    let mut chunk = b"%PDF-1.7\n".to_vec();
+                    chunk.resize(4096, b' ');
+                    let mut framed = head.into_bytes();
+                    loop {
+                        framed.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+                        framed.extend_from_slice(&chunk);
+                        framed.extend_from_slice(b"\r\n");
+                        if socket.write_all(&framed).await.is_err() {
+                            return;
+                        }
+                        framed.clear();
+                    }
+                });
+            }
+        });
+        base
+    }
+
+    #[tokio::test]
+    async fn a_report_without_end_is_cut_off_at_the_limit() {
+        let base = endless_pdf("200 OK").await;
+        let report = call::pdf(&limited(&base), SESSION).await.unwrap();
+        let mut chunks = report.into_stream();
+        let mut received = 0;
+        let mut error = None;
+        while let Some(chunk) = chunks.next().await {
+            match chunk {
+                Ok(chunk) => received += chunk.len() as u64,
+                Err(failure) => error = Some(failure),
+            }
+        }
+        assert!(received <= LIMIT, "{received} bytes handed out");
+        assert!(
+            matches!(error, Some(Error::ResponseTooLarge { limit: LIMIT, .. })),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_success_the_report_does_not_expect_is_read_within_the_limit() {
+        // Announced too long, or without end: either way refused, never
+        // read whole.
+        let base = endless_pdf("206 Partial Content").await;
+        let error = call::pdf(&limited(&base), SESSION).await.unwrap_err();
+        assert!(
+            matches!(error, Error::ResponseTooLarge { limit: LIMIT, status, .. } if status == 206),
+            "{error:?}"
+        );
+        let server = MockServer::start().await;
+        Mock::given(path(format!("/v3/session/{SESSION}/generate-pdf/")))
+            .respond_with(
+                ResponseTemplate::new(206).set_body_raw(vec![b'%'; 50_000], "application/pdf"),
+            )
+            .mount(&server)
+            .await;
+        let error = call::pdf(&limited(&server.uri()), SESSION)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::ResponseTooLarge { limit: LIMIT, status, .. } if status == 206),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_report_shorter_than_the_pdf_signature_is_not_a_pdf() {
+        for body in [&b""[..], b"%PD"] {
+            let server = MockServer::start().await;
+            Mock::given(path(format!("/v3/session/{SESSION}/generate-pdf/")))
+                .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/pdf"))
+                .mount(&server)
+                .await;
+            let report = call::pdf(&common::client(&server), SESSION).await.unwrap();
+            let items: Vec<didit::Result<bytes::Bytes>> = report.into_stream().collect().await;
+            assert!(
+                matches!(items.last(), Some(Err(Error::Decode { .. }))),
+                "{body:?}: {items:?}"
+            );
+        }
     }
 
     #[tokio::test]
