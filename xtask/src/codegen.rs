@@ -2,7 +2,8 @@
 //!
 //! progenitor writes the client and typify the types; this module configures
 //! them, applies the rewrites typify cannot be told to do, in order —
-//! `shape::drop_struct_builders`, `keep_presence` (here),
+//! `shape::drop_struct_builders`, `shape::read_answers_as_documents`,
+//! `success_statuses::accept_any_success_without_body`, `keep_presence` (here),
 //! `unknown_properties::keep_unknown_properties`, the reader-facing passes of
 //! `shape` (methods, `#[non_exhaustive]`, the `schemars` gate, prelude
 //! names) and `gate_client_behind_feature` — and formats the result with
@@ -22,6 +23,7 @@ use crate::shape::{
     implement_json_documents, mark_non_exhaustive, read_answers_as_documents, use_prelude_names,
 };
 use crate::spec::{SPEC_PATH, Spec};
+use crate::success_statuses::accept_any_success_without_body;
 use crate::unknown_properties::keep_unknown_properties;
 
 /// Component schemas whose generated type is swapped for a hand-written one in
@@ -122,6 +124,7 @@ pub fn generate(spec: &Spec) -> Result<String> {
         syn::parse2(tokens).context("progenitor produced code that does not parse")?;
     drop_struct_builders(&mut file, TYPES_MODULE)?;
     read_answers_as_documents(&mut file)?;
+    accept_any_success_without_body(&mut file)?;
     keep_presence(&mut file, &presence_fields(&spec.json)?)?;
     // After `keep_presence`: it reads the serde attributes that one writes.
     keep_unknown_properties(&mut file)?;

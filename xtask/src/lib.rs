@@ -6,4 +6,5 @@ pub mod json_schema;
 pub mod lint;
 pub mod shape;
 pub mod spec;
+pub mod success_statuses;
 pub mod unknown_properties;

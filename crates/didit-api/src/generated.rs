@@ -31951,7 +31951,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16..=299u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
                     Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }
@@ -32696,7 +32696,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16..=299u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
                     Err(Error::ErrorResponse(crate::hooks::json_answer(response).await?))
                 }

@@ -25,6 +25,14 @@ const SESSION: Uuid = Uuid::from_u128(0x1111_1111_2222_3333_4444_5555_5555_5555)
 mod call {
     use didit::{Client, PdfReport, Result, Uuid};
 
+    pub async fn delete(client: &Client, session: Uuid) -> Result<()> {
+        client.sessions().delete(session).await
+    }
+
+    pub async fn delete_many(client: &Client, numbers: &[u64]) -> Result<()> {
+        client.sessions().delete_many(numbers.iter().copied()).await
+    }
+
     pub async fn pdf(client: &Client, session: Uuid) -> Result<PdfReport> {
         client.sessions().pdf(session).await
     }
@@ -156,7 +164,7 @@ fn no_answer_crashes_hangs_or_leaks() {
 mod examples {
     use super::*;
     use crate::common::{self, drain, ok, page};
-    use wiremock::matchers::{path, query_param};
+    use wiremock::matchers::{any, path, query_param};
 
     #[tokio::test]
     async fn a_next_link_to_another_path_is_refused() {
@@ -391,6 +399,43 @@ mod examples {
             assert!(
                 matches!(items.last(), Some(Err(Error::Decode { .. }))),
                 "{body:?}: {items:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delete_answered_with_any_success_status_succeeds() {
+        let answers = [
+            ResponseTemplate::new(200).set_body_json(json!({"detail": "deleted"})),
+            ResponseTemplate::new(202),
+            ResponseTemplate::new(204),
+        ];
+        for answer in answers {
+            let server = MockServer::start().await;
+            Mock::given(any()).respond_with(answer).mount(&server).await;
+            let client = common::client(&server);
+            call::delete(&client, SESSION).await.unwrap();
+            call::delete_many(&client, &[43762, 43763]).await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delete_answered_with_a_body_over_the_limit_reads_no_further() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(200).set_body_raw(vec![b' '; 50_000], "application/json"),
+            )
+            .mount(&server)
+            .await;
+        let client = limited(&server.uri());
+        for error in [
+            call::delete(&client, SESSION).await.unwrap_err(),
+            call::delete_many(&client, &[43762]).await.unwrap_err(),
+        ] {
+            assert!(
+                matches!(error, Error::ResponseTooLarge { limit: LIMIT, .. }),
+                "{error:?}"
             );
         }
     }
