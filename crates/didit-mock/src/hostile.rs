@@ -1,7 +1,11 @@
 //! Answers a broken or hostile server might send, as proptest strategies:
 //! any status, rate-limit headers and `Retry-After` values out of range,
 //! links to other origins and paths or with offsets past `u64::MAX`, bodies
-//! that are not JSON, pages with rows of the wrong shape, and large bodies.
+//! that are not JSON, pages with rows of the wrong shape, and large bodies
+//! ([`answer`], for the session list); and the same for the other
+//! operations on a session ([`lifecycle_answer`]): their documented objects
+//! with a property missing or of the wrong type, PDF reports whole, cut
+//! short or too long, success statuses they do not expect, and file names.
 //! Answers carry [`PERSONAL`] in their bodies and links, so a test can check
 //! that no error message repeats them.
 //!
@@ -49,7 +53,13 @@ enum Body {
     Bytes(Vec<u8>),
     /// A JSON page of `n` bytes or so.
     Large(usize),
+    /// A PDF document of `n` bytes.
+    LargePdf(usize),
 }
+
+/// The sizes of large bodies: on either side of a 64 KiB limit, which a
+/// test's client may set to see both read.
+const LARGE_SIZES: [usize; 2] = [16 * 1024, 256 * 1024];
 
 fn number_text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -201,7 +211,7 @@ fn body() -> impl Strategy<Value = Body> {
         1 => Just(Body::Bytes(format!("{{\"detail\": \"{PERSONAL}\"").into_bytes())),
         1 => Just(Body::Json(json!({"detail": PERSONAL, "search": [PERSONAL]}))),
         1 => Just(Body::Json(json!([PERSONAL, "bare array"]))),
-        1 => Just(Body::Large(256 * 1024)),
+        1 => prop::sample::select(&LARGE_SIZES[..]).prop_map(Body::Large),
     ]
 }
 
@@ -225,7 +235,156 @@ pub fn answer() -> impl Strategy<Value = Answer> {
     })
 }
 
+/// The identifier of the session lifecycle answers are about.
+const SESSION_ID: &str = "8a1f63c2-1b9e-4f3a-9c41-2f6a1f0b7d52";
+
+/// The object a lifecycle operation documents (a created session, a
+/// decision, a status change), holding personal data, with one property
+/// left out or of the wrong type now and then.
+fn lifecycle_object() -> impl Strategy<Value = Value> {
+    let created = json!({
+        "session_id": SESSION_ID,
+        "session_number": 1042,
+        "session_token": PERSONAL,
+        "url": format!("https://verify.example/{PERSONAL}"),
+        "vendor_data": PERSONAL,
+        "metadata": {"note": PERSONAL},
+        "status": "Not Started",
+        "callback": null,
+        "workflow_id": SESSION_ID,
+        "workflow_version": 3,
+    });
+    let decision = json!({
+        "session_id": SESSION_ID,
+        "status": "Approved",
+        "vendor_data": PERSONAL,
+        "contact_details": {"email": PERSONAL},
+        "id_verifications": [{"first_name": PERSONAL, "document_type": "Passport"}],
+    });
+    let updated = json!({"session_id": SESSION_ID});
+    let field = prop_oneof![
+        Just("session_id"),
+        Just("session_number"),
+        Just("session_token"),
+        Just("status"),
+        Just("url"),
+        Just("vendor_data"),
+        Just("id_verifications"),
+    ];
+    (
+        prop::sample::select(vec![created, decision, updated]),
+        prop::option::of((field, prop::option::of(json_value()))),
+    )
+        .prop_map(|(mut object, change)| {
+            if let (Some((name, value)), Some(members)) = (change, object.as_object_mut()) {
+                match value {
+                    Some(value) => members.insert(name.to_owned(), value),
+                    None => members.remove(name),
+                };
+            }
+            object
+        })
+}
+
+/// A PDF report: whole, shorter than its signature, not a PDF, or long.
+fn pdf() -> impl Strategy<Value = Body> {
+    prop_oneof![
+        3 => Just(Body::Bytes(b"%PDF-1.7\n%%EOF\n".to_vec())),
+        1 => Just(Body::Bytes(b"%PD".to_vec())),
+        1 => Just(Body::Bytes(Vec::new())),
+        1 => Just(Body::Bytes(format!("<html>{PERSONAL}</html>").into_bytes())),
+        1 => prop::sample::select(&LARGE_SIZES[..]).prop_map(Body::LargePdf),
+    ]
+}
+
+/// A header of a lifecycle answer: any [`header`], or a file name for the
+/// report.
+fn lifecycle_header() -> impl Strategy<Value = (&'static str, String)> {
+    let file_name = prop_oneof![
+        Just(format!("attachment; filename=\"{PERSONAL}.pdf\"")),
+        Just("attachment; filename=\"../../etc/passwd\"".to_owned()),
+        Just("attachment; filename=\"..\"".to_owned()),
+        Just("attachment; filename=".to_owned()),
+        "[ -~]{0,40}",
+    ];
+    prop_oneof![
+        4 => header(),
+        1 => (Just("content-disposition"), file_name),
+    ]
+}
+
+/// Any answer to an operation on one session (create, decision, status
+/// update, deletes, PDF report): mostly the statuses it documents, often
+/// success statuses it does not, and any body, its documented shape and a
+/// PDF included.
+///
+/// ```
+/// use proptest::strategy::{Strategy, ValueTree};
+///
+/// let mut runner = proptest::test_runner::TestRunner::deterministic();
+/// let answer = didit_mock::hostile::lifecycle_answer().new_tree(&mut runner).unwrap().current();
+/// assert!((200..600).contains(&answer.status()));
+/// ```
+pub fn lifecycle_answer() -> impl Strategy<Value = Answer> {
+    let status = prop_oneof![
+        6 => prop::sample::select(vec![200u16, 201, 204]),
+        2 => prop::sample::select(vec![202u16, 203, 205, 206, 299]),
+        2 => prop::sample::select(vec![429u16, 503]),
+        1 => prop::sample::select(vec![301u16, 307, 400, 401, 403, 404, 410, 500, 502]),
+        1 => 200u16..600,
+    ];
+    let body = prop_oneof![
+        4 => lifecycle_object().prop_map(Body::Json),
+        3 => pdf(),
+        3 => body(),
+    ];
+    (
+        status,
+        prop::collection::vec(lifecycle_header(), 0..4),
+        body,
+    )
+        .prop_map(|(status, headers, body)| Answer {
+            status,
+            headers,
+            body,
+        })
+}
+
 impl Answer {
+    /// The answer's status.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    ///
+    /// let mut runner = proptest::test_runner::TestRunner::deterministic();
+    /// let answer = didit_mock::hostile::answer().new_tree(&mut runner).unwrap().current();
+    /// assert!((200..600).contains(&answer.status()));
+    /// ```
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body the answer carries when served at `base`.
+    ///
+    /// ```
+    /// use proptest::strategy::{Strategy, ValueTree};
+    ///
+    /// let mut runner = proptest::test_runner::TestRunner::deterministic();
+    /// let answer = didit_mock::hostile::answer().new_tree(&mut runner).unwrap().current();
+    /// let body = answer.body("http://127.0.0.1:8080");
+    /// # let _ = body;
+    /// ```
+    pub fn body(&self, base: &str) -> Vec<u8> {
+        match &self.body {
+            Body::Page(value) | Body::Json(value) => {
+                value.to_string().replace(BASE, base).into_bytes()
+            }
+            Body::Bytes(bytes) => bytes.clone(),
+            Body::Large(size) => large_page(*size).into_bytes(),
+            Body::LargePdf(size) => large_pdf(*size),
+        }
+    }
+
     /// The answer as a wiremock response, its links pointing at `base`.
     pub fn template(&self, base: &str) -> ResponseTemplate {
         let mut template = ResponseTemplate::new(self.status);
@@ -236,15 +395,14 @@ impl Answer {
                 template = template.append_header(*name, value.as_str());
             }
         }
-        let bytes = match &self.body {
-            Body::Page(value) | Body::Json(value) => {
-                value.to_string().replace(BASE, base).into_bytes()
-            }
-            Body::Bytes(bytes) => bytes.clone(),
-            Body::Large(size) => large_page(*size).into_bytes(),
-        };
-        template.set_body_raw(bytes, "application/json")
+        template.set_body_raw(self.body(base), "application/json")
     }
+}
+
+fn large_pdf(size: usize) -> Vec<u8> {
+    let mut pdf = format!("%PDF-1.7\n% {PERSONAL}\n").into_bytes();
+    pdf.resize(size, b' ');
+    pdf
 }
 
 fn large_page(size: usize) -> String {

@@ -1,15 +1,18 @@
 //! Whatever a server answers — any status, header, link or body — every
-//! entry point (`send`, `pages`, `items`) returns rows or a typed error within
-//! the client's time limits, never panics, and never repeats the answer's
-//! content in an error message.
+//! entry point (the listing's `send`, `pages` and `items`; create, decision,
+//! status update, delete, delete many and the PDF report) returns what it
+//! asked for or a typed error within the client's time limits, never panics,
+//! never repeats the answer's content in an error message, and never
+//! succeeds on an answer longer than the client's size limit nor hands out
+//! more of one.
 //!
 //! Cases default to a modest number; `PROPTEST_CASES` raises it.
 
-use std::sync::OnceLock;
+use std::future::Future;
 use std::time::Duration;
 
 use didit::{Client, Error, ListSessions, Uuid};
-use didit_mock::hostile::{Answer, PERSONAL, answer, serve};
+use didit_mock::hostile::{Answer, PERSONAL, answer, lifecycle_answer, serve};
 use futures::{Stream, StreamExt};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
@@ -23,7 +26,25 @@ const SESSION: Uuid = Uuid::from_u128(0x1111_1111_2222_3333_4444_5555_5555_5555)
 
 /// The lifecycle operations as these tests call them, one line each.
 mod call {
+    use didit::types::{CreatedSession, NewSessionStatus, SessionDecision, SessionStatusUpdated};
     use didit::{Client, PdfReport, Result, Uuid};
+
+    pub async fn create(client: &Client) -> Result<CreatedSession> {
+        client.sessions().create(Uuid::nil()).send().await
+    }
+
+    pub async fn decision(client: &Client, session: Uuid) -> Result<SessionDecision> {
+        client.sessions().decision(session).send().await
+    }
+
+    pub async fn update_status(client: &Client, session: Uuid) -> Result<SessionStatusUpdated> {
+        let status = NewSessionStatus::Approved;
+        client
+            .sessions()
+            .update_status(session, status)
+            .send()
+            .await
+    }
 
     pub async fn delete(client: &Client, session: Uuid) -> Result<()> {
         client.sessions().delete(session).await
@@ -44,23 +65,20 @@ const OPERATION: Duration = Duration::from_secs(2);
 /// What a caller waits, at most, for one result: the operation limit and
 /// some room for a loaded machine.
 const PATIENCE: Duration = Duration::from_secs(10);
+/// The most bytes of one answer the clients here read; some answers are
+/// longer.
+const LIMIT: u64 = 64 * 1024;
 
-struct Harness {
-    runtime: tokio::runtime::Runtime,
-    server: MockServer,
-}
-
-fn harness() -> &'static Harness {
-    static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let server = runtime.block_on(MockServer::start());
-        Harness { runtime, server }
-    })
+/// A runtime and a server of its own for one property test, so that the
+/// tests can run side by side.
+fn start() -> (tokio::runtime::Runtime, MockServer) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let server = runtime.block_on(MockServer::start());
+    (runtime, server)
 }
 
 fn client(server: &MockServer) -> Client {
@@ -69,6 +87,7 @@ fn client(server: &MockServer) -> Client {
         .base_url(server.uri())
         .attempt_timeout(ATTEMPT)
         .operation_timeout(OPERATION)
+        .max_response_bytes(LIMIT)
         .retry_policy(
             didit::RetryPolicy::default()
                 .max_attempts(2)
@@ -90,24 +109,35 @@ fn check_error(entry: &str, error: &Error) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Drains a stream, each item within the caller's patience, checking errors.
+/// Awaits one result within the caller's patience.
+async fn within_patience<T>(
+    entry: &str,
+    result: impl Future<Output = T>,
+) -> Result<T, TestCaseError> {
+    tokio::time::timeout(PATIENCE, result)
+        .await
+        .map_err(|_| TestCaseError::fail(format!("{entry}: no result within {PATIENCE:?}")))
+}
+
+/// Drains a stream, each item within the caller's patience, checking errors
+/// and handing every item to `inspect`; returns whether it ended with an
+/// error.
 async fn drain<T>(
     entry: &str,
     stream: impl Stream<Item = didit::Result<T>> + Unpin,
-) -> Result<(), TestCaseError> {
+    mut inspect: impl FnMut(&T) -> Result<(), TestCaseError>,
+) -> Result<bool, TestCaseError> {
     let mut stream = stream;
+    let mut failed = false;
     // A walk over at most a handful of answers yields fewer items than this.
     for _ in 0..100_000 {
-        let item = tokio::time::timeout(PATIENCE, stream.next()).await;
-        let Ok(item) = item else {
-            return Err(TestCaseError::fail(format!(
-                "{entry}: no result within {PATIENCE:?}"
-            )));
-        };
-        match item {
-            None => return Ok(()),
-            Some(Ok(_)) => {}
-            Some(Err(error)) => check_error(entry, &error)?,
+        match within_patience(entry, stream.next()).await? {
+            None => return Ok(failed),
+            Some(Ok(item)) => inspect(&item)?,
+            Some(Err(error)) => {
+                check_error(entry, &error)?;
+                failed = true;
+            }
         }
     }
     Err(TestCaseError::fail(format!(
@@ -115,48 +145,146 @@ async fn drain<T>(
     )))
 }
 
-async fn run_case(answers: &[Answer]) -> Result<(), TestCaseError> {
-    let harness = harness();
-    let server = &harness.server;
+/// Checks an operation of one request (and its retries) that succeeded:
+/// the answer it succeeded on, the last one served, was not longer than the
+/// client reads.
+async fn check_success_within_limit(
+    entry: &str,
+    server: &MockServer,
+    answers: &[Answer],
+) -> Result<(), TestCaseError> {
+    let served = server
+        .received_requests()
+        .await
+        .map_or(0, |requests| requests.len());
+    // Past the answers, the server's own 404 has no body.
+    let Some(last) = served.checked_sub(1).and_then(|index| answers.get(index)) else {
+        return Ok(());
+    };
+    // These statuses carry no body, whatever the answer holds.
+    let bodiless = matches!(last.status(), 204 | 205 | 304);
+    let length = last.body(&server.uri()).len() as u64;
+    prop_assert!(
+        bodiless || length <= LIMIT,
+        "{entry}: succeeded on a {} answer of {length} bytes, over the {LIMIT}-byte limit",
+        last.status()
+    );
+    Ok(())
+}
+
+async fn run_case(server: &MockServer, answers: &[Answer]) -> Result<(), TestCaseError> {
     let list = |client: &Client| -> ListSessions { client.sessions().list().limit(2) };
 
     serve(server, answers).await;
-    let sent = tokio::time::timeout(PATIENCE, list(&client(server)).send()).await;
-    match sent {
-        Err(_) => {
-            return Err(TestCaseError::fail(format!(
-                "send: no result within {PATIENCE:?}"
-            )));
-        }
-        Ok(Err(error)) => check_error("send", &error)?,
-        Ok(Ok(_)) => {}
+    match within_patience("send", list(&client(server)).send()).await? {
+        Err(error) => check_error("send", &error)?,
+        Ok(_) => check_success_within_limit("send", server, answers).await?,
     }
 
     serve(server, answers).await;
-    drain("pages", list(&client(server)).pages()).await?;
+    drain("pages", list(&client(server)).pages(), |_| Ok(())).await?;
 
     serve(server, answers).await;
-    drain("items", list(&client(server)).items()).await
+    drain("items", list(&client(server)).items(), |_| Ok(())).await?;
+    Ok(())
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
+/// Runs one lifecycle operation against `answers` and checks its outcome.
+async fn check_operation<F>(
+    entry: &str,
+    server: &MockServer,
+    answers: &[Answer],
+    operation: impl FnOnce(Client) -> F,
+) -> Result<(), TestCaseError>
+where
+    F: Future<Output = didit::Result<()>>,
+{
+    serve(server, answers).await;
+    match within_patience(entry, operation(client(server))).await? {
+        Err(error) => check_error(entry, &error),
+        Ok(()) => check_success_within_limit(entry, server, answers).await,
+    }
+}
+
+async fn run_lifecycle_case(server: &MockServer, answers: &[Answer]) -> Result<(), TestCaseError> {
+    check_operation("create", server, answers, |client| async move {
+        call::create(&client).await.map(drop)
+    })
+    .await?;
+    check_operation("decision", server, answers, |client| async move {
+        call::decision(&client, SESSION).await.map(drop)
+    })
+    .await?;
+    check_operation("update status", server, answers, |client| async move {
+        call::update_status(&client, SESSION).await.map(drop)
+    })
+    .await?;
+    check_operation("delete", server, answers, |client| async move {
+        call::delete(&client, SESSION).await
+    })
+    .await?;
+    check_operation("delete many", server, answers, |client| async move {
+        call::delete_many(&client, &[43762, 43763]).await
+    })
+    .await?;
+
+    serve(server, answers).await;
+    let report = match within_patience("pdf", call::pdf(&client(server), SESSION)).await? {
+        Ok(report) => report,
+        Err(error) => return check_error("pdf", &error),
+    };
+    let shown = format!("{report:?}");
+    prop_assert!(!shown.contains(PERSONAL), "pdf: the report shows {shown}");
+    let mut handed_out: u64 = 0;
+    let mut start: Vec<u8> = Vec::new();
+    let failed = drain("pdf stream", report.into_stream(), |chunk| {
+        handed_out += chunk.len() as u64;
+        start.extend(chunk.iter().take(5usize.saturating_sub(start.len())));
+        prop_assert!(
+            handed_out <= LIMIT,
+            "pdf stream: {handed_out} bytes handed out, over the {LIMIT}-byte limit"
+        );
+        Ok(())
+    })
+    .await?;
+    if !failed {
+        prop_assert_eq!(
+            &start[..],
+            &b"%PDF-"[..],
+            "pdf stream: a whole report is a PDF"
+        );
+        check_success_within_limit("pdf", server, answers).await?;
+    }
+    Ok(())
+}
+
+fn config() -> Config {
+    let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|cases| cases.parse().ok())
-        .unwrap_or(32)
-}
-
-#[test]
-fn no_answer_crashes_hangs_or_leaks() {
-    let config = Config {
-        cases: cases(),
+        .unwrap_or(32);
+    Config {
+        cases,
         failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel(
             "proptest-regressions",
         ))),
         ..Config::default()
-    };
-    proptest!(config, |(answers in prop::collection::vec(answer(), 1..5))| {
-        harness().runtime.block_on(run_case(&answers))?;
+    }
+}
+
+#[test]
+fn no_answer_crashes_hangs_or_leaks() {
+    let (runtime, server) = start();
+    proptest!(config(), |(answers in prop::collection::vec(answer(), 1..5))| {
+        runtime.block_on(run_case(&server, &answers))?;
+    });
+}
+
+#[test]
+fn no_answer_to_a_lifecycle_operation_crashes_hangs_leaks_or_overflows() {
+    let (runtime, server) = start();
+    proptest!(config(), |(answers in prop::collection::vec(lifecycle_answer(), 1..4))| {
+        runtime.block_on(run_lifecycle_case(&server, &answers))?;
     });
 }
 
@@ -287,9 +415,8 @@ mod examples {
         );
     }
 
-    /// The most bytes of an answer the clients of these examples read.
-    const LIMIT: u64 = 10_000;
-
+    /// A client that reads at most [`LIMIT`] bytes of an answer, with the
+    /// default timeouts and retries.
     fn limited(base: &str) -> Client {
         Client::builder()
             .api_key(KEY)
@@ -373,7 +500,7 @@ mod examples {
         let server = MockServer::start().await;
         Mock::given(path(format!("/v3/session/{SESSION}/generate-pdf/")))
             .respond_with(
-                ResponseTemplate::new(206).set_body_raw(vec![b'%'; 50_000], "application/pdf"),
+                ResponseTemplate::new(206).set_body_raw(vec![b'%'; 100_000], "application/pdf"),
             )
             .mount(&server)
             .await;
@@ -424,7 +551,7 @@ mod examples {
         let server = MockServer::start().await;
         Mock::given(any())
             .respond_with(
-                ResponseTemplate::new(200).set_body_raw(vec![b' '; 50_000], "application/json"),
+                ResponseTemplate::new(200).set_body_raw(vec![b' '; 100_000], "application/json"),
             )
             .mount(&server)
             .await;
