@@ -204,18 +204,15 @@ impl Checked {
         Ok(chunk)
     }
 
+    /// The error for a body that does not start like a PDF; it keeps the
+    /// bytes that were checked.
     fn not_a_pdf(&mut self) -> Error {
-        let start = Bytes::from(std::mem::take(&mut self.start));
-        not_a_pdf(self.status, start)
-    }
-}
-
-fn not_a_pdf(status: StatusCode, start: Bytes) -> Error {
-    Error::Decode {
-        status,
-        path: ".".to_owned(),
-        expected: "a PDF document (starting with `%PDF-`)".to_owned(),
-        body: ResponseBody::new(start),
+        Error::Decode {
+            status: self.status,
+            path: ".".to_owned(),
+            expected: "a PDF document (starting with `%PDF-`)".to_owned(),
+            body: ResponseBody::new(Bytes::from(std::mem::take(&mut self.start))),
+        }
     }
 }
 
