@@ -61,9 +61,10 @@ struct State {
     /// when a request still in flight was sent.
     frees_at: VecDeque<Instant>,
     /// The slots the server's budget holds beyond the log, earliest first:
-    /// one run per [`HOLD_RESOLUTION`] at most, so no more runs than there
-    /// are seconds in [`LONGEST_BELIEVED_RESET`]. A run is forgotten once it
-    /// frees (a later answer about a reset already past is not believed).
+    /// one run per [`HOLD_RESOLUTION`] at most, none longer than
+    /// [`LONGEST_BELIEVED_RESET`], so a few thousand runs at most. A run is
+    /// forgotten once it frees (a later answer about a reset already past
+    /// is not believed).
     held: VecDeque<HeldRun>,
     /// Requests sent whose answer has not arrived yet.
     in_flight: usize,
