@@ -16,7 +16,8 @@ use crate::cli;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
     /// A failure on this machine: the output could not be written (other
-    /// than to a closed pipe), or the runtime could not start.
+    /// than to a closed pipe), the runtime could not start, or the SDK
+    /// reported an internal error.
     Local = 1,
     /// A usage mistake or an invalid value, found before anything was sent.
     Usage = 2,
@@ -183,6 +184,7 @@ impl From<didit::Error> for Failure {
             | Error::PaginationStalled { .. } => Exit::UnexpectedResponse,
             Error::NotFound { .. } => Exit::NotFound,
             Error::ReportNotReady { .. } => Exit::NotFinished,
+            Error::Internal { .. } => Exit::Local,
             _ => Exit::Api,
         };
         let hint = match &error {

@@ -22,8 +22,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// the server ([`Error::Authentication`], [`Error::RateLimited`],
 /// [`Error::Api`]), failures on the way ([`Error::Timeout`],
 /// [`Error::Transport`]), answers the SDK could not read
-/// ([`Error::Decode`], [`Error::ResponseTooLarge`]), and links or redirects
-/// it refused to follow.
+/// ([`Error::Decode`], [`Error::ResponseTooLarge`]), links or redirects it
+/// refused to follow, and its own bugs ([`Error::Internal`]).
 ///
 /// # What an error shows
 ///
@@ -58,7 +58,10 @@ pub enum Error {
         reason: String,
     },
 
-    /// The client configuration was rejected by [`ClientBuilder::build`](crate::ClientBuilder::build).
+    /// The client configuration was rejected by
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) (or
+    /// [`Client::from_env`](crate::Client::from_env)). Never the outcome
+    /// of a request.
     #[error("invalid client setting `{setting}`: {reason}")]
     #[non_exhaustive]
     InvalidConfig {
@@ -220,6 +223,15 @@ pub enum Error {
         next: Link,
         /// What was wrong.
         reason: &'static str,
+    },
+
+    /// The SDK broke a rule of its own: a bug, never the server's doing
+    /// nor the caller's. Please report it with its message.
+    #[error("an internal error of the SDK (please report it): {what}")]
+    #[non_exhaustive]
+    Internal {
+        /// What went wrong.
+        what: &'static str,
     },
 
     /// Paging failed after some pages had been received. Restart the listing

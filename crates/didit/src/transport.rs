@@ -161,11 +161,11 @@ impl Client {
             Err(error) => error,
         };
         if let Some(failure) = api.inner().take_failure() {
+            // The transport is always this crate's, whose errors are ours.
             return Err(match failure.downcast::<Error>() {
                 Ok(error) => *error,
-                Err(other) => Error::InvalidConfig {
-                    setting: "transport",
-                    reason: format!("the request could not be sent: {other}"),
+                Err(_) => Error::Internal {
+                    what: "the request pipeline failed with an error of another kind",
                 },
             });
         }
@@ -286,10 +286,9 @@ impl ClientInner {
                 // A body that cannot be copied is sent once, as it is.
                 let this = match pending.as_ref().and_then(reqwest::Request::try_clone) {
                     Some(copy) => copy,
-                    None => pending.take().ok_or_else(|| Error::InvalidConfig {
-                        setting: "retry_policy",
-                        reason: "a request whose body cannot be copied cannot be retried"
-                            .to_owned(),
+                    // Such a request is never retried (see below).
+                    None => pending.take().ok_or(Error::Internal {
+                        what: "a request whose body cannot be copied was about to be sent again",
                     })?,
                 };
                 let outcome = self
@@ -373,15 +372,12 @@ impl ClientInner {
         async {
             let inner = self;
             let url = request.url().clone();
-            let mut api_key =
-                HeaderValue::from_str(inner.api_key.expose_secret()).map_err(|_| {
-                    Error::InvalidConfig {
-                        setting: "api_key",
-                        reason:
-                            "the API key holds characters that cannot be sent in an HTTP header"
-                                .to_owned(),
-                    }
-                })?;
+            // `ClientBuilder::build` refuses a key that is not a header value.
+            let mut api_key = HeaderValue::from_str(inner.api_key.expose_secret()).map_err(
+                |_| Error::Internal {
+                    what: "the API key, checked when the client was built, is not a header value",
+                },
+            )?;
             api_key.set_sensitive(true);
             let timed_out = |error: reqwest::Error| {
                 if error.is_timeout() {
