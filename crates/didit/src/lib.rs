@@ -156,7 +156,7 @@ pub use client::{
     API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
 };
-pub use error::{Error, Link, ResponseBody, Result, TimeoutScope};
+pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
 pub use lifecycle::{CreateSession, GetDecision, PdfReport, UpdateStatus, WaitForDecision};
 pub use page::Page;
 pub use rate_limit::RateLimit;
