@@ -4,13 +4,15 @@
 //! `Strategy<Value = serde_json::Value>`: types, `enum`, `nullable`,
 //! `required` and optional properties, the formats `uuid`, `date`,
 //! `date-time`, `uri` and `email`, numeric bounds, arrays, `$ref`, `allOf`,
-//! `oneOf` and `anyOf`. It can also produce what a newer server may send: properties
+//! `oneOf` and `anyOf`, recursion through them included (nested error
+//! messages). It can also produce what a newer server may send: properties
 //! the schema does not declare (named with [`UNKNOWN_PROPERTY_PREFIX`]) and
 //! strings no enumeration of the spec lists.
 //!
 //! A keyword the generator does not understand is a panic naming the schema,
 //! never a silently ignored constraint.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
@@ -22,8 +24,13 @@ use serde_json::{Map, Value};
 pub const UNKNOWN_PROPERTY_PREFIX: &str = "x_unknown_";
 
 /// How many `$ref`s deep a schema may go before it is taken for a recursive
-/// one, which the generator does not support.
+/// one that no alternative ends.
 const MAX_REF_DEPTH: usize = 32;
+
+/// How many times a schema may be entered within itself: instances of a
+/// recursive schema nest this deep, then `oneOf` and `anyOf` choose only
+/// among the alternatives that do not enter it again.
+const MAX_RECURSION: usize = 2;
 
 /// Keywords that do not constrain instances.
 const ANNOTATIONS: &[&str] = &[
@@ -128,6 +135,8 @@ pub struct Generator<'a> {
     /// Every string any enumeration of the document lists, so that an
     /// "unknown" value is unknown everywhere, not just to its own schema.
     enumerated: BTreeSet<String>,
+    /// The `$ref`s being built, outermost first.
+    entered: RefCell<Vec<String>>,
 }
 
 impl<'a> Generator<'a> {
@@ -140,6 +149,7 @@ impl<'a> Generator<'a> {
             document,
             options,
             enumerated,
+            entered: RefCell::default(),
         }
     }
 
@@ -165,7 +175,7 @@ impl<'a> Generator<'a> {
     fn build(&self, schema: &Value, location: &str, depth: usize) -> BoxedStrategy<Value> {
         assert!(
             depth <= MAX_REF_DEPTH,
-            "{location}: more than {MAX_REF_DEPTH} nested `$ref`s; recursive schemas are not supported"
+            "{location}: more than {MAX_REF_DEPTH} nested `$ref`s; a recursion no alternative ends"
         );
         let object = match schema {
             Value::Object(object) => object,
@@ -183,7 +193,10 @@ impl<'a> Generator<'a> {
         if let Some(target) = object.get("$ref") {
             // In OpenAPI 3.0 a `$ref` replaces its siblings.
             let (schema, location) = self.resolve(target, location);
-            return self.build(schema, &location, depth + 1);
+            self.entered.borrow_mut().push(location.clone());
+            let strategy = self.build(schema, &location, depth + 1);
+            self.entered.borrow_mut().pop();
+            return strategy;
         }
         if let Some(members) = object.get("allOf") {
             let merged = self.merge_all_of(object, members, location);
@@ -195,7 +208,16 @@ impl<'a> Generator<'a> {
                 let alternatives = alternatives
                     .as_array()
                     .unwrap_or_else(|| panic!("{location}: `{keyword}` is not a list"));
-                return Union::new(alternatives.iter().enumerate().map(|(index, schema)| {
+                let ending: Vec<(usize, &Value)> = alternatives
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, schema)| !self.enters_too_deep(schema))
+                    .collect();
+                assert!(
+                    !ending.is_empty(),
+                    "{location}: every alternative of `{keyword}` recurses further"
+                );
+                return Union::new(ending.into_iter().map(|(index, schema)| {
                     self.build(schema, &format!("{location}/{keyword}/{index}"), depth + 1)
                 }))
                 .boxed();
@@ -219,6 +241,30 @@ impl<'a> Generator<'a> {
             None => any_json(),
             Some(other) => panic!("{location}: type `{other}` is not supported"),
         }
+    }
+
+    /// Whether `schema` names a `$ref` already entered [`MAX_RECURSION`]
+    /// times on the way here.
+    fn enters_too_deep(&self, schema: &Value) -> bool {
+        let entered = self.entered.borrow();
+        let too_deep =
+            |target: &str| entered.iter().filter(|outer| *outer == target).count() >= MAX_RECURSION;
+        let mut pending = vec![schema];
+        while let Some(value) = pending.pop() {
+            match value {
+                Value::Object(object) => {
+                    if let Some(Value::String(target)) = object.get("$ref")
+                        && too_deep(target)
+                    {
+                        return true;
+                    }
+                    pending.extend(object.values());
+                }
+                Value::Array(items) => pending.extend(items),
+                _ => {}
+            }
+        }
+        false
     }
 
     /// The schema a `$ref` points to, and its location.
@@ -735,6 +781,47 @@ mod tests {
         );
         let complete = samples(&document, Options::COMPLETE, &schema, 20);
         assert!(complete.iter().all(|v| !v.is_null()));
+    }
+
+    /// How deep objects nest in `value`.
+    fn nesting(value: &Value) -> usize {
+        match value {
+            Value::Object(members) => 1 + members.values().map(nesting).max().unwrap_or(0),
+            Value::Array(items) => items.iter().map(nesting).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn recursive_schemas_nest_a_few_levels_then_end() {
+        let document = json!({"components": {"schemas": {
+            "Tree": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Leaf"}},
+            "Leaf": {"oneOf": [
+                {"type": "string"},
+                {"$ref": "#/components/schemas/Tree"},
+                {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Tree"}},
+            ]},
+        }}});
+        let schema = json!({"$ref": "#/components/schemas/Tree"});
+        let values = samples(&document, Options::DOCUMENTED, &schema, 300);
+        // `Tree` is entered at most `MAX_RECURSION` times, the first time
+        // by the `$ref` asked for.
+        let deepest = values.iter().map(nesting).max().unwrap();
+        assert_eq!(deepest, MAX_RECURSION);
+    }
+
+    #[test]
+    #[should_panic(expected = "every alternative of `oneOf` recurses further")]
+    fn a_recursion_no_alternative_ends_is_refused() {
+        let document = json!({"components": {"schemas": {
+            "Loop": {"oneOf": [{"type": "array", "items": {"$ref": "#/components/schemas/Loop"}}]},
+        }}});
+        samples(
+            &document,
+            Options::DOCUMENTED,
+            &json!({"$ref": "#/components/schemas/Loop"}),
+            1,
+        );
     }
 
     #[test]

@@ -198,8 +198,6 @@ pub fn component_type(component: &str) -> Option<SdkType> {
         "NodeToResubmit" => SdkType::of::<types::NodeToResubmit>(),
         "SessionStatusUpdated" => SdkType::of::<types::SessionStatusUpdated>(),
         "StatusUpdateError" => SdkType::of::<types::StatusUpdateError>(),
-        "FieldErrors" => SdkType::of::<types::FieldErrors>(),
-        "FieldErrorDetail" => SdkType::of::<types::FieldErrorDetail>(),
         "DeleteSessionsRequest" => SdkType::of::<types::DeleteSessionsRequest>(),
         "Gender" => SdkType::of::<didit_api::Gender>(),
         "DocumentCode" => SdkType::of::<didit_api::DocumentCode>(),

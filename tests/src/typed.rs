@@ -495,12 +495,21 @@ pub fn session_page(unknowns: Unknowns) -> BoxedStrategy<SessionPage> {
         .boxed()
 }
 
-/// An error body.
+/// An error body, with the messages of nested objects and of lists of
+/// objects a few levels deep.
 pub fn api_error() -> BoxedStrategy<ApiError> {
     let messages = prop_oneof![
         text().prop_map(ErrorMessages::String),
         proptest::collection::vec(text(), 0..3).prop_map(ErrorMessages::Array),
     ];
+    let messages = messages.prop_recursive(3, 12, 3, |inner| {
+        let nested =
+            proptest::collection::btree_map("[a-z_]{1,12}", inner, 0..3).prop_map(ApiError::from);
+        prop_oneof![
+            nested.clone().prop_map(ErrorMessages::ApiError),
+            proptest::collection::vec(nested, 1..3).prop_map(ErrorMessages::Entries),
+        ]
+    });
     proptest::collection::btree_map("[a-z_]{1,12}", messages, 0..4)
         .prop_map(ApiError::from)
         .boxed()

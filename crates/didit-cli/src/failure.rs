@@ -1,9 +1,10 @@
 //! Why a command failed: the one line it prints and its exit code.
 //!
-//! Sessions hold personal data, and so may anything a server sends back:
-//! an error body can quote a name, a malformed row holds one. A message
-//! names the status, the JSON path or the flag at fault, never a value or a
-//! piece of the body.
+//! Sessions hold personal data, and so may anything a server sends back: a
+//! malformed row holds a name. A message names the status, the JSON path or
+//! the flag at fault and, for an error answer, the messages the API wrote
+//! about the request (as `didit::Error` shows them: bounded, escaped); never
+//! a value of an answer.
 
 use std::fmt;
 use std::io;
@@ -16,11 +17,13 @@ use crate::cli;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
     /// A failure on this machine: the output could not be written (other
-    /// than to a closed pipe), or the runtime could not start.
+    /// than to a closed pipe), the runtime could not start, or the SDK
+    /// reported an internal error.
     Local = 1,
     /// A usage mistake or an invalid value, found before anything was sent.
     Usage = 2,
-    /// No API key, an unusable one, or the server refused it.
+    /// No API key, an unusable one, or the API refused the request (401 or
+    /// 403: the key is missing, wrong or revoked, or lacks the permission).
     Authentication = 3,
     /// Any other error answer of the API, rate limiting included.
     Api = 4,
@@ -163,6 +166,20 @@ impl From<io::Error> for Stop {
 /// Where a refused key is set, for every message about the key.
 pub const KEY_HINT: &str = "set DIDIT_API_KEY or pass --api-key-file (or --api-key); or try --mock";
 
+/// What the API answers (403) when the key is missing, wrong or revoked, or
+/// lacks the permission: the `detail` of its published examples.
+const KEY_REFUSALS: [&str; 2] = [
+    "Authentication credentials were not provided or are invalid.",
+    "You do not have permission to perform this action.",
+];
+
+/// Whether a refusal is about the key, by what the API said: a 403 for
+/// another reason says so in other words.
+fn refuses_the_key(body: &didit::ResponseBody) -> bool {
+    body.detail()
+        .is_some_and(|detail| KEY_REFUSALS.contains(&detail.trim()))
+}
+
 impl From<didit::Error> for Failure {
     fn from(error: didit::Error) -> Self {
         use didit::Error;
@@ -174,7 +191,8 @@ impl From<didit::Error> for Failure {
             Error::InvalidConfig {
                 setting: "api_key", ..
             }
-            | Error::Authentication { .. } => Exit::Authentication,
+            | Error::Authentication { .. }
+            | Error::Forbidden { .. } => Exit::Authentication,
             Error::InvalidInput { .. } | Error::InvalidConfig { .. } => Exit::Usage,
             Error::Timeout { .. } | Error::Transport { .. } => Exit::Network,
             Error::Decode { .. }
@@ -183,13 +201,16 @@ impl From<didit::Error> for Failure {
             | Error::PaginationStalled { .. } => Exit::UnexpectedResponse,
             Error::NotFound { .. } => Exit::NotFound,
             Error::ReportNotReady { .. } => Exit::NotFinished,
+            Error::Internal { .. } => Exit::Local,
             _ => Exit::Api,
         };
+        let key_refused = format!("check the API key and its permissions: {KEY_HINT}");
         let hint = match &error {
             Error::InvalidConfig {
                 setting: "api_key", ..
             }
             | Error::Authentication { .. } => Some(KEY_HINT),
+            Error::Forbidden { body, .. } if refuses_the_key(body) => Some(key_refused.as_str()),
             Error::InvalidConfig {
                 setting: "base_url",
                 ..
@@ -212,33 +233,23 @@ impl From<didit::Error> for Failure {
 }
 
 /// The error in words that hold nothing the server wrote but its status,
-/// the JSON path of a field, or the name of a parameter this command knows.
-/// Errors that carry no response content are told in their own words.
+/// the JSON path of a field, the API's messages about the request, or the
+/// name of a parameter this command knows. Errors that carry no answer's
+/// data are told in their own words.
 fn describe(error: &didit::Error) -> String {
     use didit::Error;
     match error {
-        Error::Authentication { status, .. } => format!("the API key was refused ({status})"),
-        Error::RateLimited { rate_limit, .. } => match rate_limit.retry_after {
-            Some(wait) => format!(
-                "rate limited by the server (429); it asked to wait {} s",
-                wait.as_secs()
-            ),
-            None => "rate limited by the server (429)".to_owned(),
-        },
-        Error::Api { status, body, .. } => {
+        Error::Api { body, .. } => {
             let known = cli::list_parameters();
             let flags: Vec<String> = body
                 .fields()
-                .filter(|name| known.contains(*name))
-                .map(|name| format!("--{}", cli::flag_of_parameter(name)))
+                .filter(|name| known.contains(name.as_str()))
+                .map(|name| format!("--{}", cli::flag_of_parameter(&name)))
                 .collect();
             if flags.is_empty() {
-                format!("the API answered {status}")
+                error.to_string()
             } else {
-                format!(
-                    "the API answered {status}; it rejected the value of {}",
-                    flags.join(", ")
-                )
+                format!("{error}; it rejected the value of {}", flags.join(", "))
             }
         }
         Error::Decode { status, path, .. } => format!(
@@ -398,20 +409,49 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_error_body_is_told_by_status_and_the_flags_it_names() {
+    async fn an_error_body_is_told_by_its_messages_and_the_flags_it_names() {
         let body = json!({
-            "date_from": [format!("{PERSONAL} is not a date")],
+            "date_from": ["Enter a valid date."],
             PERSONAL: ["x"],
-            "detail": PERSONAL,
         });
         let text = failure_of_first_page(ResponseTemplate::new(400).set_body_json(body)).await;
         assert_eq!(
             text,
-            "error: the API answered 400 Bad Request; it rejected the value of --date-from"
+            "error: the API answered 400 Bad Request: date_from: Enter a valid date.; \
+             … (1 more message); it rejected the value of --date-from"
         );
         let text =
             failure_of_first_page(ResponseTemplate::new(500).set_body_string(PERSONAL)).await;
         assert_eq!(text, "error: the API answered 500 Internal Server Error");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_hints_at_the_key_only_when_the_api_says_it_is_about_the_key() {
+        let refusal =
+            |detail: &str| ResponseTemplate::new(403).set_body_json(json!({ "detail": detail }));
+        for detail in KEY_REFUSALS {
+            let failure = failure_for(refusal(detail), ResponseTemplate::new(500)).await;
+            assert_eq!(failure.exit, Exit::Authentication);
+            assert_eq!(
+                failure.to_string(),
+                format!(
+                    "error: the API refused the request (403 Forbidden): {detail}; \
+                     check the API key and its permissions: {KEY_HINT}"
+                )
+            );
+        }
+        let other = "Imports are not enabled for this organisation.";
+        let failure = failure_for(refusal(other), ResponseTemplate::new(500)).await;
+        assert_eq!(failure.exit, Exit::Authentication);
+        assert_eq!(
+            failure.to_string(),
+            format!("error: the API refused the request (403 Forbidden): {other}")
+        );
+    }
+
+    #[test]
+    fn the_fake_refuses_a_key_as_the_api_does() {
+        assert!(KEY_REFUSALS.contains(&didit_mock::FORBIDDEN_DETAIL));
     }
 
     #[tokio::test]
@@ -427,11 +467,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn server_messages_and_links_are_left_out() {
-        let refused = ResponseTemplate::new(403).set_body_json(json!({"detail": PERSONAL}));
+    async fn bodies_in_no_error_shape_and_links_are_left_out() {
+        let refused = ResponseTemplate::new(403)
+            .set_body_json(json!({"detail": "Refused.", "user": {"name": PERSONAL, "id": 7}}));
         let limited = ResponseTemplate::new(429)
             .insert_header("retry-after", "7")
-            .set_body_json(json!({"detail": PERSONAL}));
+            .set_body_json(json!({"detail": PERSONAL, "wait": 7}));
         let redirect = ResponseTemplate::new(302)
             .insert_header("location", "https://elsewhere.test/Jane%20Q.%20Marker");
         let texts = [
@@ -448,7 +489,7 @@ mod tests {
             assert!(!text.contains("Marker"), "{text}");
         }
         assert!(texts[0].contains("403 Forbidden"), "{}", texts[0]);
-        assert!(texts[1].contains("wait 7 s"), "{}", texts[1]);
+        assert!(texts[1].contains("wait 7s"), "{}", texts[1]);
         assert!(texts[2].contains("https://elsewhere.test"), "{}", texts[2]);
         assert!(
             texts[3].contains("https://elsewhere.test:8443"),

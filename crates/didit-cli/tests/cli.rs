@@ -340,8 +340,49 @@ async fn a_missing_or_refused_key_exits_with_3_and_says_where_the_key_goes() {
     );
     assert_exit(&refused, 3);
     let message = stderr(&refused);
-    assert!(message.contains("403"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "error: the API refused the request (403 Forbidden): {}; \
+             check the API key and its permissions",
+            didit_mock::FORBIDDEN_DETAIL
+        )),
+        "{message}"
+    );
     assert!(message.contains("--api-key"), "{message}");
+}
+
+#[tokio::test]
+async fn a_refusal_of_the_api_is_told_in_its_words() {
+    let mock = mock_with(3).await;
+    let id = mock.store().rows()[0].session_id().unwrap();
+    mock.finish_session(id, didit::SessionStatus::Approved)
+        .unwrap();
+    let same = run(
+        &mut didit_at(&mock),
+        &[
+            "sessions",
+            "update-status",
+            &id.to_string(),
+            "--status",
+            "Approved",
+        ],
+    );
+    assert_exit(&same, 4);
+    assert_eq!(
+        stderr(&same),
+        "error: the API answered 400 Bad Request: \
+         The new status is the same as the current status.\n"
+    );
+    let bad_date = run(
+        &mut didit_at(&mock),
+        &words("sessions list --date-from 0000-01-01"),
+    );
+    assert_exit(&bad_date, 4);
+    assert_eq!(
+        stderr(&bad_date),
+        "error: the API answered 400 Bad Request: date_from: Enter a valid date.; \
+         it rejected the value of --date-from\n"
+    );
 }
 
 #[tokio::test]
@@ -432,8 +473,9 @@ fn a_server_that_echoes_the_key_does_not_get_it_printed() {
     assert_exit(&output, 4);
     let shown = stderr(&output);
     assert!(!shown.contains(KEY), "{shown}");
-    // The server's own words are not repeated either: they may hold data.
+    // Nor are the server's messages that repeat it.
     assert!(!shown.contains("unknown key"), "{shown}");
+    assert!(shown.contains("they repeat the API key"), "{shown}");
     assert!(shown.contains("400 Bad Request"), "{shown}");
 }
 
@@ -780,6 +822,8 @@ mod served {
         json!({"session_id": id, "session_number": number, "status": "Approved"})
     }
 
+    /// Personal data in an answer, where no error shows it: in a row, under
+    /// a key that is not a field name, in a body of no error shape.
     #[tokio::test]
     async fn personal_data_in_an_answer_never_reaches_standard_error() {
         let malformed = ResponseTemplate::new(200).set_body_json(json!({
@@ -787,13 +831,15 @@ mod served {
             "results": [{"full_name": PERSONAL, "session_number": PERSONAL}],
         }));
         let rejected = ResponseTemplate::new(400).set_body_json(json!({
-            "search": [format!("No session of {PERSONAL}")],
-            "detail": PERSONAL,
+            "search": ["Enter a valid search."],
+            PERSONAL: ["x"],
         }));
-        let refused = ResponseTemplate::new(403).set_body_json(json!({"detail": PERSONAL}));
+        let refused = ResponseTemplate::new(403)
+            .set_body_json(json!({"detail": "Refused.", "user": {"name": PERSONAL, "id": 7}}));
         let not_json = ResponseTemplate::new(404).set_body_string(format!("<p>{PERSONAL}</p>"));
         // Retried: each attempt is logged with -v.
-        let unavailable = ResponseTemplate::new(503).set_body_json(json!({"detail": PERSONAL}));
+        let unavailable = ResponseTemplate::new(503)
+            .set_body_json(json!([{"detail": "Down.", "for": PERSONAL, "retry": true}]));
         let cases = [
             (malformed, 6, "session_number"),
             (rejected, 4, "--search"),

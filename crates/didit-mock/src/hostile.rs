@@ -6,8 +6,9 @@
 //! operations on a session ([`lifecycle_answer`]): their documented objects
 //! with a property missing or of the wrong type, PDF reports whole, cut
 //! short or too long, success statuses they do not expect, and file names.
-//! Answers carry [`PERSONAL`] in their bodies and links, so a test can check
-//! that no error message repeats them.
+//! Answers carry [`PERSONAL`] in their bodies and links, but never where
+//! it could read as a message of the API in an error answer (which errors
+//! show), so a test can check that no error message repeats them.
 //!
 //! ```
 //! use proptest::strategy::{Strategy, ValueTree};
@@ -209,8 +210,11 @@ fn body() -> impl Strategy<Value = Body> {
         1 => json_value().prop_map(Body::Json),
         1 => prop::collection::vec(any::<u8>(), 0..64).prop_map(Body::Bytes),
         1 => Just(Body::Bytes(format!("{{\"detail\": \"{PERSONAL}\"").into_bytes())),
-        1 => Just(Body::Json(json!({"detail": PERSONAL, "search": [PERSONAL]}))),
-        1 => Just(Body::Json(json!([PERSONAL, "bare array"]))),
+        // Under a key that is not a field name, or in a list that is not
+        // one of messages: where no error shows it.
+        1 => Just(Body::Json(json!({"detail": "Refused.", "search": ["Bad."], PERSONAL: ["x"]}))),
+        1 => Just(Body::Json(json!([PERSONAL, 1]))),
+        1 => Just(Body::Json(json!(["bare", "list"]))),
         1 => prop::sample::select(&LARGE_SIZES[..]).prop_map(Body::Large),
     ]
 }
@@ -226,13 +230,48 @@ pub fn answer() -> impl Strategy<Value = Answer> {
         ]),
         1 => 200u16..600,
     ];
-    (status, prop::collection::vec(header(), 0..4), body()).prop_map(|(status, headers, body)| {
-        Answer {
+    (status, prop::collection::vec(header(), 0..4), body())
+        .prop_map(|(status, headers, body)| Answer {
             status,
             headers,
             body,
-        }
-    })
+        })
+        .prop_filter(
+            "personal data as a message of the API, which errors show",
+            |answer| !answer.holds_personal_data_as_a_message(),
+        )
+}
+
+impl Answer {
+    /// Whether the answer is an error answer whose body holds nothing but
+    /// text (so that it may read as the API's messages, which errors show)
+    /// with personal data in it.
+    fn holds_personal_data_as_a_message(&self) -> bool {
+        let (Body::Page(value) | Body::Json(value)) = &self.body else {
+            return false;
+        };
+        self.status >= 400 && only_text(value) && mentions_personal_data(value)
+    }
+}
+
+/// Whether `value` is text, in lists and objects only.
+fn only_text(value: &Value) -> bool {
+    match value {
+        Value::String(_) => true,
+        Value::Array(items) => items.iter().all(only_text),
+        Value::Object(members) => members.values().all(only_text),
+        _ => false,
+    }
+}
+
+/// Whether a text in `value` (not a key) holds [`PERSONAL`].
+fn mentions_personal_data(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains(PERSONAL),
+        Value::Array(items) => items.iter().any(mentions_personal_data),
+        Value::Object(members) => members.values().any(mentions_personal_data),
+        _ => false,
+    }
 }
 
 /// The identifier of the session lifecycle answers are about.
@@ -348,6 +387,10 @@ pub fn lifecycle_answer() -> impl Strategy<Value = Answer> {
             headers,
             body,
         })
+        .prop_filter(
+            "personal data as a message of the API, which errors show",
+            |answer| !answer.holds_personal_data_as_a_message(),
+        )
 }
 
 impl Answer {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use didit_api::types::{ApiError, ApiService, ErrorMessages, SessionKindFilter};
 use uuid::Uuid;
 
@@ -185,9 +185,10 @@ impl ListQuery {
             ("date_to", &mut query.date_to),
         ] {
             if let Some(text) = get_typed(name) {
+                // Python's dates run from year 1 to 9999; chrono's further.
                 match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-                    Ok(date) => *slot = Some(date),
-                    Err(_) => fail(name, "Enter a valid date.".to_owned()),
+                    Ok(date) if (1..=9999).contains(&date.year()) => *slot = Some(date),
+                    _ => fail(name, "Enter a valid date.".to_owned()),
                 }
             }
         }
@@ -366,6 +367,14 @@ mod tests {
                 "Select a valid choice. FOO is not one of the available choices.".to_owned()
             ])
         );
+    }
+
+    #[test]
+    fn dates_python_cannot_hold_are_malformed() {
+        let error = ListQuery::parse("date_from=0000-01-01&date_to=+10000-01-01").unwrap_err();
+        assert!(error.contains_key("date_from") && error.contains_key("date_to"));
+        let query = ListQuery::parse("date_from=0001-01-01&date_to=9999-12-31").unwrap();
+        assert!(query.date_from.is_some() && query.date_to.is_some());
     }
 
     #[test]

@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 use url::Url;
 
 use crate::RateLimit;
-use crate::types::{ApiError, ErrorMessages};
-use didit_api::JsonDocument as _;
+use crate::types::{ApiError, ErrorMessages, StatusUpdateError};
+use didit_api::JsonDocument;
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -19,22 +19,25 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// The variants keep apart the mistakes a caller can fix before sending
 /// anything ([`Error::InvalidInput`], [`Error::InvalidConfig`]), answers of
-/// the server ([`Error::Authentication`], [`Error::RateLimited`],
-/// [`Error::Api`]), failures on the way ([`Error::Timeout`],
-/// [`Error::Transport`]), answers the SDK could not read
-/// ([`Error::Decode`], [`Error::ResponseTooLarge`]), and links or redirects
-/// it refused to follow.
+/// the server ([`Error::Authentication`], [`Error::Forbidden`],
+/// [`Error::RateLimited`], [`Error::NotFound`], [`Error::Api`]), failures on
+/// the way ([`Error::Timeout`], [`Error::Transport`]), answers the SDK could
+/// not read ([`Error::Decode`], [`Error::ResponseTooLarge`]), links or
+/// redirects it refused to follow, and its own bugs ([`Error::Internal`]).
 ///
 /// # What an error shows
 ///
 /// Answers of the API hold personal data (names, document numbers, e-mail
 /// addresses), and error messages end up in logs. So the `Display` and
-/// `Debug` output of an error never holds anything the server sent: no
-/// body, no message of the server, no value that failed to decode, no
-/// query of a link. It names the status, the JSON path of a value that did
-/// not decode and what was expected there, and the fields an error answer
-/// blamed. The answer itself stays reachable through [`Error::body`], whose
-/// documentation says what it may hold.
+/// `Debug` output of an error never holds the data of an answer: no row,
+/// decision or report, no value that failed to decode, no query of a link,
+/// no key or token. It names the status, the JSON path of a value that did
+/// not decode and what was expected there, and, for an error answer in one
+/// of the API's documented error shapes, the messages the API wrote about
+/// the request with the fields they are about (see
+/// [`ResponseBody::api_messages`]), bounded in length. The answer itself
+/// stays reachable through [`Error::body`], whose documentation says what
+/// it may hold.
 ///
 /// ```
 /// let error = didit::Client::builder()
@@ -58,7 +61,10 @@ pub enum Error {
         reason: String,
     },
 
-    /// The client configuration was rejected by [`ClientBuilder::build`](crate::ClientBuilder::build).
+    /// The client configuration was rejected by
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) (or
+    /// [`Client::from_env`](crate::Client::from_env)). Never the outcome
+    /// of a request.
     #[error("invalid client setting `{setting}`: {reason}")]
     #[non_exhaustive]
     InvalidConfig {
@@ -68,12 +74,28 @@ pub enum Error {
         reason: String,
     },
 
-    /// The server refused the API key (it answers 403; 401 is treated alike).
-    #[error("the API key was refused ({status}); check the key in the Didit console")]
+    /// The server did not accept the request's credentials (401). Didit
+    /// answers a missing or wrong key with 403 ([`Error::Forbidden`]); a
+    /// 401 comes from something between, such as a proxy.
+    #[error(
+        "the API did not accept the credentials (401 Unauthorized){}",
+        messages_suffix(body, StatusCode::UNAUTHORIZED)
+    )]
     #[non_exhaustive]
     Authentication {
-        /// The HTTP status, 403 for Didit.
-        status: StatusCode,
+        /// The answer.
+        body: ResponseBody,
+    },
+
+    /// The API refused the request (403): the key is missing, wrong or
+    /// revoked, or lacks the permission. Its message says which; `Display`
+    /// shows it.
+    #[error(
+        "the API refused the request (403 Forbidden){}",
+        messages_suffix(body, StatusCode::FORBIDDEN)
+    )]
+    #[non_exhaustive]
+    Forbidden {
         /// The answer; its `detail` says why.
         body: ResponseBody,
     },
@@ -81,7 +103,11 @@ pub enum Error {
     /// The server still answered 429 Too Many Requests after every retry, or
     /// asked to wait longer than the SDK may (see
     /// [`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)).
-    #[error("rate limited by the server (429){}", retry_after_suffix(rate_limit.retry_after))]
+    #[error(
+        "rate limited by the server (429){}{}",
+        retry_after_suffix(rate_limit.retry_after),
+        messages_suffix(body, StatusCode::TOO_MANY_REQUESTS)
+    )]
     #[non_exhaustive]
     RateLimited {
         /// `Retry-After` and `X-RateLimit-*` headers of the last answer.
@@ -92,7 +118,7 @@ pub enum Error {
 
     /// The API knows no such resource (404): an unknown session, or one
     /// deleted already.
-    #[error("not found (404)")]
+    #[error("not found (404){}", messages_suffix(body, StatusCode::NOT_FOUND))]
     #[non_exhaustive]
     NotFound {
         /// The answer.
@@ -102,7 +128,10 @@ pub enum Error {
     /// The session's PDF report cannot be made yet: the session is not
     /// finished (KYC: Approved, Declined, In Review or Kyc Expired; KYB:
     /// Approved, Declined or In Review). The API answers 403.
-    #[error("the session's report is not ready: the session is not finished ({status})")]
+    #[error(
+        "the session's report is not ready: the session is not finished ({status}){}",
+        messages_suffix(body, *status)
+    )]
     #[non_exhaustive]
     ReportNotReady {
         /// The HTTP status, 403.
@@ -123,13 +152,13 @@ pub enum Error {
     },
 
     /// Any other error status.
-    #[error("the API answered {status}{}", fields_suffix(body))]
+    #[error("the API answered {status}{}", messages_suffix(body, *status))]
     #[non_exhaustive]
     Api {
         /// The HTTP status.
         status: StatusCode,
-        /// The answer: for Django REST Framework errors, `detail` or
-        /// messages per field.
+        /// The answer: for the API's errors, `detail` or messages per
+        /// field.
         body: ResponseBody,
         /// The `Retry-After` header of the answer, when it had a usable one.
         retry_after: Option<Duration>,
@@ -222,6 +251,15 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// The SDK broke a rule of its own: a bug, never the server's doing
+    /// nor the caller's. Please report it with its message.
+    #[error("an internal error of the SDK (please report it): {what}")]
+    #[non_exhaustive]
+    Internal {
+        /// What went wrong.
+        what: &'static str,
+    },
+
     /// Paging failed after some pages had been received. Restart the listing
     /// with `.offset(resume_offset)` to pick up where it stopped.
     #[error("listing interrupted; resume with offset {resume_offset}: {source}")]
@@ -240,12 +278,13 @@ pub enum Error {
 /// The body of an answer behind an [`Error`].
 ///
 /// **It may hold personal data**: the API's answers carry names, document
-/// numbers and e-mail addresses, and its error messages may repeat what was
-/// asked. Its `Debug` output shows only its length and the names of the
-/// fields an error answer blamed; read the content with
-/// [`text`](Self::text), [`bytes`](Self::bytes),
-/// [`detail`](Self::detail) or [`api_error`](Self::api_error), and keep it
-/// out of logs that are not cleared for personal data.
+/// numbers and e-mail addresses. Its `Debug` output shows only its length
+/// and, for an error answer, the messages the API wrote about the request
+/// (as `Display` of the [`Error`] does: bounded, control characters
+/// escaped, and only in the API's documented error shapes). Read the whole
+/// body with [`text`](Self::text), [`bytes`](Self::bytes) or
+/// [`decode`](Self::decode), and keep it out of logs that are not cleared
+/// for personal data.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -261,7 +300,10 @@ pub enum Error {
 ///     .await;
 /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build().unwrap();
 /// let error = client.sessions().list().send().await.unwrap_err();
-/// assert_eq!(error.to_string(), "the API answered 400 Bad Request (fields at fault: date_from)");
+/// assert_eq!(
+///     error.to_string(),
+///     "the API answered 400 Bad Request: date_from: Enter a valid date."
+/// );
 /// let body = error.body().expect("an answer");
 /// assert_eq!(body.messages("date_from"), Some(vec!["Enter a valid date.".to_owned()]));
 /// # }
@@ -275,17 +317,189 @@ pub struct ResponseBody {
 #[derive(Clone, PartialEq)]
 struct BodyInner {
     bytes: Bytes,
-    api_error: Option<ApiError>,
+    /// For an error answer, the body read in the widest of the API's error
+    /// shapes: an object of messages, or a bare list of them.
+    error: Option<StatusUpdateError>,
+    /// Whether the messages repeat the API key, and so are not shown.
+    echoes_key: bool,
+}
+
+/// One message the API wrote about a request, in an error answer.
+///
+/// The API's messages are addressed to the integrator (`Enter a valid
+/// date.`), which is why [`Error`] shows them; they may still repeat a value
+/// that was sent.
+///
+/// ```
+/// # fn show(error: &didit::Error) {
+/// for message in error.body().into_iter().flat_map(|body| body.api_messages()) {
+///     match message.field() {
+///         Some(field) => eprintln!("{field}: {}", message.text()),
+///         None => eprintln!("{}", message.text()),
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiMessage<'a> {
+    field: Option<String>,
+    text: &'a str,
+}
+
+impl<'a> ApiMessage<'a> {
+    /// The JSON path of the field the message is about, such as
+    /// `date_from`, `contact_details.email_lang` or
+    /// `nodes_to_resubmit[0].feature`; `None` for a message about the whole
+    /// request (`detail`, `non_field_errors`, or a bare list of messages).
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// let blamed: Vec<String> = error
+    ///     .body()
+    ///     .into_iter()
+    ///     .flat_map(|body| body.api_messages())
+    ///     .filter_map(|message| message.field().map(str::to_owned))
+    ///     .collect();
+    /// # let _ = blamed;
+    /// # }
+    /// ```
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// The message, as the API wrote it.
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(first) = error.body().and_then(|body| body.api_messages().next()) {
+    ///     eprintln!("{}", first.text());
+    /// }
+    /// # }
+    /// ```
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+}
+
+/// The messages of an error body: those under keys that read as field
+/// names, and how many others there are.
+struct Messages<'a> {
+    readable: Vec<ApiMessage<'a>>,
+    unreadable: usize,
+}
+
+impl<'a> Messages<'a> {
+    fn of(body: &'a StatusUpdateError) -> Self {
+        let mut messages = Messages {
+            readable: Vec::new(),
+            unreadable: 0,
+        };
+        match body {
+            StatusUpdateError::ApiError(object) => messages.object(None, object),
+            StatusUpdateError::Array(texts) => messages.texts(None, texts),
+            // A shape a newer spec describes and this version cannot read.
+            _ => messages.unreadable += 1,
+        }
+        messages
+    }
+
+    /// The messages of an object keyed by field, at `path` (`None` at the
+    /// top of the body).
+    fn object(&mut self, path: Option<&str>, object: &'a ApiError) {
+        // Messages about the whole object first, then the fields'.
+        let about_all = |key: &str| matches!(key, "detail" | "non_field_errors");
+        let in_order = (object.iter().filter(|(key, _)| about_all(key)))
+            .chain(object.iter().filter(|(key, _)| !about_all(key)));
+        for (key, value) in in_order {
+            if !is_field_name(key) {
+                self.unreadable += count_messages(value);
+                continue;
+            }
+            let field = match (path, key.as_str()) {
+                // About the whole request, or the whole object.
+                (None, "detail" | "non_field_errors") => None,
+                (Some(path), "non_field_errors") => Some(path.to_owned()),
+                (Some(path), key) => Some(format!("{path}.{key}")),
+                (None, key) => Some(key.to_owned()),
+            };
+            self.messages(field, value);
+        }
+    }
+
+    fn messages(&mut self, field: Option<String>, value: &'a ErrorMessages) {
+        match value {
+            ErrorMessages::String(text) => self.readable.push(ApiMessage { field, text }),
+            ErrorMessages::Array(texts) => self.texts(field, texts),
+            ErrorMessages::ApiError(object) => self.object(field.as_deref(), object),
+            ErrorMessages::Entries(entries) => {
+                let path = field.unwrap_or_default();
+                // One object per entry of a list field, empty for an entry
+                // without fault.
+                for (index, entry) in entries.iter().enumerate() {
+                    self.object(Some(&format!("{path}[{index}]")), entry);
+                }
+            }
+            _ => self.unreadable += 1,
+        }
+    }
+
+    fn texts(&mut self, field: Option<String>, texts: &'a [String]) {
+        self.readable.extend(texts.iter().map(|text| ApiMessage {
+            field: field.clone(),
+            text,
+        }));
+    }
+}
+
+/// How many messages `value` holds.
+fn count_messages(value: &ErrorMessages) -> usize {
+    match value {
+        ErrorMessages::String(_) => 1,
+        ErrorMessages::Array(texts) => texts.len(),
+        ErrorMessages::ApiError(object) => object.values().map(count_messages).sum(),
+        ErrorMessages::Entries(entries) => entries
+            .iter()
+            .flat_map(|entry| entry.values())
+            .map(count_messages)
+            .sum(),
+        _ => 1,
+    }
 }
 
 impl ResponseBody {
-    /// Keeps an answer's body, read as a Django REST Framework error when it
-    /// is one.
+    /// Keeps the body of an answer that is not an error answer (or has no
+    /// body): its content is never shown.
     pub(crate) fn new(bytes: Bytes) -> Self {
-        let api_error = ApiError::from_json(&bytes).ok();
         Self {
-            inner: Box::new(BodyInner { bytes, api_error }),
+            inner: Box::new(BodyInner {
+                bytes,
+                error: None,
+                echoes_key: false,
+            }),
         }
+    }
+
+    /// Keeps the body of an error answer, read in the API's error shapes
+    /// when it is in one. Messages that repeat `api_key` are not shown.
+    pub(crate) fn of_error_answer(bytes: Bytes, api_key: &str) -> Self {
+        let error = StatusUpdateError::from_json(&bytes).ok();
+        let mut body = Self {
+            inner: Box::new(BodyInner {
+                bytes,
+                error,
+                echoes_key: false,
+            }),
+        };
+        let echoes_key = body.api_messages().any(|message| {
+            message.text.contains(api_key)
+                || message
+                    .field
+                    .as_ref()
+                    .is_some_and(|field| field.contains(api_key))
+        });
+        body.inner.echoes_key = echoes_key;
+        body
     }
 
     /// The body as received. **May hold personal data.**
@@ -315,9 +529,50 @@ impl ResponseBody {
         String::from_utf8_lossy(&self.inner.bytes)
     }
 
-    /// The body read as a Django REST Framework error (`detail`, or
-    /// messages per field); `None` when it has another shape. **May hold
+    /// The body decoded as `T`, one of the generated types: the error shape
+    /// an operation documents (such as
+    /// [`StatusUpdateError`](crate::types::StatusUpdateError), which may be
+    /// a bare list of messages), or the answer a [`Error::Decode`] could not
+    /// read as it expected. `None` when the body is not a `T`. **May hold
     /// personal data.**
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use didit::types::{NewSessionStatus, StatusUpdateError};
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::any())
+    ///     .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!([
+    ///         "The new status is the same as the current status.",
+    ///     ])))
+    ///     .mount(&server)
+    ///     .await;
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build().unwrap();
+    /// let error = client
+    ///     .sessions()
+    ///     .update_status(didit::Uuid::nil(), NewSessionStatus::Approved)
+    ///     .send()
+    ///     .await
+    ///     .unwrap_err();
+    /// let body = error.body().expect("an answer");
+    /// assert!(matches!(
+    ///     body.decode::<StatusUpdateError>(),
+    ///     Some(StatusUpdateError::Array(messages)) if messages.len() == 1
+    /// ));
+    /// // Not an object of messages per field.
+    /// assert!(body.decode::<didit::ApiError>().is_none());
+    /// # }
+    /// ```
+    pub fn decode<T: JsonDocument>(&self) -> Option<T> {
+        T::from_json(&self.inner.bytes).ok()
+    }
+
+    /// An error answer's body read as an object of messages (`detail`, or
+    /// messages per field, nested for fields that are objects); `None` for
+    /// any other body, a bare list of messages included (see
+    /// [`decode`](Self::decode)). **May hold personal data.**
     ///
     /// ```
     /// # fn show(error: &didit::Error) {
@@ -329,11 +584,47 @@ impl ResponseBody {
     /// # }
     /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
-        self.inner.api_error.as_ref()
+        match self.inner.error.as_ref()? {
+            StatusUpdateError::ApiError(object) => Some(object),
+            _ => None,
+        }
     }
 
-    /// The server's `detail` message, when it sent one. **May hold personal
-    /// data.**
+    /// The messages the API wrote about the request in an error answer,
+    /// with the fields they are about, in the order of their fields' names.
+    /// Messages under keys that do not read as field names (a lower-case
+    /// name of letters, digits and `_`) are left out. Empty for an answer
+    /// that is not in one of the API's error shapes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::any())
+    ///     .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+    ///         "contact_details": {"email_lang": ["\"xx\" is not a valid choice."]},
+    ///     })))
+    ///     .mount(&server)
+    ///     .await;
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build().unwrap();
+    /// let error = client.sessions().create(didit::Uuid::nil()).send().await.unwrap_err();
+    /// let messages: Vec<_> = error.body().unwrap().api_messages().collect();
+    /// assert_eq!(messages[0].field(), Some("contact_details.email_lang"));
+    /// assert_eq!(messages[0].text(), "\"xx\" is not a valid choice.");
+    /// # }
+    /// ```
+    pub fn api_messages(&self) -> impl Iterator<Item = ApiMessage<'_>> {
+        self.inner
+            .error
+            .as_ref()
+            .map(|error| Messages::of(error).readable)
+            .unwrap_or_default()
+            .into_iter()
+    }
+
+    /// The server's `detail` message, when it sent one.
     ///
     /// ```
     /// # fn show(error: &didit::Error) {
@@ -343,14 +634,15 @@ impl ResponseBody {
     /// # }
     /// ```
     pub fn detail(&self) -> Option<String> {
-        self.inner
-            .api_error
-            .as_ref()?
+        self.api_error()?
             .get("detail")
             .map(join_messages)
+            .filter(|detail| !detail.is_empty())
     }
 
-    /// The messages the server gave for `field`. **May hold personal data.**
+    /// The messages the API gave for the field at `path` (as
+    /// [`ApiMessage::field`] names it: `date_from`,
+    /// `contact_details.email_lang`); `None` when it gave none.
     ///
     /// ```
     /// # fn show(error: &didit::Error) {
@@ -359,17 +651,17 @@ impl ResponseBody {
     /// }
     /// # }
     /// ```
-    pub fn messages(&self, field: &str) -> Option<Vec<String>> {
-        Some(match self.inner.api_error.as_ref()?.get(field)? {
-            ErrorMessages::String(message) => vec![message.clone()],
-            ErrorMessages::Array(messages) => messages.clone(),
-            // A shape a newer spec describes and this version cannot read.
-            _ => return None,
-        })
+    pub fn messages(&self, path: &str) -> Option<Vec<String>> {
+        let messages: Vec<String> = self
+            .api_messages()
+            .filter(|message| message.field() == Some(path))
+            .map(|message| message.text().to_owned())
+            .collect();
+        (!messages.is_empty()).then_some(messages)
     }
 
-    /// The fields an error answer blamed (its keys other than `detail` and
-    /// `non_field_errors`), when they look like field names. Safe to log.
+    /// The fields an error answer blamed, as JSON paths, each once (at most
+    /// eight). Safe to log.
     ///
     /// ```
     /// # fn show(error: &didit::Error) {
@@ -378,14 +670,17 @@ impl ResponseBody {
     /// }
     /// # }
     /// ```
-    pub fn fields(&self) -> impl Iterator<Item = &str> {
-        self.inner
-            .api_error
-            .iter()
-            .flat_map(|body| body.keys())
-            .map(String::as_str)
-            .filter(|key| !matches!(*key, "detail" | "non_field_errors") && is_field_name(key))
-            .take(MAX_FIELDS_SHOWN)
+    pub fn fields(&self) -> impl Iterator<Item = String> {
+        let mut fields: Vec<String> = Vec::new();
+        for field in self.api_messages().filter_map(|message| message.field) {
+            if fields.len() == MAX_FIELDS_SHOWN {
+                break;
+            }
+            if !fields.contains(&field) {
+                fields.push(field);
+            }
+        }
+        fields.into_iter()
     }
 
     /// The length of the body in bytes.
@@ -411,18 +706,138 @@ impl ResponseBody {
     pub fn is_empty(&self) -> bool {
         self.inner.bytes.is_empty()
     }
+
+    /// The API's messages as an error shows them: bounded, escaped, and
+    /// without one that only repeats the reason of `status`.
+    fn shown_messages(&self, status: Option<StatusCode>) -> ShownMessages {
+        let Some(error) = self.inner.error.as_ref() else {
+            return ShownMessages::default();
+        };
+        let messages = Messages::of(error);
+        if self.inner.echoes_key {
+            return ShownMessages {
+                withheld: Some("they repeat the API key"),
+                ..ShownMessages::default()
+            };
+        }
+        let repeats_status = |message: &ApiMessage| {
+            message.field.is_none()
+                && status
+                    .and_then(|status| status.canonical_reason())
+                    .is_some_and(|reason| {
+                        message
+                            .text
+                            .trim_end_matches('.')
+                            .eq_ignore_ascii_case(reason)
+                    })
+        };
+        let mut shown = ShownMessages {
+            not_shown: messages.unreadable,
+            ..ShownMessages::default()
+        };
+        let mut room = MAX_MESSAGES_SHOWN;
+        for message in messages.readable.iter().filter(|m| !repeats_status(m)) {
+            let mut item = String::new();
+            if let Some(field) = &message.field {
+                item.push_str(field);
+                item.push_str(": ");
+            }
+            push_escaped(&mut item, message.text);
+            let separator = if shown.text.is_empty() { "" } else { "; " };
+            let length = separator.len() + item.chars().count();
+            if length <= room {
+                shown.text.push_str(separator);
+                shown.text.push_str(&item);
+                room -= length;
+            } else if shown.text.is_empty() {
+                // One long message: its beginning.
+                shown.text.extend(item.chars().take(room.saturating_sub(1)));
+                shown.text.push('…');
+                room = 0;
+            } else {
+                // The messages keep their order: none after one left out.
+                shown.not_shown += 1;
+                room = 0;
+            }
+        }
+        shown
+    }
+}
+
+/// Most characters of the API's messages an error shows.
+const MAX_MESSAGES_SHOWN: usize = 300;
+
+/// The API's messages as an error shows them.
+#[derive(Default)]
+struct ShownMessages {
+    /// The messages shown, `; `-separated.
+    text: String,
+    /// How many were not (too long, or under keys that are not field names).
+    not_shown: usize,
+    /// Why none is shown, if so.
+    withheld: Option<&'static str>,
+}
+
+impl ShownMessages {
+    fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.not_shown == 0 && self.withheld.is_none()
+    }
+}
+
+impl fmt::Display for ShownMessages {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(reason) = self.withheld {
+            return write!(f, "(messages not shown: {reason})");
+        }
+        let plural = if self.not_shown == 1 { "" } else { "s" };
+        match (self.text.is_empty(), self.not_shown) {
+            (_, 0) => f.write_str(&self.text),
+            (true, n) => write!(f, "({n} message{plural} not shown)"),
+            (false, n) => write!(f, "{}; … ({n} more message{plural})", self.text),
+        }
+    }
+}
+
+/// What an error's message adds for the API's messages in `body`: `: ` and
+/// the messages, or a note of those not shown.
+fn messages_suffix(body: &ResponseBody, status: StatusCode) -> String {
+    let shown = body.shown_messages(Some(status));
+    if shown.is_empty() {
+        String::new()
+    } else if shown.text.is_empty() {
+        format!(" {shown}")
+    } else {
+        format!(": {shown}")
+    }
+}
+
+/// Appends `text` with its control characters (and the Unicode controls of
+/// text direction, which can make a line read otherwise than it is)
+/// escaped, so that a message stays one line that reads as it is.
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        let direction = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || direction {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
 }
 
 impl fmt::Debug for ResponseBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseBody")
-            .field("len", &self.inner.bytes.len())
-            .field("fields", &self.fields().collect::<Vec<_>>())
-            .finish_non_exhaustive()
+        let mut debug = f.debug_struct("ResponseBody");
+        debug.field("len", &self.inner.bytes.len());
+        let shown = self.shown_messages(None);
+        if !shown.is_empty() {
+            debug.field("messages", &shown.to_string());
+        }
+        debug.finish_non_exhaustive()
     }
 }
 
-/// Most field names an error message lists.
+/// Most field names [`ResponseBody::fields`] lists.
 const MAX_FIELDS_SHOWN: usize = 8;
 
 /// Whether a key of an error answer reads as a field name (and so not as
@@ -576,14 +991,15 @@ impl Error {
     /// ```
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Authentication { status, .. }
-            | Error::Api { status, .. }
+            Error::Api { status, .. }
             | Error::Decode { status, .. }
             | Error::ResponseTooLarge { status, .. }
             | Error::ReportNotReady { status, .. }
             | Error::RedirectRefused { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Error::NotFound { .. } => Some(StatusCode::NOT_FOUND),
+            Error::Authentication { .. } => Some(StatusCode::UNAUTHORIZED),
+            Error::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
             Error::Transport { source } => source.status(),
             Error::Interrupted { source, .. } => source.status(),
             _ => None,
@@ -627,7 +1043,8 @@ impl Error {
     /// ```
     pub fn body(&self) -> Option<&ResponseBody> {
         match self {
-            Error::Authentication { body, .. }
+            Error::Authentication { body }
+            | Error::Forbidden { body }
             | Error::RateLimited { body, .. }
             | Error::NotFound { body }
             | Error::ReportNotReady { body, .. }
@@ -648,7 +1065,7 @@ fn join_messages(messages: &ErrorMessages) -> String {
     match messages {
         ErrorMessages::String(message) => message.clone(),
         ErrorMessages::Array(messages) => messages.join(" "),
-        // A shape a newer spec describes and this version cannot read.
+        // Messages about fields, not a `detail`.
         _ => String::new(),
     }
 }
@@ -657,15 +1074,6 @@ fn retry_after_suffix(retry_after: Option<Duration>) -> String {
     retry_after
         .map(|wait| format!("; the server asks to wait {}", format_duration(wait)))
         .unwrap_or_default()
-}
-
-fn fields_suffix(body: &ResponseBody) -> String {
-    let fields: Vec<&str> = body.fields().collect();
-    if fields.is_empty() {
-        String::new()
-    } else {
-        format!(" (fields at fault: {})", fields.join(", "))
-    }
 }
 
 fn format_duration(duration: Duration) -> String {
@@ -689,52 +1097,258 @@ mod tests {
         is_std_error::<Error>();
     }
 
+    const KEY: &str = "sk_live_0123456789";
+
     fn api_error(status: u16, body: &str) -> Error {
         Error::Api {
             status: StatusCode::from_u16(status).unwrap(),
-            body: ResponseBody::new(Bytes::from(body.to_owned())),
+            body: ResponseBody::of_error_answer(Bytes::from(body.to_owned()), KEY),
             retry_after: None,
         }
     }
 
+    fn bad_request(body: serde_json::Value) -> String {
+        api_error(400, &body.to_string()).to_string()
+    }
+
     #[test]
-    fn api_errors_name_the_fields_at_fault_but_not_the_messages() {
+    fn a_detail_is_shown_without_a_field() {
+        let error = api_error(400, r#"{"detail": "You don't have enough credits."}"#);
+        assert_eq!(
+            error.to_string(),
+            "the API answered 400 Bad Request: You don't have enough credits."
+        );
+        assert_eq!(
+            error.body().unwrap().detail().as_deref(),
+            Some("You don't have enough credits.")
+        );
+    }
+
+    #[test]
+    fn messages_of_a_field_are_shown_with_its_name_as_a_list_or_a_string() {
+        assert_eq!(
+            bad_request(
+                serde_json::json!({"date_from": ["Enter a valid date.", "Or not at all."]})
+            ),
+            "the API answered 400 Bad Request: date_from: Enter a valid date.; \
+             date_from: Or not at all."
+        );
+        assert_eq!(
+            bad_request(serde_json::json!({"workflow_id": "Invalid workflow_id."})),
+            "the API answered 400 Bad Request: workflow_id: Invalid workflow_id."
+        );
+    }
+
+    #[test]
+    fn messages_about_the_whole_request_come_before_the_fields() {
+        assert_eq!(
+            bad_request(serde_json::json!({
+                "a_field": ["A."], "non_field_errors": ["General."], "detail": "Detail.",
+            })),
+            "the API answered 400 Bad Request: Detail.; General.; a_field: A."
+        );
+    }
+
+    #[test]
+    fn nested_messages_are_named_by_their_json_path() {
         let error = api_error(
             400,
-            r#"{"date_from": ["'Jane' is not a date."], "session_kind": "Must be x.", "detail": "Jane"}"#,
+            r#"{"contact_details": {"email_lang": ["Not a language."], "non_field_errors": ["Whole."]},
+                "nodes_to_resubmit": [{}, {"feature": ["Not a feature."]}]}"#,
         );
         assert_eq!(
             error.to_string(),
-            "the API answered 400 Bad Request (fields at fault: date_from, session_kind)"
+            "the API answered 400 Bad Request: contact_details: Whole.; \
+             contact_details.email_lang: Not a language.; \
+             nodes_to_resubmit[1].feature: Not a feature."
         );
-        assert!(!format!("{error:?}").contains("Jane"), "{error:?}");
         let body = error.body().unwrap();
-        assert_eq!(body.detail().as_deref(), Some("Jane"));
         assert_eq!(
-            body.messages("date_from"),
-            Some(vec!["'Jane' is not a date.".to_owned()])
+            body.messages("contact_details.email_lang"),
+            Some(vec!["Not a language.".to_owned()])
         );
+        assert_eq!(
+            body.fields().collect::<Vec<_>>(),
+            [
+                "contact_details",
+                "contact_details.email_lang",
+                "nodes_to_resubmit[1].feature"
+            ]
+        );
+        assert!(body.api_error().unwrap().contains_key("contact_details"));
     }
 
     #[test]
-    fn keys_that_are_not_field_names_are_not_shown() {
+    fn a_bare_list_of_messages_is_shown() {
         let error = api_error(
             400,
-            r#"{"Jane Doe": "x", "jane@example.com": "y", "ok_name": "z"}"#,
+            r#"["The new status is the same as the current status."]"#,
         );
         assert_eq!(
             error.to_string(),
-            "the API answered 400 Bad Request (fields at fault: ok_name)"
+            "the API answered 400 Bad Request: The new status is the same as the current status."
+        );
+        let body = error.body().unwrap();
+        assert!(body.api_error().is_none());
+        assert!(matches!(
+            body.decode::<StatusUpdateError>(),
+            Some(StatusUpdateError::Array(messages)) if messages.len() == 1
+        ));
+    }
+
+    #[test]
+    fn bodies_in_no_error_shape_are_not_shown() {
+        for body in [
+            "<html>upstream down for Jane</html>",
+            r#"{"detail": "Jane", "count": 3}"#,
+            r#"{"results": [{"full_name": "Jane", "age": 40}]}"#,
+            r#"["Jane", 1]"#,
+            r#""Jane""#,
+            "",
+        ] {
+            let error = api_error(502, body);
+            assert_eq!(
+                error.to_string(),
+                "the API answered 502 Bad Gateway",
+                "{body}"
+            );
+            assert!(!format!("{error:?}").contains("Jane"), "{error:?}");
+            assert!(error.body().unwrap().api_messages().next().is_none());
+            assert!(error.is_retryable());
+        }
+    }
+
+    #[test]
+    fn the_body_of_an_answer_that_is_not_an_error_is_not_shown() {
+        let error = Error::Decode {
+            status: StatusCode::OK,
+            path: ".".to_owned(),
+            expected: "a page".to_owned(),
+            body: ResponseBody::new(Bytes::from_static(br#"{"detail": "Jane"}"#)),
+        };
+        assert!(!format!("{error} {error:?}").contains("Jane"));
+        assert!(error.body().unwrap().api_messages().next().is_none());
+        assert_eq!(
+            error.body().unwrap().decode::<ApiError>().unwrap().len(),
+            1,
+            "still decodable on request"
         );
     }
 
     #[test]
-    fn api_errors_without_json_show_only_the_status() {
-        let error = api_error(502, "<html>upstream down for Jane</html>");
-        assert_eq!(error.to_string(), "the API answered 502 Bad Gateway");
-        assert!(!format!("{error:?}").contains("Jane"));
-        assert!(error.body().unwrap().text().contains("Jane"));
-        assert!(error.is_retryable());
+    fn keys_that_are_not_field_names_are_not_shown_but_counted() {
+        assert_eq!(
+            bad_request(serde_json::json!({
+                "Jane Doe": "x", "jane@example.com": ["y", "z"], "ok_name": "Fine.",
+            })),
+            "the API answered 400 Bad Request: ok_name: Fine.; … (3 more messages)"
+        );
+        assert_eq!(
+            bad_request(serde_json::json!({"contact_details": {"Jane Doe": ["x"]}})),
+            "the API answered 400 Bad Request (1 message not shown)"
+        );
+        let error = api_error(400, r#"{"Jane": "x"}"#);
+        assert!(!format!("{error:?}").contains("Jane"), "{error:?}");
+    }
+
+    #[test]
+    fn long_messages_are_bounded_and_the_rest_counted() {
+        let many: serde_json::Map<String, serde_json::Value> = (0..40)
+            .map(|i| {
+                (
+                    format!("field_{i:02}"),
+                    serde_json::json!(["This value is wrong."]),
+                )
+            })
+            .collect();
+        let text = bad_request(serde_json::Value::Object(many));
+        let prefix = "the API answered 400 Bad Request: ";
+        assert!(
+            text.starts_with(&format!("{prefix}field_00: This value is wrong.; ")),
+            "{text}"
+        );
+        let shown = text.matches("This value is wrong.").count();
+        assert!((5..40).contains(&shown), "{text}");
+        assert!(
+            text.ends_with(&format!("; … ({} more messages)", 40 - shown)),
+            "{text}"
+        );
+        assert!(
+            text.chars().count() <= prefix.len() + MAX_MESSAGES_SHOWN + 30,
+            "{text}"
+        );
+
+        let long = "é".repeat(5000);
+        let text = bad_request(serde_json::json!({"detail": long, "other": "x"}));
+        assert!(text.ends_with("é…; … (1 more message)"), "{text}");
+        assert!(
+            text.chars().count() <= prefix.len() + MAX_MESSAGES_SHOWN + 30,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let text = bad_request(serde_json::json!({
+            "detail": "line one\nline two\u{1b}[31m\u{202e}txt.exe",
+        }));
+        assert_eq!(
+            text,
+            "the API answered 400 Bad Request: line one\\nline two\\u{1b}[31m\\u{202e}txt.exe"
+        );
+    }
+
+    #[test]
+    fn messages_that_repeat_the_key_are_not_shown() {
+        let error = api_error(400, &format!(r#"{{"detail": "unknown key {KEY}"}}"#));
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains(KEY), "{shown}");
+        assert!(!shown.contains("unknown key"), "{shown}");
+        assert!(
+            error
+                .to_string()
+                .ends_with("(messages not shown: they repeat the API key)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_message_that_only_repeats_the_status_is_left_out() {
+        let not_found = |body: &str| Error::NotFound {
+            body: ResponseBody::of_error_answer(Bytes::from(body.to_owned()), KEY),
+        };
+        assert_eq!(
+            not_found(r#"{"detail": "Not found."}"#).to_string(),
+            "not found (404)"
+        );
+        assert_eq!(
+            not_found(r#"{"detail": "Session not found."}"#).to_string(),
+            "not found (404): Session not found."
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_the_server_said() {
+        let body = r#"{"detail": "You do not have permission to perform this action."}"#;
+        let error = Error::Forbidden {
+            body: ResponseBody::of_error_answer(Bytes::from_static(body.as_bytes()), KEY),
+        };
+        assert_eq!(
+            error.to_string(),
+            "the API refused the request (403 Forbidden): \
+             You do not have permission to perform this action."
+        );
+        assert_eq!(error.status(), Some(StatusCode::FORBIDDEN));
+        assert!(!error.to_string().contains("API key"));
+    }
+
+    #[test]
+    fn debug_shows_the_length_and_the_messages() {
+        let error = api_error(400, r#"{"date_from": ["Enter a valid date."]}"#);
+        assert_eq!(
+            format!("{:?}", error.body().unwrap()),
+            r#"ResponseBody { len: 38, messages: "date_from: Enter a valid date.", .. }"#
+        );
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub use client::{
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
     MAX_PAGE_CONCURRENCY,
 };
-pub use error::{Error, Link, ResponseBody, Result, TimeoutScope};
+pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
 pub use lifecycle::{CreateSession, GetDecision, PdfReport, UpdateStatus, WaitForDecision};
 pub use page::Page;
 pub use rate_limit::RateLimit;

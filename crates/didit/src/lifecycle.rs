@@ -232,12 +232,15 @@ impl Sessions<'_> {
         // A PDF is not decoded: there is no JSON path to a failure.
         match Client::settle_with(&api, result, |_| None).await {
             Ok(answer) => PdfReport::new(answer),
-            Err(Error::Authentication { status, body })
+            Err(Error::Forbidden { body })
                 if body
                     .detail()
                     .is_some_and(|detail| detail.contains("only generate")) =>
             {
-                Err(Error::ReportNotReady { status, body })
+                Err(Error::ReportNotReady {
+                    status: reqwest::StatusCode::FORBIDDEN,
+                    body,
+                })
             }
             Err(error) => Err(error),
         }

@@ -836,9 +836,8 @@ impl Client {
             }
         };
         let value = Client::settle(&api, result).await?;
-        let url = api.inner().sent_to().ok_or_else(|| Error::InvalidConfig {
-            setting: "transport",
-            reason: "the page's URL was not recorded".to_owned(),
+        let url = api.inner().sent_to().ok_or(Error::Internal {
+            what: "the URL of a page received was not recorded",
         })?;
         Ok((Page::from_answer(value), url))
     }

@@ -162,11 +162,11 @@ impl Client {
             Err(error) => error,
         };
         if let Some(failure) = api.inner().take_failure() {
+            // The transport is always this crate's, whose errors are ours.
             return Err(match failure.downcast::<Error>() {
                 Ok(error) => *error,
-                Err(other) => Error::InvalidConfig {
-                    setting: "transport",
-                    reason: format!("the request could not be sent: {other}"),
+                Err(_) => Error::Internal {
+                    what: "the request pipeline failed with an error of another kind",
                 },
             });
         }
@@ -290,10 +290,9 @@ impl ClientInner {
                 // A body that cannot be copied is sent once, as it is.
                 let this = match pending.as_ref().and_then(reqwest::Request::try_clone) {
                     Some(copy) => copy,
-                    None => pending.take().ok_or_else(|| Error::InvalidConfig {
-                        setting: "retry_policy",
-                        reason: "a request whose body cannot be copied cannot be retried"
-                            .to_owned(),
+                    // Such a request is never retried (see below).
+                    None => pending.take().ok_or(Error::Internal {
+                        what: "a request whose body cannot be copied was about to be sent again",
                     })?,
                 };
                 let outcome = self
@@ -321,7 +320,7 @@ impl ClientInner {
                     }
                     Ok(Outcome::Read(received)) => {
                         let retry_after = RateLimit::from_headers(&received.headers).retry_after;
-                        (status_error(received), retry_after)
+                        (self.status_error(received), retry_after)
                     }
                     Err(error) => (error, None),
                 };
@@ -377,15 +376,12 @@ impl ClientInner {
         async {
             let inner = self;
             let url = request.url().clone();
-            let mut api_key =
-                HeaderValue::from_str(inner.api_key.expose_secret()).map_err(|_| {
-                    Error::InvalidConfig {
-                        setting: "api_key",
-                        reason:
-                            "the API key holds characters that cannot be sent in an HTTP header"
-                                .to_owned(),
-                    }
-                })?;
+            // `ClientBuilder::build` refuses a key that is not a header value.
+            let mut api_key = HeaderValue::from_str(inner.api_key.expose_secret()).map_err(
+                |_| Error::Internal {
+                    what: "the API key, checked when the client was built, is not a header value",
+                },
+            )?;
             api_key.set_sensitive(true);
             let timed_out = |error: reqwest::Error| {
                 if error.is_timeout() {
@@ -568,24 +564,28 @@ fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Erro
     }
 }
 
-/// The error for an answer with an error status.
-fn status_error(received: Received) -> Error {
-    let Received {
-        status,
-        headers,
-        body,
-    } = received;
-    let rate_limit = RateLimit::from_headers(&headers);
-    let body = ResponseBody::new(body);
-    match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Authentication { status, body },
-        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { rate_limit, body },
-        StatusCode::NOT_FOUND => Error::NotFound { body },
-        _ => Error::Api {
+impl ClientInner {
+    /// The error for an answer with an error status. Its messages are shown
+    /// unless they repeat the API key.
+    fn status_error(&self, received: Received) -> Error {
+        let Received {
             status,
+            headers,
             body,
-            retry_after: rate_limit.retry_after,
-        },
+        } = received;
+        let rate_limit = RateLimit::from_headers(&headers);
+        let body = ResponseBody::of_error_answer(body, self.api_key.expose_secret());
+        match status {
+            StatusCode::UNAUTHORIZED => Error::Authentication { body },
+            StatusCode::FORBIDDEN => Error::Forbidden { body },
+            StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { rate_limit, body },
+            StatusCode::NOT_FOUND => Error::NotFound { body },
+            _ => Error::Api {
+                status,
+                body,
+                retry_after: rate_limit.retry_after,
+            },
+        }
     }
 }
 
@@ -623,20 +623,36 @@ mod tests {
 
     #[test]
     fn error_statuses_map_to_their_variants() {
-        let received = |status: u16, body: &str| Received {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: Bytes::from(body.to_owned()),
+        let client = crate::Client::builder()
+            .api_key("a-key-of-the-test")
+            .build()
+            .unwrap();
+        let error = |status: u16, body: &str| {
+            client.inner.status_error(Received {
+                status: StatusCode::from_u16(status).unwrap(),
+                headers: HeaderMap::new(),
+                body: Bytes::from(body.to_owned()),
+            })
         };
-        let error = status_error(received(403, r#"{"detail": "no"}"#));
+        assert!(matches!(
+            error(403, r#"{"detail": "no"}"#),
+            Error::Forbidden { ref body } if body.detail().as_deref() == Some("no")
+        ));
+        assert!(matches!(
+            error(401, "<h1>Unauthorized</h1>"),
+            Error::Authentication { ref body } if body.detail().is_none()
+        ));
+        assert!(matches!(error(429, "slow down"), Error::RateLimited { .. }));
+        assert!(matches!(error(404, "{}"), Error::NotFound { .. }));
+        let bare = error(400, r#"["bare", "list"]"#);
         assert!(
-            matches!(error, Error::Authentication { ref body, .. } if body.detail().as_deref() == Some("no"))
+            matches!(bare, Error::Api { ref body, .. } if body.api_error().is_none() && body.api_messages().count() == 2),
+            "{bare:?}"
         );
-        let error = status_error(received(429, "slow down"));
-        assert!(matches!(error, Error::RateLimited { .. }));
-        let error = status_error(received(400, r#"["bare", "array"]"#));
+        let echo = error(400, r#"{"detail": "unknown key a-key-of-the-test"}"#);
         assert!(
-            matches!(error, Error::Api { ref body, .. } if body.api_error().is_none() && body.text().contains("bare"))
+            !format!("{echo} {echo:?}").contains("a-key-of-the-test"),
+            "{echo:?}"
         );
     }
 }

@@ -73,11 +73,14 @@ async fn attempts_are_traced_and_the_key_never_is() {
         .await
         .unwrap();
 
+    // The API's own message is shown; a key that is not a field name is
+    // not.
     let forbidden = MockServer::start().await;
     Mock::given(path("/v3/sessions/"))
-        .respond_with(
-            ResponseTemplate::new(403).set_body_json(serde_json::json!({"detail": PERSONAL})),
-        )
+        .respond_with(ResponseTemplate::new(403).set_body_json(serde_json::json!({
+            "detail": "You do not have permission to perform this action.",
+            PERSONAL: ["x"],
+        })))
         .mount(&forbidden)
         .await;
     let error = common::client(&forbidden)
@@ -118,6 +121,7 @@ async fn attempts_are_traced_and_the_key_never_is() {
         "http.status=500",
         "http.status=200",
         "http.status=403",
+        "You do not have permission to perform this action.",
     ] {
         assert!(
             text.contains(expected),

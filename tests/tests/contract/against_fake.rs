@@ -406,6 +406,37 @@ fn conforming(spec: &Spec, operation: &str, reply: &Reply) -> Result<Option<Valu
     Ok(Some(body))
 }
 
+/// The fake nests the messages about the fields of an object, as the API
+/// does, in the shape the spec describes.
+#[test]
+fn a_refused_field_of_an_object_is_answered_in_the_shape_the_spec_describes() {
+    let spec = Spec::load().unwrap();
+    let runtime = runtime();
+    let http = didit::reqwest::Client::new();
+    let mock = runtime.block_on(DiditMock::builder().start());
+    let body = serde_json::json!({
+        "workflow_id": "11111111-2222-3333-4444-555555555555",
+        "contact_details": {"email_lang": "xx"},
+    });
+    let reply = send(
+        &runtime,
+        &http,
+        &mock,
+        didit::reqwest::Method::POST,
+        "/v3/session/",
+        Some(&body),
+    )
+    .unwrap();
+    assert_eq!(reply.status, 400);
+    let refusal = conforming(&spec, "create_session", &reply).unwrap();
+    assert_eq!(
+        refusal,
+        Some(serde_json::json!({
+            "contact_details": {"email_lang": ["\"xx\" is not a valid choice."]},
+        }))
+    );
+}
+
 /// Random lifecycles: every answer of the fake satisfies the spec for its
 /// status, requests valid per the request schemas are accepted, and the
 /// fake's state follows the steps (created sessions are listed first,

@@ -248,12 +248,7 @@ fn matches_spec(
                 Err(format!("the page differs from the body: {page:?}"))
             }
         }
-        (
-            403,
-            Err(Error::Authentication {
-                status, body: got, ..
-            }),
-        ) if *status == StatusCode::FORBIDDEN && got.detail() == detail => Ok(()),
+        (403, Err(Error::Forbidden { body: got, .. })) if got.detail() == detail => Ok(()),
         (429, Err(Error::RateLimited { body: got, .. })) if got.detail() == detail => Ok(()),
         (
             400,

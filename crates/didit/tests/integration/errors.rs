@@ -18,46 +18,57 @@ async fn answering(template: ResponseTemplate) -> MockServer {
 }
 
 #[tokio::test]
-async fn a_403_is_an_authentication_error_with_the_detail() {
+async fn a_403_is_a_refusal_that_says_what_the_server_said() {
     let server = answering(
         ResponseTemplate::new(403)
             .set_body_json(json!({"detail": "You do not have permission to perform this action."})),
     )
     .await;
     let error = client(&server).sessions().list().send().await.unwrap_err();
-    let Error::Authentication { status, body, .. } = &error else {
-        panic!("expected an authentication error, got {error:?}")
+    let Error::Forbidden { body, .. } = &error else {
+        panic!("expected a refusal, got {error:?}")
     };
-    assert_eq!(status.as_u16(), 403);
     assert_eq!(
         body.detail().as_deref(),
         Some("You do not have permission to perform this action.")
     );
-    assert!(error.to_string().contains("API key"), "{error}");
-    // The server's words stay out of the message: they may repeat data.
-    assert!(
-        !format!("{error} {error:?}").contains("permission"),
-        "{error:?}"
+    assert_eq!(
+        error.to_string(),
+        "the API refused the request (403 Forbidden): \
+         You do not have permission to perform this action."
     );
-    assert!(!error.to_string().contains(common::KEY));
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(403));
+    assert!(!format!("{error} {error:?}").contains(common::KEY));
     assert!(!error.is_retryable());
 }
 
 #[tokio::test]
-async fn a_401_or_a_403_without_json_is_still_an_authentication_error() {
-    for status in [401, 403] {
-        let server =
-            answering(ResponseTemplate::new(status).set_body_string("<h1>Forbidden</h1>")).await;
-        let error = client(&server).sessions().list().send().await.unwrap_err();
-        assert!(
-            matches!(&error, Error::Authentication { body, .. } if body.detail().is_none()),
-            "{status}: {error:?}"
-        );
-    }
+async fn a_401_is_an_authentication_error_and_a_403_without_json_a_refusal() {
+    let server =
+        answering(ResponseTemplate::new(401).set_body_string("<h1>Unauthorized</h1>")).await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Authentication { body, .. } if body.detail().is_none()),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the API did not accept the credentials (401 Unauthorized)"
+    );
+    let server = answering(ResponseTemplate::new(403).set_body_string("<h1>Forbidden</h1>")).await;
+    let error = client(&server).sessions().list().send().await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Forbidden { body, .. } if body.detail().is_none()),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the API refused the request (403 Forbidden)"
+    );
 }
 
 #[tokio::test]
-async fn a_400_keeps_the_messages_per_parameter_in_both_drf_shapes() {
+async fn a_400_shows_the_messages_per_parameter_in_both_shapes() {
     for (body, parameter, message) in [
         (
             json!({"date_from": ["Enter a valid date."]}),
@@ -92,8 +103,10 @@ async fn a_400_keeps_the_messages_per_parameter_in_both_drf_shapes() {
             body
         );
         assert_eq!(answer.messages(parameter), Some(vec![message.to_owned()]));
-        assert!(error.to_string().contains(parameter), "{error}");
-        assert!(!error.to_string().contains(message), "{error}");
+        assert_eq!(
+            error.to_string(),
+            format!("the API answered 400 Bad Request: {parameter}: {message}")
+        );
     }
 }
 
@@ -112,14 +125,18 @@ async fn a_404_is_its_own_kind() {
 }
 
 #[tokio::test]
-async fn a_body_in_another_shape_is_kept_raw() {
-    let server =
-        answering(ResponseTemplate::new(410).set_body_json(json!(["not", "an", "object"]))).await;
+async fn a_body_in_another_shape_is_kept_raw_and_not_shown() {
+    let server = answering(
+        ResponseTemplate::new(410).set_body_json(json!({"gone": {"since": 2024, "who": "Jane"}})),
+    )
+    .await;
     let error = client(&server).sessions().list().send().await.unwrap_err();
     assert!(
-        matches!(&error, Error::Api { body, .. } if body.api_error().is_none() && body.text().contains("object")),
+        matches!(&error, Error::Api { body, .. } if body.api_error().is_none() && body.text().contains("Jane")),
         "{error:?}"
     );
+    assert_eq!(error.to_string(), "the API answered 410 Gone");
+    assert!(!format!("{error:?}").contains("Jane"), "{error:?}");
 }
 
 #[tokio::test]
@@ -295,4 +312,102 @@ async fn rate_limit_headers_of_a_page_are_exposed() {
     assert_eq!(page.rate_limit.remaining, Some(599));
     assert_eq!(page.rate_limit.reset, Some(1_760_000_000));
     assert_eq!(page.rate_limit.retry_after, None);
+}
+
+/// The fake server refuses as the API does; each refusal says why.
+mod refusals_of_the_fake {
+    use didit::types::{ContactDetails, NewSessionStatus};
+    use didit::{Client, Error, Language, NaiveDate, SessionStatus};
+    use didit_mock::{DiditMock, FORBIDDEN_DETAIL};
+
+    use crate::common::KEY;
+
+    async fn fake() -> DiditMock {
+        DiditMock::builder()
+            .api_key(KEY)
+            .synthetic(4, 17)
+            .rate_limit(0)
+            .write_rate_limit(0)
+            .start()
+            .await
+    }
+
+    fn client_of(mock: &DiditMock, key: &str) -> Client {
+        Client::builder()
+            .api_key(key)
+            .base_url(mock.uri())
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_status_update_to_the_current_status_says_so() {
+        let mock = fake().await;
+        let id = mock.store().rows()[0].session_id().unwrap();
+        mock.finish_session(id, SessionStatus::Approved).unwrap();
+        let error = client_of(&mock, KEY)
+            .sessions()
+            .update_status(id, NewSessionStatus::Approved)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the API answered 400 Bad Request: \
+             The new status is the same as the current status."
+        );
+        assert!(
+            format!("{error:?}").contains("The new status is the same"),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_date_the_server_cannot_read_is_named_with_the_reason() {
+        let mock = fake().await;
+        let error = client_of(&mock, KEY)
+            .sessions()
+            .list()
+            .date_from(NaiveDate::from_ymd_opt(0, 1, 1).unwrap())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the API answered 400 Bad Request: date_from: Enter a valid date."
+        );
+    }
+
+    #[tokio::test]
+    async fn a_nested_field_is_named_by_its_path() {
+        let mock = fake().await;
+        let error = client_of(&mock, KEY)
+            .sessions()
+            .create(didit::Uuid::nil())
+            .contact_details(ContactDetails::new().with_email_lang(Language::from("xx")))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the API answered 400 Bad Request: \
+             contact_details.email_lang: \"xx\" is not a valid choice."
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wrong_key_is_refused_in_the_servers_words() {
+        let mock = fake().await;
+        let error = client_of(&mock, "sk_test_not_the_key")
+            .sessions()
+            .list()
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!("the API refused the request (403 Forbidden): {FORBIDDEN_DETAIL}")
+        );
+    }
 }

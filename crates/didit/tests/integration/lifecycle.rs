@@ -246,7 +246,10 @@ async fn update_status_sends_the_review_and_reads_every_400_shape() {
     };
     assert_eq!(status.as_u16(), 400);
     assert!(body.text().contains("already Approved"));
-    assert!(!error.to_string().contains("already"), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "the API answered 400 Bad Request: Status is already Approved."
+    );
 }
 
 #[tokio::test]
@@ -405,7 +408,7 @@ async fn a_report_of_an_unfinished_session_is_not_ready() {
     .await;
     let error = client(&server).sessions().pdf(session()).await.unwrap_err();
     assert!(matches!(error, Error::ReportNotReady { .. }), "{error:?}");
-    // A refused key stays an authentication error.
+    // A refused key stays a refusal, with the server's words.
     let refused = serving_pdf(ResponseTemplate::new(403).set_body_json(json!({
         "detail": "You do not have permission to perform this action.",
     })))
@@ -415,7 +418,11 @@ async fn a_report_of_an_unfinished_session_is_not_ready() {
         .pdf(session())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Authentication { .. }), "{error:?}");
+    assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
+    assert!(
+        error.to_string().ends_with("perform this action."),
+        "{error}"
+    );
 }
 
 #[tokio::test]

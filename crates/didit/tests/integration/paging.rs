@@ -252,10 +252,7 @@ async fn a_failure_mid_stream_yields_the_rows_so_far_then_where_to_resume() {
         panic!("{error:?}")
     };
     assert_eq!(*rows_received, 4);
-    assert!(
-        matches!(**source, Error::Authentication { .. }),
-        "{source:?}"
-    );
+    assert!(matches!(**source, Error::Forbidden { .. }), "{source:?}");
     assert!(!error.is_retryable());
 }
 
@@ -265,10 +262,7 @@ async fn a_failing_first_page_is_reported_as_it_is() {
     serve(&server, Some(10), ResponseTemplate::new(403)).await;
     let (rows, error) = drain(client(&server).sessions().list().offset(10)).await;
     assert!(rows.is_empty());
-    assert!(
-        matches!(error, Some(Error::Authentication { .. })),
-        "{error:?}"
-    );
+    assert!(matches!(error, Some(Error::Forbidden { .. })), "{error:?}");
 }
 
 /// A `session_kind=all` page body: KYC rows `kyc`, then KYB rows `kyb`.
