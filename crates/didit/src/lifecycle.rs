@@ -224,10 +224,12 @@ impl Sessions<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn pdf(&self, session_id: Uuid) -> Result<PdfReport> {
+        let mut settings = self.client.settings.clone();
+        settings.attempt_timeout = settings.attempt_timeout.max(PDF_ATTEMPT_TIMEOUT);
+        let client = self.client.with_settings(settings);
         let mut options = RequestOptions::default();
         options.stream = true;
-        options.attempt_timeout = Some(self.client.inner.attempt_timeout.max(PDF_ATTEMPT_TIMEOUT));
-        let api = self.client.api_with_options(None, options);
+        let api = client.api_with_options(None, options);
         let result = api.get_session_pdf().session_id(session_id).send().await;
         // A PDF is not decoded: there is no JSON path to a failure.
         match Client::settle_with(&api, result, |_| None).await {
