@@ -66,7 +66,7 @@ pub(crate) const USER_AGENT: &str = concat!("didit-rs/", env!("CARGO_PKG_VERSION
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
     /// The time limits and retries of its requests: the ones it was built
-    /// with, or those of one call.
+    /// with, or a call's overrides (see [`CallOptions`](crate::CallOptions)).
     pub(crate) settings: RequestSettings,
 }
 

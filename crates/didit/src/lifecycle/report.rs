@@ -24,7 +24,7 @@ const PDF_SIGNATURE: &[u8] = b"%PDF-";
 /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
 /// use futures::TryStreamExt;
 ///
-/// let report = client.sessions().pdf(id).await?;
+/// let report = client.sessions().pdf(id).send().await?;
 /// println!("the server calls it {:?}", report.file_name());
 /// let mut chunks = report.into_stream();
 /// while let Some(chunk) = chunks.try_next().await? {
@@ -70,7 +70,7 @@ impl PdfReport {
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
-    /// let report = client.sessions().pdf(id).await?;
+    /// let report = client.sessions().pdf(id).send().await?;
     /// let name = report.file_name().unwrap_or("report.pdf").to_owned();
     /// report.save(name).await?;
     /// # Ok(()) }
@@ -87,7 +87,8 @@ impl PdfReport {
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
     /// use futures::TryStreamExt;
-    /// let chunks: Vec<bytes::Bytes> = client.sessions().pdf(id).await?.into_stream().try_collect().await?;
+    /// let chunks: Vec<bytes::Bytes> =
+    ///     client.sessions().pdf(id).send().await?.into_stream().try_collect().await?;
     /// # let _ = chunks;
     /// # Ok(()) }
     /// ```
@@ -128,7 +129,7 @@ impl PdfReport {
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
-    /// let written = client.sessions().pdf(id).await?.save("report.pdf").await?;
+    /// let written = client.sessions().pdf(id).send().await?.save("report.pdf").await?;
     /// assert!(written > 0);
     /// # Ok(()) }
     /// ```

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod call_options;
 mod concurrent_paging;
 mod debug_output;
 mod errors;
