@@ -362,7 +362,7 @@ async fn delete(
     let mut failure = None;
     for &id in &args.session_ids {
         match client.sessions().delete(id).send().await {
-            Ok(()) => {
+            Ok(_) => {
                 if args.format == Format::Table {
                     writeln!(out, "deleted {id}")?;
                 }

@@ -107,6 +107,9 @@
 //! - **Timeouts.** Connect, per attempt and per operation; see
 //!   [`ClientBuilder`]. One call can set its own, and its own retry
 //!   policy; see [`CallOptions`].
+//! - **Metadata.** Every answer says its HTTP status, its rate-limit
+//!   headers and the server's request identifier; see [`Reply`] and
+//!   [`ReplyMetadata`].
 //! - **Errors.** One [`Error`] type keeping apart invalid input, refused
 //!   keys, rate limiting, other API errors, timeouts, transport failures and
 //!   unreadable answers. Its messages and `Debug` output never repeat what
@@ -150,6 +153,7 @@ mod limiter;
 mod page;
 mod paging;
 mod rate_limit;
+mod reply;
 mod retry;
 mod sessions;
 mod transport;
@@ -166,6 +170,7 @@ pub use lifecycle::{
 };
 pub use page::Page;
 pub use rate_limit::RateLimit;
+pub use reply::{Reply, ReplyMetadata};
 pub use retry::RetryPolicy;
 pub use sessions::{ListSessions, Sessions};
 pub use transport::redirect_policy;

@@ -2,7 +2,7 @@
 //! delete it, and keep its PDF report. Each operation is a request builder
 //! ending in `send`: it builds its request with the generated builder and
 //! sends it through the client's pipeline, with the call's
-//! [`CallOptions`].
+//! [`CallOptions`], and its answer carries the [`ReplyMetadata`].
 
 use std::fmt;
 use std::time::Duration;
@@ -16,7 +16,10 @@ use crate::types::{
     ExpectedDetails, GetSessionDecisionInclude, NewSessionStatus, NodeToResubmit, SessionDecision,
     SessionStatusUpdated, UpdateSessionStatusRequest,
 };
-use crate::{CallOptions, Client, Error, Language, Result, SessionStatus, Sessions, TimeoutScope};
+use crate::{
+    CallOptions, Client, Error, Language, Reply, ReplyMetadata, Result, SessionStatus, Sessions,
+    TimeoutScope,
+};
 
 mod report;
 
@@ -157,7 +160,7 @@ impl Sessions<'_> {
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
     /// match client.sessions().delete(id).send().await {
-    ///     Ok(()) | Err(didit::Error::NotFound { .. }) => println!("gone"),
+    ///     Ok(_) | Err(didit::Error::NotFound { .. }) => println!("gone"),
     ///     Err(error) => return Err(error),
     /// }
     /// # Ok(()) }
@@ -424,10 +427,10 @@ impl CreateSession {
     /// println!("send the user to {:?}", session.url);
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<CreatedSession> {
+    pub async fn send(self) -> Result<Reply<CreatedSession>> {
         let api = self.options.apply(&self.client)?.api(None);
         let result = api.create_session().body(self.request).send().await;
-        Ok(Client::settle(&api, result).await?.into_inner())
+        Client::settle(&api, result).await.map(Reply::from_answer)
     }
 }
 
@@ -483,14 +486,14 @@ impl GetDecision {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<SessionDecision> {
+    pub async fn send(self) -> Result<Reply<SessionDecision>> {
         let api = self.options.apply(&self.client)?.api(None);
         let mut request = api.get_session_decision().session_id(self.session_id);
         if self.include_events {
             request = request.include(GetSessionDecisionInclude::Events);
         }
         let result = request.send().await;
-        Ok(Client::settle(&api, result).await?.into_inner())
+        Client::settle(&api, result).await.map(Reply::from_answer)
     }
 }
 
@@ -570,7 +573,8 @@ impl WaitForDecision {
         self
     }
 
-    /// Polls until the session's status is final and returns its decision.
+    /// Polls until the session's status is final and returns its decision,
+    /// with the metadata of the poll that read it.
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
@@ -578,7 +582,7 @@ impl WaitForDecision {
     /// println!("{}", decision.status());
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<SessionDecision> {
+    pub async fn send(self) -> Result<Reply<SessionDecision>> {
         let started = tokio::time::Instant::now();
         let mut pause = self.first_poll;
         loop {
@@ -714,7 +718,7 @@ impl UpdateStatus {
     /// client.sessions().update_status(id, NewSessionStatus::Approved).send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<SessionStatusUpdated> {
+    pub async fn send(self) -> Result<Reply<SessionStatusUpdated>> {
         let api = self.options.apply(&self.client)?.api(None);
         let result = api
             .update_session_status()
@@ -722,7 +726,7 @@ impl UpdateStatus {
             .body(self.request)
             .send()
             .await;
-        Ok(Client::settle(&api, result).await?.into_inner())
+        Client::settle(&api, result).await.map(Reply::from_answer)
     }
 }
 
@@ -752,7 +756,8 @@ impl DeleteSession {
         self
     }
 
-    /// Deletes the session.
+    /// Deletes the session. The answer has no body: what it says is its
+    /// [`ReplyMetadata`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -769,10 +774,11 @@ impl DeleteSession {
     ///
     /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
     /// let id = didit::Uuid::parse_str("11111111-2222-3333-4444-555555555555").unwrap();
-    /// client.sessions().delete(id).send().await?;
+    /// let deleted = client.sessions().delete(id).send().await?;
+    /// assert_eq!(deleted.status().as_u16(), 204);
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<()> {
+    pub async fn send(self) -> Result<ReplyMetadata> {
         let api = self.options.apply(&self.client)?.api(None);
         let result = api
             .delete_session()
@@ -782,7 +788,7 @@ impl DeleteSession {
         // An answer without a body: nothing to decode.
         Client::settle_with(&api, result, |_| None)
             .await
-            .map(|_| ())
+            .map(|answer| ReplyMetadata::of(&answer))
     }
 }
 
@@ -834,7 +840,8 @@ impl DeleteSessions {
 
     /// Deletes the sessions. No session number at all (outside
     /// [`delete_every_session_irreversibly`](Sessions::delete_every_session_irreversibly))
-    /// is [`Error::InvalidInput`], and nothing is sent.
+    /// is [`Error::InvalidInput`], and nothing is sent. The answer has no
+    /// body: what it says is its [`ReplyMetadata`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -851,12 +858,13 @@ impl DeleteSessions {
     ///     .await;
     ///
     /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
-    /// client.sessions().delete_many([43762, 43763]).send().await?;
+    /// let deleted = client.sessions().delete_many([43762, 43763]).send().await?;
+    /// assert!(deleted.status().is_success());
     /// let none = client.sessions().delete_many([]).send().await.unwrap_err();
     /// assert!(matches!(none, didit::Error::InvalidInput { parameter: "session_numbers", .. }));
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<()> {
+    pub async fn send(self) -> Result<ReplyMetadata> {
         let every_session = self.request.delete_all() == Some(true);
         if !every_session && self.request.session_numbers().is_empty() {
             return Err(Error::InvalidInput {
@@ -868,7 +876,7 @@ impl DeleteSessions {
         let result = api.delete_sessions().body(self.request).send().await;
         Client::settle_with(&api, result, |_| None)
             .await
-            .map(|_| ())
+            .map(|answer| ReplyMetadata::of(&answer))
     }
 }
 
@@ -915,6 +923,7 @@ impl GetPdfReport {
     ///
     /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
     /// let report = client.sessions().pdf(didit::Uuid::nil()).send().await?;
+    /// assert_eq!(report.metadata().status().as_u16(), 200);
     /// let directory = tempfile::tempdir().expect("a temporary directory");
     /// let written = report.save(directory.path().join("report.pdf")).await?;
     /// assert_eq!(written, 17);

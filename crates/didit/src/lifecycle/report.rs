@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use tokio::io::AsyncWriteExt;
 
 use crate::error::ResponseBody;
-use crate::{Error, Result};
+use crate::{Error, ReplyMetadata, Result};
 
 /// The first bytes of every PDF document.
 const PDF_SIGNATURE: &[u8] = b"%PDF-";
@@ -33,7 +33,7 @@ const PDF_SIGNATURE: &[u8] = b"%PDF-";
 /// # Ok(()) }
 /// ```
 pub struct PdfReport {
-    status: StatusCode,
+    metadata: ReplyMetadata,
     file_name: Option<String>,
     chunks: ByteStream,
     max_bytes: u64,
@@ -43,7 +43,7 @@ impl std::fmt::Debug for PdfReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The file name comes from the server: only whether there is one.
         f.debug_struct("PdfReport")
-            .field("status", &self.status)
+            .field("metadata", &self.metadata)
             .field("file_name", &self.file_name.as_ref().map(|_| "[given]"))
             .finish_non_exhaustive()
     }
@@ -51,14 +51,14 @@ impl std::fmt::Debug for PdfReport {
 
 impl PdfReport {
     pub(crate) fn new(answer: ResponseValue<ByteStream>, max_bytes: u64) -> Result<Self> {
-        let status = answer.status();
+        let metadata = ReplyMetadata::of(&answer);
         let file_name = answer
             .headers()
             .get(reqwest::header::CONTENT_DISPOSITION)
             .and_then(|value| value.to_str().ok())
             .and_then(file_name_of);
         Ok(Self {
-            status,
+            metadata,
             file_name,
             chunks: answer.into_inner(),
             max_bytes,
@@ -79,6 +79,19 @@ impl PdfReport {
         self.file_name.as_deref()
     }
 
+    /// What the answer said besides its body: status, rate-limit headers,
+    /// the server's request identifier.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let report = client.sessions().pdf(id).send().await?;
+    /// println!("{:?}", report.metadata().request_id());
+    /// # Ok(()) }
+    /// ```
+    pub fn metadata(&self) -> &ReplyMetadata {
+        &self.metadata
+    }
+
     /// The report's bytes as they arrive. The stream ends with an error
     /// when the body does not start like a PDF, is longer than the client's
     /// [`max_response_bytes`](crate::ClientBuilder::max_response_bytes), or
@@ -93,7 +106,7 @@ impl PdfReport {
     /// # Ok(()) }
     /// ```
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + Unpin + 'static {
-        let status = self.status;
+        let status = self.metadata.status();
         let max_bytes = self.max_bytes;
         let checked = Checked {
             status,
@@ -161,7 +174,7 @@ impl PdfReport {
             .await
             .map_err(|error| file_error(temporary, error))?;
         let mut written: u64 = 0;
-        let status = self.status;
+        let status = self.metadata.status();
         let mut chunks = self.into_stream();
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk?;

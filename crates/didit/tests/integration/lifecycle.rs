@@ -187,7 +187,7 @@ async fn an_unknown_session_is_not_found_everywhere() {
     let sessions = sessions.sessions();
     let outcomes = [
         sessions.decision(session()).send().await.map(|_| ()),
-        sessions.delete(session()).send().await,
+        sessions.delete(session()).send().await.map(|_| ()),
         sessions
             .update_status(session(), NewSessionStatus::Approved)
             .send()

@@ -15,6 +15,7 @@ mod errors;
 mod hostile;
 mod lifecycle;
 mod live;
+mod metadata;
 mod paging;
 mod redirects;
 mod retries;
