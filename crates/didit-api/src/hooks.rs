@@ -121,12 +121,12 @@ impl Answer {
 }
 
 /// How one request is to be sent, beyond what the request itself says.
+/// Time limits and retries are not among them: they are the transport's
+/// own, and a transport given to one request's [`RequestContext`] may
+/// carry settings of its own.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct RequestOptions {
-    /// A longer (or shorter) limit for each attempt than the transport's
-    /// own, for operations known to take long.
-    pub attempt_timeout: Option<std::time::Duration>,
     /// Hand a successful answer back before reading its body, for bodies
     /// read as a stream (and never held whole in memory).
     pub stream: bool,

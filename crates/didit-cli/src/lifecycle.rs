@@ -230,11 +230,13 @@ pub async fn run(
                 .output
                 .clone()
                 .unwrap_or_else(|| default_pdf_name(args.session_id));
-            let bytes = client
+            let report = client
                 .sessions()
-                .save_pdf(args.session_id, &path)
+                .pdf(args.session_id)
+                .send()
                 .await
                 .map_err(Failure::from)?;
+            let bytes = report.save(&path).await.map_err(Failure::from)?;
             match args.format {
                 Format::Table => writeln!(out, "saved {} ({bytes} bytes)", path.display())?,
                 Format::Json => write_json(
@@ -359,8 +361,8 @@ async fn delete(
     let mut not_found = Vec::new();
     let mut failure = None;
     for &id in &args.session_ids {
-        match client.sessions().delete(id).await {
-            Ok(()) => {
+        match client.sessions().delete(id).send().await {
+            Ok(_) => {
                 if args.format == Format::Table {
                     writeln!(out, "deleted {id}")?;
                 }

@@ -80,16 +80,25 @@ pub(crate) const USER_AGENT: &str = concat!("didit-rs/", env!("CARGO_PKG_VERSION
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<ClientInner>,
+    /// The time limits and retries of its requests: the ones it was built
+    /// with, or a call's overrides (see [`CallOptions`](crate::CallOptions)).
+    pub(crate) settings: RequestSettings,
 }
 
-/// The shared state behind a [`Client`].
+/// How the requests of one call are sent: the client's time limits and
+/// retry policy, or a call's overrides of them.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestSettings {
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+}
+
+/// The shared state behind a [`Client`] and its clones.
 pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
     pub(crate) api_key: SecretString,
-    pub(crate) attempt_timeout: Duration,
-    pub(crate) operation_timeout: Duration,
-    pub(crate) retry: RetryPolicy,
     /// The budget of reads (`GET`, `HEAD`); `None` when rate limiting is
     /// off.
     pub(crate) limiter: Option<Limiter>,
@@ -147,6 +156,15 @@ impl Client {
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
     }
+
+    /// The same client (configuration, connection pool and rate limiter
+    /// shared) sending with other time limits and retries.
+    pub(crate) fn with_settings(&self, settings: RequestSettings) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            settings,
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -155,9 +173,9 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &inner.base_url.as_str())
             .field("api_key", &"[redacted]")
-            .field("attempt_timeout", &inner.attempt_timeout)
-            .field("operation_timeout", &inner.operation_timeout)
-            .field("retry", &inner.retry)
+            .field("attempt_timeout", &self.settings.attempt_timeout)
+            .field("operation_timeout", &self.settings.operation_timeout)
+            .field("retry", &self.settings.retry)
             .field(
                 "rate_limit",
                 &inner
@@ -332,7 +350,8 @@ impl ClientBuilder {
     }
 
     /// Sets how long one attempt may take, from connecting until the whole
-    /// answer is read (default 30 s).
+    /// answer is read (default 30 s). Zero is refused by
+    /// [`build`](Self::build); limits longer than a year count as a year.
     ///
     /// ```
     /// let builder = didit::Client::builder().attempt_timeout(std::time::Duration::from_secs(10));
@@ -345,7 +364,8 @@ impl ClientBuilder {
 
     /// Sets how long one operation may take in all, every attempt and wait
     /// included (default 120 s). Each page of a listing is one operation.
-    /// Limits longer than a year count as a year.
+    /// Zero is refused by [`build`](Self::build); limits longer than a year
+    /// count as a year.
     ///
     /// ```
     /// let builder = didit::Client::builder().operation_timeout(std::time::Duration::from_secs(30));
@@ -496,8 +516,9 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     ///
     /// Fails with [`Error::InvalidConfig`] when the API key is missing or
-    /// cannot be sent in a header, or the base URL is not an acceptable
-    /// `https://` (or loopback `http://`) URL.
+    /// cannot be sent in a header, the base URL is not an acceptable
+    /// `https://` (or loopback `http://`) URL, a time limit is zero or a
+    /// rate window is zero or longer than a year.
     ///
     /// ```
     /// let error = didit::Client::builder().build().unwrap_err();
@@ -534,14 +555,17 @@ impl ClientBuilder {
                 });
             }
         }
+        let settings = RequestSettings {
+            attempt_timeout: checked_time_limit("attempt_timeout", self.attempt_timeout)?,
+            operation_timeout: checked_time_limit("operation_timeout", self.operation_timeout)?,
+            retry: self.retry,
+        };
         Ok(Client {
+            settings,
             inner: Arc::new(ClientInner {
                 http,
                 base_url,
                 api_key,
-                attempt_timeout: self.attempt_timeout.min(LONGEST_LIMIT),
-                operation_timeout: self.operation_timeout.min(LONGEST_LIMIT),
-                retry: self.retry,
                 limiter: self
                     .rate_limit
                     .map(|(max_requests, window)| Limiter::new(max_requests, window)),
@@ -553,6 +577,19 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// A time limit as the client keeps it: zero is refused (no request could
+/// ever finish), and limits longer than a year count as a year. The client
+/// builder and every call's overrides check theirs here.
+pub(crate) fn checked_time_limit(setting: &'static str, limit: Duration) -> Result<Duration> {
+    if limit.is_zero() {
+        return Err(Error::InvalidConfig {
+            setting,
+            reason: "the time limit must be longer than zero".to_owned(),
+        });
+    }
+    Ok(limit.min(LONGEST_LIMIT))
 }
 
 /// Rejects keys that cannot travel in a header, without echoing them.
@@ -726,6 +763,32 @@ mod tests {
         assert_eq!(client.base_url().as_str(), "http://127.0.0.1:4000/");
         let error = ClientBuilder::from_lookup(vars(&[])).build().unwrap_err();
         assert!(error.to_string().contains(API_KEY_ENV), "{error}");
+    }
+
+    #[test]
+    fn zero_time_limits_are_refused_naming_the_setting() {
+        for (builder, setting) in [
+            (
+                Client::builder().attempt_timeout(Duration::ZERO),
+                "attempt_timeout",
+            ),
+            (
+                Client::builder().operation_timeout(Duration::ZERO),
+                "operation_timeout",
+            ),
+        ] {
+            let error = builder.api_key("k").build().unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidConfig { setting: s, .. } if s == setting),
+                "{error}"
+            );
+        }
+        let client = Client::builder()
+            .api_key("k")
+            .operation_timeout(Duration::MAX)
+            .build()
+            .unwrap();
+        assert_eq!(client.settings.operation_timeout, LONGEST_LIMIT);
     }
 
     #[test]

@@ -105,7 +105,11 @@
 //!   next page while the current one is being read; see
 //!   [`ListSessions::concurrency`].
 //! - **Timeouts.** Connect, per attempt and per operation; see
-//!   [`ClientBuilder`].
+//!   [`ClientBuilder`]. One call can set its own, and its own retry
+//!   policy; see [`CallOptions`].
+//! - **Metadata.** Every answer says its HTTP status, its rate-limit
+//!   headers and the server's request identifier; see [`Reply`] and
+//!   [`ReplyMetadata`].
 //! - **Errors.** One [`Error`] type keeping apart invalid input, refused
 //!   keys, rate limiting, other API errors, timeouts, transport failures and
 //!   unreadable answers. Its messages and `Debug` output never repeat what
@@ -141,6 +145,7 @@
     )
 )]
 
+mod call;
 mod client;
 mod error;
 mod lifecycle;
@@ -148,19 +153,25 @@ mod limiter;
 mod page;
 mod paging;
 mod rate_limit;
+mod reply;
 mod retry;
 mod sessions;
 mod transport;
 
+pub use call::CallOptions;
 pub use client::{
     API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
     MAX_PAGE_CONCURRENCY,
 };
 pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
-pub use lifecycle::{CreateSession, GetDecision, PdfReport, UpdateStatus, WaitForDecision};
+pub use lifecycle::{
+    CreateSession, DeleteSession, DeleteSessions, GetDecision, GetPdfReport, PdfReport,
+    UpdateStatus, WaitForDecision,
+};
 pub use page::Page;
 pub use rate_limit::RateLimit;
+pub use reply::{Reply, ReplyMetadata};
 pub use retry::RetryPolicy;
 pub use sessions::{ListSessions, Sessions};
 pub use transport::redirect_policy;

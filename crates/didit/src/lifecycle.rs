@@ -1,6 +1,8 @@
 //! The lifecycle of one session: create it, read its decision, review it,
-//! delete it, and keep its PDF report. Each method builds its request with
-//! the generated builder and sends it through the client's pipeline.
+//! delete it, and keep its PDF report. Each operation is a request builder
+//! ending in `send`: it builds its request with the generated builder and
+//! sends it through the client's pipeline, with the call's
+//! [`CallOptions`], and its answer carries the [`ReplyMetadata`].
 
 use std::fmt;
 use std::time::Duration;
@@ -14,7 +16,10 @@ use crate::types::{
     ExpectedDetails, GetSessionDecisionInclude, NewSessionStatus, NodeToResubmit, SessionDecision,
     SessionStatusUpdated, UpdateSessionStatusRequest,
 };
-use crate::{Client, Error, Language, Result, SessionStatus, Sessions, TimeoutScope};
+use crate::{
+    CallOptions, Client, Error, Language, Reply, ReplyMetadata, Result, SessionStatus, Sessions,
+    TimeoutScope,
+};
 
 mod report;
 
@@ -74,6 +79,7 @@ impl Sessions<'_> {
         CreateSession {
             client: self.client.clone(),
             request: CreateSessionRequest::new(workflow_id),
+            options: CallOptions::default(),
         }
     }
 
@@ -91,6 +97,7 @@ impl Sessions<'_> {
             client: self.client.clone(),
             session_id,
             include_events: false,
+            options: CallOptions::default(),
         }
     }
 
@@ -143,125 +150,87 @@ impl Sessions<'_> {
             client: self.client.clone(),
             session_id,
             request: UpdateSessionStatusRequest::new(status),
+            options: CallOptions::default(),
         }
     }
 
-    /// Deletes a session and its data. A session unknown or deleted already
-    /// is [`Error::NotFound`].
+    /// Starts deleting a session and its data; [`send`](DeleteSession::send)
+    /// it. A session unknown or deleted already is [`Error::NotFound`].
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
-    /// match client.sessions().delete(id).await {
-    ///     Ok(()) | Err(didit::Error::NotFound { .. }) => println!("gone"),
+    /// match client.sessions().delete(id).send().await {
+    ///     Ok(_) | Err(didit::Error::NotFound { .. }) => println!("gone"),
     ///     Err(error) => return Err(error),
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, session_id: Uuid) -> Result<()> {
-        let api = self.client.api(None);
-        let result = api.delete_session().session_id(session_id).send().await;
-        // An answer without a body: nothing to decode.
-        Client::settle_with(&api, result, |_| None)
-            .await
-            .map(|_| ())
+    pub fn delete(&self, session_id: Uuid) -> DeleteSession {
+        DeleteSession {
+            client: self.client.clone(),
+            session_id,
+            options: CallOptions::default(),
+        }
     }
 
-    /// Deletes the sessions with these numbers (as the console shows them).
-    /// At least one number is needed; to delete every session, see
+    /// Starts deleting the sessions with these numbers (as the console
+    /// shows them); [`send`](DeleteSessions::send) it. At least one number
+    /// is needed; to delete every session, see
     /// [`delete_every_session_irreversibly`](Self::delete_every_session_irreversibly).
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
-    /// client.sessions().delete_many([43762, 43763]).await?;
+    /// client.sessions().delete_many([43762, 43763]).send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete_many(&self, session_numbers: impl IntoIterator<Item = u64>) -> Result<()> {
+    pub fn delete_many(&self, session_numbers: impl IntoIterator<Item = u64>) -> DeleteSessions {
         let numbers: Vec<String> = session_numbers.into_iter().map(|n| n.to_string()).collect();
-        if numbers.is_empty() {
-            return Err(Error::InvalidInput {
-                parameter: "session_numbers",
-                reason: "needs at least one session number".to_owned(),
-            });
+        DeleteSessions {
+            client: self.client.clone(),
+            request: DeleteSessionsRequest::new().with_session_numbers(numbers),
+            options: CallOptions::default(),
         }
-        self.send_delete(DeleteSessionsRequest::new().with_session_numbers(numbers))
-            .await
     }
 
-    /// Deletes **every session of the application**, with all their data.
-    /// There is no undo. It is a method of its own, never a flag on
+    /// Starts deleting **every session of the application**, with all their
+    /// data; [`send`](DeleteSessions::send) it. There is no undo. It is a
+    /// method of its own, never a flag on
     /// [`delete_many`](Self::delete_many), so that it cannot be asked for by
     /// mistake.
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
-    /// client.sessions().delete_every_session_irreversibly().await?;
+    /// client.sessions().delete_every_session_irreversibly().send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete_every_session_irreversibly(&self) -> Result<()> {
-        self.send_delete(DeleteSessionsRequest::new().with_delete_all(true))
-            .await
-    }
-
-    async fn send_delete(&self, request: DeleteSessionsRequest) -> Result<()> {
-        let api = self.client.api(None);
-        let result = api.delete_sessions().body(request).send().await;
-        Client::settle_with(&api, result, |_| None)
-            .await
-            .map(|_| ())
-    }
-
-    /// Fetches the PDF report of a finished session, as a stream: it is
-    /// never held whole in memory. A session not finished yet is
-    /// [`Error::ReportNotReady`]. Each attempt may take up to a minute (or the
-    /// client's attempt limit, when longer): the API renders the report on
-    /// every call.
-    ///
-    /// ```no_run
-    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
-    /// let report = client.sessions().pdf(id).await?;
-    /// let bytes = report.save("report.pdf").await?;
-    /// println!("{bytes} bytes");
-    /// # Ok(()) }
-    /// ```
-    pub async fn pdf(&self, session_id: Uuid) -> Result<PdfReport> {
-        let mut options = RequestOptions::default();
-        options.stream = true;
-        options.attempt_timeout = Some(self.client.inner.attempt_timeout.max(PDF_ATTEMPT_TIMEOUT));
-        let api = self.client.api_with_options(None, options);
-        let result = api.get_session_pdf().session_id(session_id).send().await;
-        // A PDF is not decoded: there is no JSON path to a failure.
-        match Client::settle_with(&api, result, |_| None).await {
-            Ok(answer) => PdfReport::new(answer),
-            Err(Error::Forbidden { body })
-                if body
-                    .detail()
-                    .is_some_and(|detail| detail.contains("only generate")) =>
-            {
-                Err(Error::ReportNotReady {
-                    status: reqwest::StatusCode::FORBIDDEN,
-                    body,
-                })
-            }
-            Err(error) => Err(error),
+    pub fn delete_every_session_irreversibly(&self) -> DeleteSessions {
+        DeleteSessions {
+            client: self.client.clone(),
+            request: DeleteSessionsRequest::new().with_delete_all(true),
+            options: CallOptions::default(),
         }
     }
 
-    /// Saves the PDF report of a finished session to `path`: written to a
-    /// temporary file beside it (readable by its owner only) and renamed
-    /// into place once complete and checked to be a PDF, so `path` never
-    /// holds half a report. Returns the number of bytes written.
+    /// Starts fetching the PDF report of a finished session;
+    /// [`send`](GetPdfReport::send) it for the report as a stream, then
+    /// [`save`](PdfReport::save) it. A session not finished yet is
+    /// [`Error::ReportNotReady`]. Each attempt may take up to a minute (or
+    /// the client's attempt limit, when longer) unless the call sets its
+    /// own: the API renders the report on every call.
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
-    /// client.sessions().save_pdf(id, format!("session-{id}.pdf")).await?;
+    /// let report = client.sessions().pdf(id).send().await?;
+    /// let bytes = report.save(format!("session-{id}.pdf")).await?;
+    /// println!("{bytes} bytes");
     /// # Ok(()) }
     /// ```
-    pub async fn save_pdf(
-        &self,
-        session_id: Uuid,
-        path: impl AsRef<std::path::Path>,
-    ) -> Result<u64> {
-        self.pdf(session_id).await?.save(path).await
+    pub fn pdf(&self, session_id: Uuid) -> GetPdfReport {
+        GetPdfReport {
+            client: self.client.clone(),
+            session_id,
+            options: CallOptions::default(),
+        }
     }
 }
 
@@ -281,6 +250,7 @@ impl Sessions<'_> {
 pub struct CreateSession {
     client: Client,
     request: CreateSessionRequest,
+    options: CallOptions,
 }
 
 impl fmt::Debug for CreateSession {
@@ -288,6 +258,7 @@ impl fmt::Debug for CreateSession {
         f.debug_struct("CreateSession")
             .field("client", &self.client)
             .field("fields_set", &fields_set(&self.request))
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -430,6 +401,22 @@ impl CreateSession {
         self
     }
 
+    /// Sends this call with other time limits or retries than the
+    /// client's (see [`CallOptions`]).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .create(didit::Uuid::nil())
+    ///     .call_options(didit::CallOptions::new().attempt_timeout(std::time::Duration::from_secs(5)));
+    /// # let _ = request;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Creates the session. The answer's `session_token` is a
     /// [`SessionToken`](crate::SessionToken): `Debug` never shows it. Its
     /// `url` opens the same flow, so hand it only to the user it is for.
@@ -440,10 +427,10 @@ impl CreateSession {
     /// println!("send the user to {:?}", session.url);
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<CreatedSession> {
-        let api = self.client.api(None);
+    pub async fn send(self) -> Result<Reply<CreatedSession>> {
+        let api = self.options.apply(&self.client)?.api(None);
         let result = api.create_session().body(self.request).send().await;
-        Ok(Client::settle(&api, result).await?.into_inner())
+        Client::settle(&api, result).await.map(Reply::from_answer)
     }
 }
 
@@ -454,6 +441,7 @@ pub struct GetDecision {
     client: Client,
     session_id: Uuid,
     include_events: bool,
+    options: CallOptions,
 }
 
 impl GetDecision {
@@ -470,6 +458,22 @@ impl GetDecision {
         self
     }
 
+    /// Sends this call with other time limits or retries than the
+    /// client's (see [`CallOptions`]).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .decision(didit::Uuid::nil())
+    ///     .call_options(didit::CallOptions::new().retry_policy(didit::RetryPolicy::none()));
+    /// # let _ = request;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Reads the decision. An unknown or deleted session is
     /// [`Error::NotFound`].
     ///
@@ -482,14 +486,14 @@ impl GetDecision {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn send(&self) -> Result<SessionDecision> {
-        let api = self.client.api(None);
+    pub async fn send(self) -> Result<Reply<SessionDecision>> {
+        let api = self.options.apply(&self.client)?.api(None);
         let mut request = api.get_session_decision().session_id(self.session_id);
         if self.include_events {
             request = request.include(GetSessionDecisionInclude::Events);
         }
         let result = request.send().await;
-        Ok(Client::settle(&api, result).await?.into_inner())
+        Client::settle(&api, result).await.map(Reply::from_answer)
     }
 }
 
@@ -552,7 +556,25 @@ impl WaitForDecision {
         self
     }
 
-    /// Polls until the session's status is final and returns its decision.
+    /// Sends each poll with other time limits or retries than the
+    /// client's (see [`CallOptions`]); each poll is one call, and
+    /// [`timeout`](Self::timeout) still bounds the whole wait.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let wait = client
+    ///     .sessions()
+    ///     .wait_for_decision(didit::Uuid::nil())
+    ///     .call_options(didit::CallOptions::new().operation_timeout(std::time::Duration::from_secs(10)));
+    /// # let _ = wait;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.decision = self.decision.call_options(options);
+        self
+    }
+
+    /// Polls until the session's status is final and returns its decision,
+    /// with the metadata of the poll that read it.
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
@@ -560,11 +582,11 @@ impl WaitForDecision {
     /// println!("{}", decision.status());
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<SessionDecision> {
+    pub async fn send(self) -> Result<Reply<SessionDecision>> {
         let started = tokio::time::Instant::now();
         let mut pause = self.first_poll;
         loop {
-            let decision = self.decision.send().await?;
+            let decision = self.decision.clone().send().await?;
             if is_final(decision.status()) {
                 return Ok(decision);
             }
@@ -603,6 +625,7 @@ pub struct UpdateStatus {
     client: Client,
     session_id: Uuid,
     request: UpdateSessionStatusRequest,
+    options: CallOptions,
 }
 
 impl fmt::Debug for UpdateStatus {
@@ -611,6 +634,7 @@ impl fmt::Debug for UpdateStatus {
             .field("client", &self.client)
             .field("session_id", &self.session_id)
             .field("fields_set", &fields_set(&self.request))
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -668,6 +692,22 @@ impl UpdateStatus {
         self
     }
 
+    /// Sends this call with other time limits or retries than the
+    /// client's (see [`CallOptions`]).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .update_status(didit::Uuid::nil(), didit::types::NewSessionStatus::Approved)
+    ///     .call_options(didit::CallOptions::new().operation_timeout(std::time::Duration::from_secs(10)));
+    /// # let _ = request;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Changes the status. A status equal to the current one is refused by
     /// the server ([`Error::Api`] with a 400); an unknown session is
     /// [`Error::NotFound`].
@@ -678,14 +718,247 @@ impl UpdateStatus {
     /// client.sessions().update_status(id, NewSessionStatus::Approved).send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<SessionStatusUpdated> {
-        let api = self.client.api(None);
+    pub async fn send(self) -> Result<Reply<SessionStatusUpdated>> {
+        let api = self.options.apply(&self.client)?.api(None);
         let result = api
             .update_session_status()
             .session_id(self.session_id)
             .body(self.request)
             .send()
             .await;
-        Ok(Client::settle(&api, result).await?.into_inner())
+        Client::settle(&api, result).await.map(Reply::from_answer)
+    }
+}
+
+/// The deletion of one session; see [`Sessions::delete`].
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteSession {
+    client: Client,
+    session_id: Uuid,
+    options: CallOptions,
+}
+
+impl DeleteSession {
+    /// Sends this call with other time limits or retries than the
+    /// client's (see [`CallOptions`]).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .delete(didit::Uuid::nil())
+    ///     .call_options(didit::CallOptions::new().retry_policy(didit::RetryPolicy::none()));
+    /// # let _ = request;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Deletes the session. The answer has no body: what it says is its
+    /// [`ReplyMetadata`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::method("DELETE"))
+    ///     .and(matchers::path("/v3/session/11111111-2222-3333-4444-555555555555/delete/"))
+    ///     .respond_with(ResponseTemplate::new(204))
+    ///     .expect(1)
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let id = didit::Uuid::parse_str("11111111-2222-3333-4444-555555555555").unwrap();
+    /// let deleted = client.sessions().delete(id).send().await?;
+    /// assert_eq!(deleted.status().as_u16(), 204);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<ReplyMetadata> {
+        let api = self.options.apply(&self.client)?.api(None);
+        let result = api
+            .delete_session()
+            .session_id(self.session_id)
+            .send()
+            .await;
+        // An answer without a body: nothing to decode.
+        Client::settle_with(&api, result, |_| None)
+            .await
+            .map(|answer| ReplyMetadata::of(&answer))
+    }
+}
+
+/// The deletion of several sessions, or of every one; see
+/// [`Sessions::delete_many`] and
+/// [`Sessions::delete_every_session_irreversibly`].
+///
+/// Its `Debug` output names the fields that are set, never their values.
+///
+/// ```
+/// # let client = didit::Client::builder().api_key("k").build().unwrap();
+/// let request = client.sessions().delete_many([43762]);
+/// assert!(format!("{request:?}").contains("session_numbers"));
+/// ```
+#[derive(Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteSessions {
+    client: Client,
+    request: DeleteSessionsRequest,
+    options: CallOptions,
+}
+
+impl fmt::Debug for DeleteSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteSessions")
+            .field("client", &self.client)
+            .field("fields_set", &fields_set(&self.request))
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl DeleteSessions {
+    /// Sends this call with other time limits or retries than the
+    /// client's (see [`CallOptions`]).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .delete_many([43762, 43763])
+    ///     .call_options(didit::CallOptions::new().operation_timeout(std::time::Duration::from_secs(30)));
+    /// # let _ = request;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Deletes the sessions. No session number at all (outside
+    /// [`delete_every_session_irreversibly`](Sessions::delete_every_session_irreversibly))
+    /// is [`Error::InvalidInput`], and nothing is sent. The answer has no
+    /// body: what it says is its [`ReplyMetadata`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::method("POST"))
+    ///     .and(matchers::path("/v3/sessions/delete/"))
+    ///     .and(matchers::body_json(serde_json::json!({"session_numbers": ["43762", "43763"]})))
+    ///     .respond_with(ResponseTemplate::new(204))
+    ///     .expect(1)
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let deleted = client.sessions().delete_many([43762, 43763]).send().await?;
+    /// assert!(deleted.status().is_success());
+    /// let none = client.sessions().delete_many([]).send().await.unwrap_err();
+    /// assert!(matches!(none, didit::Error::InvalidInput { parameter: "session_numbers", .. }));
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<ReplyMetadata> {
+        let every_session = self.request.delete_all() == Some(true);
+        if !every_session && self.request.session_numbers().is_empty() {
+            return Err(Error::InvalidInput {
+                parameter: "session_numbers",
+                reason: "needs at least one session number".to_owned(),
+            });
+        }
+        let api = self.options.apply(&self.client)?.api(None);
+        let result = api.delete_sessions().body(self.request).send().await;
+        Client::settle_with(&api, result, |_| None)
+            .await
+            .map(|answer| ReplyMetadata::of(&answer))
+    }
+}
+
+/// A request for a session's PDF report; see [`Sessions::pdf`].
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetPdfReport {
+    client: Client,
+    session_id: Uuid,
+    options: CallOptions,
+}
+
+impl GetPdfReport {
+    /// Sends this call with other time limits or retries than the
+    /// client's (see [`CallOptions`]); an attempt limit set here replaces
+    /// the minute a report is given by default.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let request = client
+    ///     .sessions()
+    ///     .pdf(didit::Uuid::nil())
+    ///     .call_options(didit::CallOptions::new().attempt_timeout(std::time::Duration::from_secs(180)));
+    /// # let _ = request;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Fetches the report, as a stream: it is never held whole in memory.
+    /// [`PdfReport::save`] writes it to a file.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// Mock::given(matchers::path_regex("/generate-pdf/$"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_raw("%PDF-1.7 a report", "application/pdf"))
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let report = client.sessions().pdf(didit::Uuid::nil()).send().await?;
+    /// assert_eq!(report.metadata().status().as_u16(), 200);
+    /// let directory = tempfile::tempdir().expect("a temporary directory");
+    /// let written = report.save(directory.path().join("report.pdf")).await?;
+    /// assert_eq!(written, 17);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<PdfReport> {
+        let attempt_timeout = self
+            .client
+            .settings
+            .attempt_timeout
+            .max(PDF_ATTEMPT_TIMEOUT);
+        let options = self.options.with_default_attempt_timeout(attempt_timeout);
+        let client = options.apply(&self.client)?;
+        let mut stream = RequestOptions::default();
+        stream.stream = true;
+        let api = client.api_with_options(None, stream);
+        let result = api
+            .get_session_pdf()
+            .session_id(self.session_id)
+            .send()
+            .await;
+        // A PDF is not decoded: there is no JSON path to a failure.
+        match Client::settle_with(&api, result, |_| None).await {
+            Ok(answer) => PdfReport::new(answer),
+            Err(Error::Forbidden { body })
+                if body
+                    .detail()
+                    .is_some_and(|detail| detail.contains("only generate")) =>
+            {
+                Err(Error::ReportNotReady {
+                    status: reqwest::StatusCode::FORBIDDEN,
+                    body,
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 }

@@ -1,12 +1,12 @@
 //! One page of the session list, and how it is read from an answer.
 
 use didit_api::ResponseValue;
-use reqwest::StatusCode;
 
 use crate::types::SessionPage;
-use crate::{RateLimit, Session};
+use crate::{ReplyMetadata, Session};
 
-/// One page of `GET /v3/sessions/`, with what the answer's headers said.
+/// One page of `GET /v3/sessions/`, with what the answer's status and
+/// headers said ([`metadata`](Self::metadata)).
 ///
 /// ```
 /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
@@ -14,7 +14,7 @@ use crate::{RateLimit, Session};
 /// for session in &page.results {
 ///     println!("{:?}", session.kind());
 /// }
-/// if page.rate_limit.remaining == Some(0) {
+/// if page.metadata().rate_limit().remaining == Some(0) {
 ///     println!("the next request may be rate limited");
 /// }
 /// # Ok(()) }
@@ -41,26 +41,33 @@ pub struct Page {
     /// by name, as the server sent them (the rows keep theirs in their own
     /// `extra` fields).
     pub extra: crate::Extra,
-    /// The HTTP status of the answer.
-    pub status: StatusCode,
-    /// The answer's rate-limit headers.
-    pub rate_limit: RateLimit,
+    metadata: ReplyMetadata,
 }
 
 impl Page {
     /// A page from the generated client's answer.
     pub(crate) fn from_answer(answer: ResponseValue<SessionPage>) -> Page {
-        let status = answer.status();
-        let rate_limit = RateLimit::from_headers(answer.headers());
-        let page = answer.into_inner();
+        let (page, metadata) = crate::Reply::from_answer(answer).into_parts();
         Page {
             count: page.count,
             next: page.next,
             previous: page.previous,
             results: page.results,
             extra: page.extra,
-            status,
-            rate_limit,
+            metadata,
         }
+    }
+
+    /// What the answer said besides its body: status, rate-limit headers,
+    /// the server's request identifier.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client) -> Result<(), didit::Error> {
+    /// let page = client.sessions().list().send().await?;
+    /// println!("{} ({:?})", page.metadata().status(), page.metadata().request_id());
+    /// # Ok(()) }
+    /// ```
+    pub fn metadata(&self) -> &ReplyMetadata {
+        &self.metadata
     }
 }

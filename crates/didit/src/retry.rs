@@ -119,6 +119,14 @@ impl RetryPolicy {
         self.max_attempts
     }
 
+    /// This policy, waiting for a `Retry-After` no longer than `client`'s
+    /// does: a call's own policy may wait less than the client allows,
+    /// never more.
+    pub(crate) fn within(mut self, client: &RetryPolicy) -> Self {
+        self.max_retry_after = self.max_retry_after.min(client.max_retry_after);
+        self
+    }
+
     /// The wait before sending attempt `failed_attempts + 1`, given the
     /// server's `Retry-After`; `None` when the server asks for more than
     /// [`max_retry_after`](Self::max_retry_after).
@@ -156,6 +164,20 @@ mod tests {
             assert!(delay(40) <= Duration::from_millis(300));
             assert!(delay(u32::MAX) <= Duration::from_millis(300));
         }
+    }
+
+    #[test]
+    fn a_call_policy_never_waits_longer_than_the_client_allows() {
+        let client = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+        let longer = RetryPolicy::none().max_retry_after(Duration::from_secs(60));
+        let capped = longer.within(&client);
+        assert_eq!(capped.max_retry_after, Duration::from_secs(5));
+        assert_eq!(capped.attempts(), 1);
+        let shorter = RetryPolicy::default().max_retry_after(Duration::from_secs(1));
+        assert_eq!(
+            shorter.within(&client).max_retry_after,
+            Duration::from_secs(1)
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::paging::{Paginator, PagingOptions};
 use crate::types::{ApiService, SessionKindFilter};
-use crate::{Client, Error, Page, Result, Session, SessionStatus};
+use crate::{CallOptions, Client, Error, Page, Result, Session, SessionStatus};
 
 /// The verification-session endpoints; see [`Client::sessions`].
 ///
@@ -66,6 +66,7 @@ impl<'a> Sessions<'a> {
             concurrency: None,
             dedupe_by_session_id: false,
             max_rows: None,
+            options: CallOptions::default(),
         }
     }
 }
@@ -102,6 +103,7 @@ pub struct ListSessions {
     dedupe_by_session_id: bool,
     /// Most rows `pages` and `items` hand out.
     max_rows: Option<u64>,
+    options: CallOptions,
 }
 
 impl fmt::Debug for ListSessions {
@@ -114,6 +116,7 @@ impl fmt::Debug for ListSessions {
             .field("concurrency", &self.concurrency)
             .field("dedupe_by_session_id", &self.dedupe_by_session_id)
             .field("max_rows", &self.max_rows)
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -581,6 +584,23 @@ impl ListSessions {
         self
     }
 
+    /// Sends this listing with other time limits or retries than the
+    /// client's (see [`CallOptions`]); with [`pages`](Self::pages) and
+    /// [`items`](Self::items), every page is one call with them.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let export = client
+    ///     .sessions()
+    ///     .list()
+    ///     .call_options(didit::CallOptions::new().retry_policy(didit::RetryPolicy::default().max_attempts(6)));
+    /// # let _ = export;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// Fetches the first page (the one `offset` names).
     ///
     /// ```
@@ -607,7 +627,8 @@ impl ListSessions {
     pub async fn send(self) -> Result<Page> {
         self.checked()?;
         let (page, _) = self
-            .client
+            .options
+            .apply(&self.client)?
             .fetch_page(PageRequest::Listing(self.parameters))
             .await?;
         Ok(page)
@@ -671,8 +692,11 @@ impl ListSessions {
             dedupe_by_session_id: self.dedupe_by_session_id,
             max_rows: self.max_rows,
         };
-        let paginator = match self.checked() {
-            Ok(()) => Paginator::new(self.client, self.parameters, self.offset, options),
+        let client = self
+            .checked()
+            .and_then(|()| self.options.apply(&self.client));
+        let paginator = match client {
+            Ok(client) => Paginator::new(client, self.parameters, self.offset, options),
             Err(error) => Paginator::failed(self.client, options, Some(error)),
         };
         futures::stream::unfold(paginator, |mut paginator| async move {

@@ -2,10 +2,10 @@
 //! nowhere else.
 //!
 //! The generated client (`didit-api`) builds each request and decodes each
-//! answer; its hooks hand the request to [`ClientInner`]'s
-//! [`Transport`] implementation below, which adds the API key (only for the
-//! base URL's origin), takes slots of the rate limiter, retries, times out,
-//! refuses redirects and traces. [`Client::api`] makes a generated client for
+//! answer; its hooks hand the request to the [`Transport`] implementation
+//! below, which adds the API key (only for the base URL's origin), takes
+//! slots of the rate limiter, retries, times out (with the client's
+//! settings or a call's overrides of them), refuses redirects and traces. [`Client::api`] makes a generated client for
 //! one request, and [`Client::settle`] turns what the generated code returns
 //! into the SDK's [`Error`].
 
@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
-use crate::client::{ClientInner, USER_AGENT as USER_AGENT_VALUE};
+use crate::client::USER_AGENT as USER_AGENT_VALUE;
 use crate::error::{Link, ResponseBody};
 use crate::limiter::ServerBudget;
 use crate::{Client, Error, RateLimit, Result, TimeoutScope};
@@ -101,7 +101,11 @@ impl Outcome {
     }
 }
 
-impl Transport for ClientInner {
+/// The transport of one call: the client's pipeline, with the call's time
+/// limits and retries.
+struct Pipeline(Client);
+
+impl Transport for Pipeline {
     fn send<'a>(
         &'a self,
         request: reqwest::Request,
@@ -109,7 +113,8 @@ impl Transport for ClientInner {
         options: &'a RequestOptions,
     ) -> TransportFuture<'a> {
         Box::pin(async move {
-            self.execute(request, operation, options)
+            self.0
+                .execute(request, operation, options)
                 .await
                 .map_err(|error| Box::new(error) as didit_api::hooks::TransportError)
         })
@@ -118,8 +123,8 @@ impl Transport for ClientInner {
 
 impl Client {
     /// A generated client for one request, sending through this client's
-    /// pipeline; to `url` instead of the operation's own URL when given (a
-    /// `next` link, already checked).
+    /// pipeline with its settings; to `url` instead of the operation's own
+    /// URL when given (a `next` link, already checked).
     pub(crate) fn api(&self, url: Option<Url>) -> didit_api::Client {
         self.api_with_options(url, RequestOptions::default())
     }
@@ -132,7 +137,7 @@ impl Client {
     ) -> didit_api::Client {
         // The generated paths start with `/`; the base URL ends with one.
         let base = self.inner.base_url.as_str().trim_end_matches('/');
-        let transport: Arc<dyn Transport> = self.inner.clone();
+        let transport: Arc<dyn Transport> = Arc::new(Pipeline(self.clone()));
         didit_api::Client::new_with_client(
             base,
             self.inner.http.clone(),
@@ -218,10 +223,11 @@ impl Client {
     }
 }
 
-impl ClientInner {
+impl Client {
     /// Sends one operation: every attempt, the waits between them and the
-    /// timeouts. Answers with an error status come back as the matching
-    /// [`Error`]; so does a failure that outlasts the retry policy.
+    /// timeouts, as the client's settings say. Answers with an error
+    /// status come back as the matching [`Error`]; so does a failure that
+    /// outlasts the retry policy.
     ///
     /// Everything that talks to the API goes through here, so every attempt
     /// first takes a slot of the client-wide rate limiter, and hands it
@@ -232,14 +238,12 @@ impl ClientInner {
         operation: &'static str,
         options: &RequestOptions,
     ) -> Result<Answer> {
-        let inner = self;
-        let attempt_timeout = options
-            .attempt_timeout
-            .unwrap_or(inner.attempt_timeout)
-            .min(inner.operation_timeout);
-        // Timeouts are capped when the client is built, so this cannot
-        // overflow.
-        let deadline = Instant::now() + inner.operation_timeout;
+        let inner = &*self.inner;
+        let settings = &self.settings;
+        let attempt_timeout = settings.attempt_timeout.min(settings.operation_timeout);
+        // Timeouts are capped when the client is built and when a call
+        // overrides them, so this cannot overflow.
+        let deadline = Instant::now() + settings.operation_timeout;
         // Requests that may be repeated safely are retried after any
         // passing failure; others only when they never left.
         let idempotent = matches!(
@@ -270,7 +274,7 @@ impl ClientInner {
                             .await
                             .map_err(|_| Error::Timeout {
                                 scope: TimeoutScope::Operation,
-                                limit: inner.operation_timeout,
+                                limit: settings.operation_timeout,
                             })?,
                     ),
                     None => None,
@@ -284,7 +288,7 @@ impl ClientInner {
                 if timeout.is_zero() {
                     return Err(Error::Timeout {
                         scope: TimeoutScope::Operation,
-                        limit: inner.operation_timeout,
+                        limit: settings.operation_timeout,
                     });
                 }
                 // A body that cannot be copied is sent once, as it is.
@@ -320,7 +324,7 @@ impl ClientInner {
                     }
                     Ok(Outcome::Read(received)) => {
                         let retry_after = RateLimit::from_headers(&received.headers).retry_after;
-                        (self.status_error(received), retry_after)
+                        (inner.status_error(received), retry_after)
                     }
                     Err(error) => (error, None),
                 };
@@ -328,13 +332,13 @@ impl ClientInner {
                 if !may_repeat
                     || pending.is_none()
                     || !error.is_retryable()
-                    || attempt >= inner.retry.attempts()
+                    || attempt >= settings.retry.attempts()
                 {
                     return Err(error);
                 }
                 // A wait longer than the policy allows, or than the time
                 // left, is not started: the error is the answer.
-                let Some(delay) = inner.retry.delay(attempt, retry_after) else {
+                let Some(delay) = settings.retry.delay(attempt, retry_after) else {
                     return Err(error);
                 };
                 if Instant::now()
@@ -374,7 +378,7 @@ impl ClientInner {
             http.status = tracing::field::Empty,
         );
         async {
-            let inner = self;
+            let inner = &*self.inner;
             let url = request.url().clone();
             // `ClientBuilder::build` refuses a key that is not a header value.
             let mut api_key = HeaderValue::from_str(inner.api_key.expose_secret()).map_err(
@@ -386,7 +390,7 @@ impl ClientInner {
             let timed_out = |error: reqwest::Error| {
                 if error.is_timeout() {
                     let limit = match scope {
-                        TimeoutScope::Operation => inner.operation_timeout,
+                        TimeoutScope::Operation => self.settings.operation_timeout,
                         _ => timeout,
                     };
                     Error::Timeout { scope, limit }
@@ -564,7 +568,7 @@ fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Erro
     }
 }
 
-impl ClientInner {
+impl crate::client::ClientInner {
     /// The error for an answer with an error status. Its messages are shown
     /// unless they repeat the API key.
     fn status_error(&self, received: Received) -> Error {

@@ -195,10 +195,14 @@ async fn every_lifecycle_request_is_one_the_spec_describes() {
         .send()
         .await
         .unwrap();
-    sessions.delete(id).await.unwrap();
-    sessions.delete_many([43762, 43763]).await.unwrap();
-    sessions.delete_every_session_irreversibly().await.unwrap();
-    let _report = sessions.pdf(id).await.unwrap();
+    sessions.delete(id).send().await.unwrap();
+    sessions.delete_many([43762, 43763]).send().await.unwrap();
+    sessions
+        .delete_every_session_irreversibly()
+        .send()
+        .await
+        .unwrap();
+    let _report = sessions.pdf(id).send().await.unwrap();
 
     let requests = recorder.0.lock().unwrap().clone();
     assert_eq!(requests.len(), 8, "one request per call");

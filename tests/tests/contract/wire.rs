@@ -313,7 +313,7 @@ fn each_documented_status_maps_to_the_outcome_the_spec_implies() {
                 problems.push(format!("status {status} with body {body}: {problem}"));
             }
             let rate_limit = match &outcome {
-                Ok(page) => Some(&page.rate_limit),
+                Ok(page) => Some(page.metadata().rate_limit()),
                 Err(Error::RateLimited { rate_limit, .. }) => Some(rate_limit),
                 Err(_) => None,
             };

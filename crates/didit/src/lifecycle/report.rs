@@ -10,7 +10,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::error::ResponseBody;
 use crate::transport::body_error;
-use crate::{Error, Result};
+use crate::{Error, ReplyMetadata, Result};
 
 /// The first bytes of every PDF document.
 const PDF_SIGNATURE: &[u8] = b"%PDF-";
@@ -25,7 +25,7 @@ const PDF_SIGNATURE: &[u8] = b"%PDF-";
 /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
 /// use futures::TryStreamExt;
 ///
-/// let report = client.sessions().pdf(id).await?;
+/// let report = client.sessions().pdf(id).send().await?;
 /// println!("the server calls it {:?}", report.file_name());
 /// let mut chunks = report.into_stream();
 /// while let Some(chunk) = chunks.try_next().await? {
@@ -34,7 +34,7 @@ const PDF_SIGNATURE: &[u8] = b"%PDF-";
 /// # Ok(()) }
 /// ```
 pub struct PdfReport {
-    status: StatusCode,
+    metadata: ReplyMetadata,
     file_name: Option<String>,
     /// Bounded by the transport: the stream fails once it passes the
     /// client's `max_response_bytes`.
@@ -45,7 +45,7 @@ impl std::fmt::Debug for PdfReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The file name comes from the server: only whether there is one.
         f.debug_struct("PdfReport")
-            .field("status", &self.status)
+            .field("metadata", &self.metadata)
             .field("file_name", &self.file_name.as_ref().map(|_| "[given]"))
             .finish_non_exhaustive()
     }
@@ -53,14 +53,14 @@ impl std::fmt::Debug for PdfReport {
 
 impl PdfReport {
     pub(crate) fn new(answer: ResponseValue<ByteStream>) -> Result<Self> {
-        let status = answer.status();
+        let metadata = ReplyMetadata::of(&answer);
         let file_name = answer
             .headers()
             .get(reqwest::header::CONTENT_DISPOSITION)
             .and_then(|value| value.to_str().ok())
             .and_then(file_name_of);
         Ok(Self {
-            status,
+            metadata,
             file_name,
             chunks: answer.into_inner(),
         })
@@ -71,13 +71,26 @@ impl PdfReport {
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
-    /// let report = client.sessions().pdf(id).await?;
+    /// let report = client.sessions().pdf(id).send().await?;
     /// let name = report.file_name().unwrap_or("report.pdf").to_owned();
     /// report.save(name).await?;
     /// # Ok(()) }
     /// ```
     pub fn file_name(&self) -> Option<&str> {
         self.file_name.as_deref()
+    }
+
+    /// What the answer said besides its body: status, rate-limit headers,
+    /// the server's request identifier.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let report = client.sessions().pdf(id).send().await?;
+    /// println!("{:?}", report.metadata().request_id());
+    /// # Ok(()) }
+    /// ```
+    pub fn metadata(&self) -> &ReplyMetadata {
+        &self.metadata
     }
 
     /// The report's bytes as they arrive. The stream ends with an error
@@ -89,13 +102,14 @@ impl PdfReport {
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
     /// use futures::TryStreamExt;
-    /// let chunks: Vec<bytes::Bytes> = client.sessions().pdf(id).await?.into_stream().try_collect().await?;
+    /// let chunks: Vec<bytes::Bytes> =
+    ///     client.sessions().pdf(id).send().await?.into_stream().try_collect().await?;
     /// # let _ = chunks;
     /// # Ok(()) }
     /// ```
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + Unpin + 'static {
         let checked = Checked {
-            status: self.status,
+            status: self.metadata.status(),
             start: Vec::new(),
             failed: false,
         };
@@ -118,7 +132,7 @@ impl PdfReport {
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
-    /// let written = client.sessions().pdf(id).await?.save("report.pdf").await?;
+    /// let written = client.sessions().pdf(id).send().await?.save("report.pdf").await?;
     /// assert!(written > 0);
     /// # Ok(()) }
     /// ```

@@ -98,6 +98,19 @@ fn no_request_debug_shows_what_it_carries() {
     assert_hidden("GetDecision", &format!("{decision:?}"), &["include_events"]);
     let wait = sessions.wait_for_decision(Uuid::nil());
     assert_hidden("WaitForDecision", &format!("{wait:?}"), &[]);
+
+    let delete_many = sessions.delete_many([43762]);
+    assert_hidden(
+        "DeleteSessions",
+        &format!("{delete_many:?}"),
+        &["session_numbers"],
+    );
+    let delete_all = sessions.delete_every_session_irreversibly();
+    assert_hidden(
+        "DeleteSessions",
+        &format!("{delete_all:?}"),
+        &["delete_all"],
+    );
 }
 
 #[tokio::test]

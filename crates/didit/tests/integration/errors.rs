@@ -295,7 +295,7 @@ async fn kyc_kyb_unknown_and_kindless_rows_decode_side_by_side() {
         unreachable!()
     };
     assert_eq!(unknown.raw, partner);
-    assert_eq!(page.status.as_u16(), 200);
+    assert_eq!(page.metadata().status().as_u16(), 200);
 }
 
 #[tokio::test]
@@ -308,10 +308,11 @@ async fn rate_limit_headers_of_a_page_are_exposed() {
     )
     .await;
     let page = client(&server).sessions().list().send().await.unwrap();
-    assert_eq!(page.rate_limit.limit, Some(600));
-    assert_eq!(page.rate_limit.remaining, Some(599));
-    assert_eq!(page.rate_limit.reset, Some(1_760_000_000));
-    assert_eq!(page.rate_limit.retry_after, None);
+    let rate_limit = page.metadata().rate_limit();
+    assert_eq!(rate_limit.limit, Some(600));
+    assert_eq!(rate_limit.remaining, Some(599));
+    assert_eq!(rate_limit.reset, Some(1_760_000_000));
+    assert_eq!(rate_limit.retry_after, None);
 }
 
 /// The fake server refuses as the API does; each refusal says why.

@@ -27,14 +27,24 @@ const SESSION: Uuid = Uuid::from_u128(0x1111_1111_2222_3333_4444_5555_5555_5555)
 /// The lifecycle operations as these tests call them, one line each.
 mod call {
     use didit::types::{CreatedSession, NewSessionStatus, SessionDecision, SessionStatusUpdated};
-    use didit::{Client, PdfReport, Result, Uuid};
+    use didit::{Client, PdfReport, Reply, Result, Uuid};
 
     pub async fn create(client: &Client) -> Result<CreatedSession> {
-        client.sessions().create(Uuid::nil()).send().await
+        client
+            .sessions()
+            .create(Uuid::nil())
+            .send()
+            .await
+            .map(Reply::into_inner)
     }
 
     pub async fn decision(client: &Client, session: Uuid) -> Result<SessionDecision> {
-        client.sessions().decision(session).send().await
+        client
+            .sessions()
+            .decision(session)
+            .send()
+            .await
+            .map(Reply::into_inner)
     }
 
     pub async fn update_status(client: &Client, session: Uuid) -> Result<SessionStatusUpdated> {
@@ -44,18 +54,24 @@ mod call {
             .update_status(session, status)
             .send()
             .await
+            .map(Reply::into_inner)
     }
 
     pub async fn delete(client: &Client, session: Uuid) -> Result<()> {
-        client.sessions().delete(session).await
+        client.sessions().delete(session).send().await.map(drop)
     }
 
     pub async fn delete_many(client: &Client, numbers: &[u64]) -> Result<()> {
-        client.sessions().delete_many(numbers.iter().copied()).await
+        client
+            .sessions()
+            .delete_many(numbers.iter().copied())
+            .send()
+            .await
+            .map(drop)
     }
 
     pub async fn pdf(client: &Client, session: Uuid) -> Result<PdfReport> {
-        client.sessions().pdf(session).await
+        client.sessions().pdf(session).send().await
     }
 }
 

@@ -187,13 +187,13 @@ async fn an_unknown_session_is_not_found_everywhere() {
     let sessions = sessions.sessions();
     let outcomes = [
         sessions.decision(session()).send().await.map(|_| ()),
-        sessions.delete(session()).await,
+        sessions.delete(session()).send().await.map(|_| ()),
         sessions
             .update_status(session(), NewSessionStatus::Approved)
             .send()
             .await
             .map(|_| ()),
-        sessions.pdf(session()).await.map(|_| ()),
+        sessions.pdf(session()).send().await.map(|_| ()),
     ];
     for outcome in outcomes {
         assert!(
@@ -276,10 +276,14 @@ async fn deletes_name_what_they_delete_and_delete_all_is_its_own_call() {
         .await;
     let client = client(&server);
     let sessions = client.sessions();
-    sessions.delete(session()).await.unwrap();
-    sessions.delete_many([43762, 43763]).await.unwrap();
-    sessions.delete_every_session_irreversibly().await.unwrap();
-    let none = sessions.delete_many([]).await.unwrap_err();
+    sessions.delete(session()).send().await.unwrap();
+    sessions.delete_many([43762, 43763]).send().await.unwrap();
+    sessions
+        .delete_every_session_irreversibly()
+        .send()
+        .await
+        .unwrap();
+    let none = sessions.delete_many([]).send().await.unwrap_err();
     assert!(matches!(
         none,
         Error::InvalidInput {
@@ -344,7 +348,12 @@ async fn a_report_is_saved_whole_and_owner_only() {
     .await;
     let scratch = Scratch::new();
     let target = scratch.file("report.pdf");
-    let report = client(&server).sessions().pdf(session()).await.unwrap();
+    let report = client(&server)
+        .sessions()
+        .pdf(session())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(report.file_name(), Some("session.pdf"));
     assert!(!format!("{report:?}").contains("session.pdf"), "{report:?}");
     let written = report.save(&target).await.unwrap();
@@ -370,7 +379,11 @@ async fn a_body_that_is_not_a_pdf_leaves_nothing_behind() {
     std::fs::write(&target, "an older report").unwrap();
     let error = client(&server)
         .sessions()
-        .save_pdf(session(), &target)
+        .pdf(session())
+        .send()
+        .await
+        .unwrap()
+        .save(&target)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
@@ -390,7 +403,11 @@ async fn a_report_longer_than_the_limit_is_cut_off() {
         .build()
         .unwrap()
         .sessions()
-        .save_pdf(session(), scratch.file("report.pdf"))
+        .pdf(session())
+        .send()
+        .await
+        .unwrap()
+        .save(scratch.file("report.pdf"))
         .await
         .unwrap_err();
     assert!(
@@ -406,7 +423,12 @@ async fn a_report_of_an_unfinished_session_is_not_ready() {
         "detail": "You can only generate a PDF for sessions in review, declined, approved or kyc expired",
     })))
     .await;
-    let error = client(&server).sessions().pdf(session()).await.unwrap_err();
+    let error = client(&server)
+        .sessions()
+        .pdf(session())
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::ReportNotReady { .. }), "{error:?}");
     // A refused key stays a refusal, with the server's words.
     let refused = serving_pdf(ResponseTemplate::new(403).set_body_json(json!({
@@ -416,6 +438,7 @@ async fn a_report_of_an_unfinished_session_is_not_ready() {
     let error = client(&refused)
         .sessions()
         .pdf(session())
+        .send()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Forbidden { .. }), "{error:?}");
@@ -500,8 +523,11 @@ async fn writes_do_not_wait_for_the_read_budget() {
         .unwrap();
     client.sessions().list().send().await.unwrap();
     // The read budget is spent for an hour; a write has its own.
-    tokio::time::timeout(Duration::from_secs(10), client.sessions().delete(session()))
-        .await
-        .expect("the write did not wait for the read budget")
-        .unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        client.sessions().delete(session()).send(),
+    )
+    .await
+    .expect("the write did not wait for the read budget")
+    .unwrap();
 }

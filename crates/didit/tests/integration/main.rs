@@ -8,12 +8,14 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod call_options;
 mod concurrent_paging;
 mod debug_output;
 mod errors;
 mod hostile;
 mod lifecycle;
 mod live;
+mod metadata;
 mod paging;
 mod redirects;
 mod retries;
