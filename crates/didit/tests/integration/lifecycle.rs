@@ -398,18 +398,21 @@ async fn a_report_longer_than_the_limit_is_cut_off() {
         serving_pdf(ResponseTemplate::new(200).set_body_raw(pdf_bytes(50_000), "application/pdf"))
             .await;
     let scratch = Scratch::new();
-    let error = common::builder(&server)
-        .max_response_bytes(10_000)
-        .build()
-        .unwrap()
-        .sessions()
-        .pdf(session())
-        .send()
-        .await
-        .unwrap()
-        .save(scratch.file("report.pdf"))
-        .await
-        .unwrap_err();
+    // The announced length is over the limit: the answer is refused before
+    // anything is written.
+    let error = async {
+        common::builder(&server)
+            .max_response_bytes(10_000)
+            .build()?
+            .sessions()
+            .pdf(session())
+            .send()
+            .await?
+            .save(scratch.file("report.pdf"))
+            .await
+    }
+    .await
+    .unwrap_err();
     assert!(
         matches!(error, Error::ResponseTooLarge { limit: 10_000, .. }),
         "{error:?}"
