@@ -31,8 +31,8 @@ use crate::unknown_properties::keep_unknown_properties;
 /// reject a whole page over one new value, so hand-written open enums with an
 /// `Unknown(String)` variant stand in. `JsonNumber` keeps a decision's numbers
 /// as written (`98` stays `98`), and `JsonObject` keeps an empty free-form
-/// object apart from an absent one. `SessionToken` holds a secret that no
-/// `Debug` output shows. `SessionRow` dispatches on `session_kind`,
+/// object apart from an absent one. `SessionToken` and `ShareToken` hold
+/// secrets that no `Debug` output shows. `SessionRow` dispatches on `session_kind`,
 /// which an untagged enum of two lenient structs cannot do.
 pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("SessionStatus", "crate::SessionStatus"),
@@ -72,9 +72,17 @@ pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("KeyPersonRole", "crate::KeyPersonRole"),
     ("KybDocumentGroup", "crate::KybDocumentGroup"),
     ("ResubmittableFeature", "crate::ResubmittableFeature"),
+    ("MaritalStatus", "crate::MaritalStatus"),
+    ("PoaDocumentType", "crate::PoaDocumentType"),
+    ("ReviewActivityType", "crate::ReviewActivityType"),
+    ("ReviewActorType", "crate::ReviewActorType"),
+    ("ImportType", "crate::ImportType"),
+    ("ImportSourceFormat", "crate::ImportSourceFormat"),
+    ("ImportStatus", "crate::ImportStatus"),
     ("JsonNumber", "crate::JsonNumber"),
     ("JsonObject", "crate::JsonObject"),
     ("SessionToken", "crate::SessionToken"),
+    ("ShareToken", "crate::ShareToken"),
     ("SessionRow", "crate::SessionRow"),
 ];
 
@@ -85,8 +93,10 @@ pub const REPLACEMENTS: &[(&str, &str)] = &[
 /// URL-encoded form, raw bytes and plain text (`PROGENITOR_BODY_TYPES`); it
 /// stops at an operation listing two, or at `multipart/form-data`. An
 /// operation listed here keeps its other media type, so its generated
-/// builder takes that body.
-pub const HAND_BUILT_BODIES: &[(&str, &str)] = &[];
+/// builder takes that body: `create_session_import` is generated with its
+/// JSON body (a file the server fetches from an address), and the upload
+/// of the file itself as a form is left to the facade.
+pub const HAND_BUILT_BODIES: &[(&str, &str)] = &[("create_session_import", "multipart/form-data")];
 
 /// The request media types progenitor 0.15 can build (parameters after `;`
 /// do not matter).
