@@ -184,10 +184,16 @@ impl<'a> Generator<'a> {
         };
         check_keywords(object, location);
 
-        if object.get("nullable") == Some(&Value::Bool(true)) && self.options.nulls {
+        if object.get("nullable") == Some(&Value::Bool(true)) {
+            // Without nulls, a nullable schema gives what the same schema
+            // without `nullable` gives (which may be a `oneOf`, where
+            // `nullable` itself would not be understood).
             let mut not_null = object.clone();
             not_null.remove("nullable");
             let value = self.build(&Value::Object(not_null), location, depth);
+            if !self.options.nulls {
+                return value;
+            }
             return prop_oneof![1 => Just(Value::Null), 4 => value].boxed();
         }
         if let Some(target) = object.get("$ref") {

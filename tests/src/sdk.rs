@@ -199,6 +199,46 @@ pub fn component_type(component: &str) -> Option<SdkType> {
         "SessionStatusUpdated" => SdkType::of::<types::SessionStatusUpdated>(),
         "StatusUpdateError" => SdkType::of::<types::StatusUpdateError>(),
         "DeleteSessionsRequest" => SdkType::of::<types::DeleteSessionsRequest>(),
+        // The rest of the session resource: reviews, corrections, sharing,
+        // the sandbox and imports.
+        "ReviewPage" => SdkType::of::<types::ReviewPage>(),
+        "ReviewEntry" => SdkType::of::<types::ReviewEntry>(),
+        "ReviewActivityType" => SdkType::of::<didit_api::ReviewActivityType>(),
+        "ReviewActorType" => SdkType::of::<didit_api::ReviewActorType>(),
+        "CreateReviewRequest" => SdkType::of::<types::CreateReviewRequest>(),
+        "UpdateDocumentDataRequest" => SdkType::of::<types::UpdateDocumentDataRequest>(),
+        "DocumentData" => SdkType::of::<types::DocumentData>(),
+        "AddressCorrection" => SdkType::of::<types::AddressCorrection>(),
+        "CorrectedAddress" => SdkType::of::<types::CorrectedAddress>(),
+        "MaritalStatus" => SdkType::of::<didit_api::MaritalStatus>(),
+        "UpdatePoaDataRequest" => SdkType::of::<types::UpdatePoaDataRequest>(),
+        "PoaData" => SdkType::of::<types::PoaData>(),
+        "PoaDocumentType" => SdkType::of::<didit_api::PoaDocumentType>(),
+        "UpdateCompanyDataRequest" => SdkType::of::<types::UpdateCompanyDataRequest>(),
+        "RegistryStatus" => SdkType::of::<types::RegistryStatus>(),
+        "CompanyVerificationStatus" => SdkType::of::<types::CompanyVerificationStatus>(),
+        "AlternativeNames" => SdkType::of::<types::AlternativeNames>(),
+        "UpdateFeatureStatusRequest" => SdkType::of::<types::UpdateFeatureStatusRequest>(),
+        "NewFeatureStatus" => SdkType::of::<types::NewFeatureStatus>(),
+        "FeatureStatusUpdated" => SdkType::of::<types::FeatureStatusUpdated>(),
+        "UpdateAmlHitStatusRequest" => SdkType::of::<types::UpdateAmlHitStatusRequest>(),
+        "UpdateAmlHitStatusesRequest" => SdkType::of::<types::UpdateAmlHitStatusesRequest>(),
+        "AmlHitUpdate" => SdkType::of::<types::AmlHitUpdate>(),
+        "AmlHitStatusUpdated" => SdkType::of::<types::AmlHitStatusUpdated>(),
+        "AmlHitStatusesUpdated" => SdkType::of::<types::AmlHitStatusesUpdated>(),
+        "ShareSessionRequest" => SdkType::of::<types::ShareSessionRequest>(),
+        "SessionShare" => SdkType::of::<types::SessionShare>(),
+        "ShareToken" => SdkType::of::<didit_api::ShareToken>(),
+        "ImportSharedSessionRequest" => SdkType::of::<types::ImportSharedSessionRequest>(),
+        "ArmSandboxScenarioRequest" => SdkType::of::<types::ArmSandboxScenarioRequest>(),
+        "SandboxScenarioArmed" => SdkType::of::<types::SandboxScenarioArmed>(),
+        "CreateSessionImportRequest" => SdkType::of::<types::CreateSessionImportRequest>(),
+        "ImportType" => SdkType::of::<didit_api::ImportType>(),
+        "ImportSourceFormat" => SdkType::of::<didit_api::ImportSourceFormat>(),
+        "ImportStatus" => SdkType::of::<didit_api::ImportStatus>(),
+        "SessionImportJob" => SdkType::of::<types::SessionImportJob>(),
+        "SessionImportErrorPage" => SdkType::of::<types::SessionImportErrorPage>(),
+        "SessionImportError" => SdkType::of::<types::SessionImportError>(),
         "Gender" => SdkType::of::<didit_api::Gender>(),
         "DocumentCode" => SdkType::of::<didit_api::DocumentCode>(),
         "BrightnessIssue" => SdkType::of::<didit_api::BrightnessIssue>(),
@@ -250,13 +290,43 @@ pub fn response_type(operation_id: &str, status: u16) -> Option<SdkType> {
         ("get_session_decision", 200) => Some(SdkType::of::<types::SessionDecision>()),
         ("update_session_status", 200) => Some(SdkType::of::<types::SessionStatusUpdated>()),
         ("update_session_status", _) => Some(SdkType::of::<types::StatusUpdateError>()),
+        ("list_session_reviews", 200) => Some(SdkType::of::<types::ReviewPage>()),
+        ("create_session_review", 201) => Some(SdkType::of::<types::Review>()),
+        ("update_document_data", 200) => Some(SdkType::of::<types::DocumentData>()),
+        ("update_poa_data", 200) => Some(SdkType::of::<types::PoaData>()),
+        ("update_company_data", 200) => Some(SdkType::of::<types::RegistryCompany>()),
+        ("update_feature_status", 200) => Some(SdkType::of::<types::FeatureStatusUpdated>()),
+        ("update_aml_hit_status", 200) => Some(SdkType::of::<types::AmlHitStatusUpdated>()),
+        ("update_aml_hit_statuses", 200) => Some(SdkType::of::<types::AmlHitStatusesUpdated>()),
+        ("share_session", 200) => Some(SdkType::of::<types::SessionShare>()),
+        ("import_shared_session", 201) => Some(SdkType::of::<types::SessionDecision>()),
+        ("arm_sandbox_scenario", 200) => Some(SdkType::of::<types::SandboxScenarioArmed>()),
+        ("arm_sandbox_scenario", _) => Some(SdkType::of::<types::StatusUpdateError>()),
+        ("create_session_import", 201) | ("get_session_import", 200) => {
+            Some(SdkType::of::<types::SessionImportJob>())
+        }
+        ("list_session_import_errors", 200) => Some(SdkType::of::<types::SessionImportErrorPage>()),
         (
             "list_sessions"
             | "create_session"
             | "get_session_decision"
             | "delete_session"
             | "delete_sessions"
-            | "get_session_pdf",
+            | "get_session_pdf"
+            | "list_session_reviews"
+            | "create_session_review"
+            | "update_document_data"
+            | "update_poa_data"
+            | "update_company_data"
+            | "update_feature_status"
+            | "update_aml_hit_status"
+            | "update_aml_hit_statuses"
+            | "share_session"
+            | "import_shared_session"
+            | "create_session_import"
+            | "get_session_import_template"
+            | "get_session_import"
+            | "list_session_import_errors",
             400..,
         ) => Some(SdkType::of::<ApiError>()),
         _ => None,

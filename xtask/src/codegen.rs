@@ -33,8 +33,8 @@ use crate::unknown_properties::keep_unknown_properties;
 /// reject a whole page over one new value, so hand-written open enums with an
 /// `Unknown(String)` variant stand in. `JsonNumber` keeps a decision's numbers
 /// as written (`98` stays `98`), and `JsonObject` keeps an empty free-form
-/// object apart from an absent one. `SessionToken` holds a secret that no
-/// `Debug` output shows. `SessionRow` dispatches on `session_kind`,
+/// object apart from an absent one. `SessionToken` and `ShareToken` hold
+/// secrets that no `Debug` output shows. `SessionRow` dispatches on `session_kind`,
 /// which an untagged enum of two lenient structs cannot do.
 pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("SessionStatus", "crate::SessionStatus"),
@@ -74,15 +74,122 @@ pub const REPLACEMENTS: &[(&str, &str)] = &[
     ("KeyPersonRole", "crate::KeyPersonRole"),
     ("KybDocumentGroup", "crate::KybDocumentGroup"),
     ("ResubmittableFeature", "crate::ResubmittableFeature"),
+    ("MaritalStatus", "crate::MaritalStatus"),
+    ("PoaDocumentType", "crate::PoaDocumentType"),
+    ("ReviewActivityType", "crate::ReviewActivityType"),
+    ("ReviewActorType", "crate::ReviewActorType"),
+    ("ImportType", "crate::ImportType"),
+    ("ImportSourceFormat", "crate::ImportSourceFormat"),
+    ("ImportStatus", "crate::ImportStatus"),
     ("JsonNumber", "crate::JsonNumber"),
     ("JsonObject", "crate::JsonObject"),
     ("SessionToken", "crate::SessionToken"),
+    ("ShareToken", "crate::ShareToken"),
     ("SessionRow", "crate::SessionRow"),
 ];
 
+/// Request media types the spec describes and progenitor is not given,
+/// as `(operationId, media type)`: the facade sends these bodies itself.
+///
+/// progenitor 0.15 builds a request body of one media type among JSON, a
+/// URL-encoded form, raw bytes and plain text (`PROGENITOR_BODY_TYPES`); it
+/// stops at an operation listing two, or at `multipart/form-data`. An
+/// operation listed here keeps its other media type, so its generated
+/// builder takes that body: `create_session_import` is generated with its
+/// JSON body (a file the server fetches from an address), and the upload
+/// of the file itself as a form is left to the facade.
+pub const HAND_BUILT_BODIES: &[(&str, &str)] = &[("create_session_import", "multipart/form-data")];
+
+/// The request media types progenitor 0.15 can build (parameters after `;`
+/// do not matter).
+const PROGENITOR_BODY_TYPES: &[&str] = &[
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "application/octet-stream",
+    "text/plain",
+    "text/x-markdown",
+];
+
+/// The spec as progenitor is given it: without the request media types
+/// `hand_built` lists (generation passes [`HAND_BUILT_BODIES`]).
+///
+/// Fails, naming the operation, when a request body is left with no media
+/// type, more than one, or one progenitor cannot build, so that no operation
+/// is generated without its body, or not at all, unless it is listed; and
+/// when an entry of the list matches nothing, so that the list cannot go
+/// stale.
+pub fn for_progenitor(
+    spec: &serde_json::Value,
+    hand_built: &[(&str, &str)],
+) -> Result<serde_json::Value> {
+    let mut spec = spec.clone();
+    let mut unused: BTreeSet<(&str, &str)> = hand_built.iter().copied().collect();
+    let mut problems = Vec::new();
+    let paths = spec
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.iter_mut());
+    for (path, item) in paths {
+        for method in crate::spec::METHODS {
+            let Some(operation) = item.get_mut(*method) else {
+                continue;
+            };
+            let operation_id = operation
+                .get("operationId")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(path)
+                .to_owned();
+            let Some(content) = operation
+                .pointer_mut("/requestBody/content")
+                .and_then(serde_json::Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (listed, media_type) in hand_built {
+                if *listed == operation_id && content.remove(*media_type).is_some() {
+                    unused.remove(&(*listed, *media_type));
+                }
+            }
+            let kept: Vec<&String> = content.keys().collect();
+            match kept.as_slice() {
+                [media_type]
+                    if PROGENITOR_BODY_TYPES
+                        .contains(&media_type.split(';').next().unwrap_or_default().trim()) => {}
+                _ => problems.push(format!(
+                    "{} {path} (`{operation_id}`): progenitor builds a request body of one \
+                     media type among {PROGENITOR_BODY_TYPES:?}, and this one would be given \
+                     {kept:?}; describe the others in `codegen::HAND_BUILT_BODIES` and send \
+                     them from the facade",
+                    method.to_uppercase()
+                )),
+            }
+        }
+    }
+    for (operation_id, media_type) in unused {
+        problems.push(format!(
+            "`codegen::HAND_BUILT_BODIES` lists {media_type} for `{operation_id}`, which has no \
+             such request body in the spec"
+        ));
+    }
+    if problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(anyhow!(problems.join("\n")))
+    }
+}
+
 /// Renders the generated module for `spec`.
 pub fn generate(spec: &Spec) -> Result<String> {
-    let openapi = spec.openapi()?;
+    let openapi: openapiv3::OpenAPI =
+        serde_json::from_value(for_progenitor(&spec.json, HAND_BUILT_BODIES)?).with_context(
+            || {
+                format!(
+                    "{} does not match the OpenAPI 3.0 document model",
+                    spec.display_path()
+                )
+            },
+        )?;
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -374,4 +481,77 @@ pub fn diff(current: &str, expected: &str) -> Option<String> {
             )
             .to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::for_progenitor;
+
+    /// A spec with one operation, `upload`, whose request body has `content`.
+    fn spec_with_body(content: Value) -> Value {
+        json!({"paths": {"/v3/upload/": {"post": {
+            "operationId": "upload",
+            "requestBody": {"content": content},
+            "responses": {}
+        }}}})
+    }
+
+    const FORM: &str = "multipart/form-data";
+    const BODY: &str = "/paths/~1v3~1upload~1/post/requestBody/content";
+
+    #[test]
+    fn a_listed_media_type_is_dropped_and_the_other_kept() {
+        let spec = spec_with_body(json!({FORM: {}, "application/json": {}}));
+        let given = for_progenitor(&spec, &[("upload", FORM)]).unwrap();
+        assert_eq!(given.pointer(BODY), Some(&json!({"application/json": {}})));
+        // The spec itself is left as it is.
+        assert!(spec.pointer(BODY).unwrap().get(FORM).is_some());
+    }
+
+    #[test]
+    fn bodies_progenitor_builds_pass_unchanged() {
+        for media_type in ["application/json", "text/plain; charset=utf-8"] {
+            let spec = spec_with_body(json!({media_type: {}}));
+            assert_eq!(for_progenitor(&spec, &[]).unwrap(), spec, "{media_type}");
+        }
+    }
+
+    #[test]
+    fn an_unlisted_body_progenitor_cannot_build_is_named() {
+        for content in [
+            json!({FORM: {}}),
+            json!({FORM: {}, "application/json": {}}),
+            json!({"application/json": {}, "application/xml": {}}),
+        ] {
+            let error = for_progenitor(&spec_with_body(content.clone()), &[])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("POST /v3/upload/ (`upload`)"), "{error}");
+            assert!(error.contains("HAND_BUILT_BODIES"), "{content}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_listed_body_must_leave_one_that_progenitor_builds() {
+        let spec = spec_with_body(json!({FORM: {}}));
+        let error = for_progenitor(&spec, &[("upload", FORM)])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("would be given []"), "{error}");
+    }
+
+    #[test]
+    fn a_listed_body_the_spec_does_not_have_is_named() {
+        let spec = spec_with_body(json!({"application/json": {}}));
+        let error = for_progenitor(&spec, &[("upload", FORM), ("download", FORM)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("lists multipart/form-data for `upload`, which has no such request"),
+            "{error}"
+        );
+        assert!(error.contains("for `download`"), "{error}");
+    }
 }

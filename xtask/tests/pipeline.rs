@@ -1,7 +1,7 @@
 //! The code-generation pipeline and the spec lint, end to end.
 
 use serde_json::json;
-use xtask::codegen::{diff, generate};
+use xtask::codegen::{HAND_BUILT_BODIES, diff, for_progenitor, generate};
 use xtask::lint::lint;
 use xtask::spec::{GENERATED_PATH, Spec, workspace_root};
 
@@ -233,6 +233,35 @@ fn a_spec_property_named_like_the_extra_field_fails_generation() {
             .to_string()
             .contains("`PhoneNumber` declares a property named `extra`"),
         "{error}"
+    );
+}
+
+const CREATE_IMPORT_BODY: &str = "/paths/~1v3~1session~1imports~1/post/requestBody/content";
+
+#[test]
+fn a_form_upload_is_described_in_the_spec_and_left_to_the_facade() {
+    let spec = Spec::load().unwrap();
+    // The spec describes both bodies the API takes…
+    let described = spec.json.pointer(CREATE_IMPORT_BODY).unwrap();
+    assert!(
+        described.get("multipart/form-data").is_some(),
+        "{described}"
+    );
+    assert!(described.get("application/json").is_some(), "{described}");
+    // …progenitor is given the JSON one only…
+    let given = for_progenitor(&spec.json, HAND_BUILT_BODIES).unwrap();
+    let kept: Vec<&String> = given
+        .pointer(CREATE_IMPORT_BODY)
+        .and_then(|content| content.as_object())
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(kept, ["application/json"]);
+    // …and the generated builder takes it.
+    let generated = generate(&spec).unwrap();
+    assert!(
+        generated.contains("V: std::convert::TryInto<types::CreateSessionImportRequest>"),
+        "the import builder does not take the JSON body"
     );
 }
 

@@ -62,6 +62,7 @@ mod open_enum;
 mod path;
 mod row;
 mod session_token;
+mod share_token;
 mod timestamp;
 
 pub use decode_error::{DecodeFailure, JsonDocument, decode, decode_any, describe_decode_error};
@@ -72,13 +73,15 @@ pub use open_enum::{
     AmlCaseType, AmlCategoryResult, AmlDataset, AmlReviewStatus, BrightnessIssue,
     DatabaseMatchType, DatabaseValidationType, DocumentAiFieldType, DocumentCode,
     DocumentNumberMatch, DocumentType, Environment, FeatureName, FeatureStatus, Gender,
-    IpMatchMode, IpMatchSource, IpMatchType, KeyPersonRole, KybDocumentGroup, Language,
-    MatchSource, PartyEntityType, PartyKycStatus, PartySource, ResubmittableFeature, RiskLevel,
-    SessionKind, SessionStatus, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
-    WebhookType,
+    ImportSourceFormat, ImportStatus, ImportType, IpMatchMode, IpMatchSource, IpMatchType,
+    KeyPersonRole, KybDocumentGroup, Language, MaritalStatus, MatchSource, PartyEntityType,
+    PartyKycStatus, PartySource, PoaDocumentType, ResubmittableFeature, ReviewActivityType,
+    ReviewActorType, RiskLevel, SessionKind, SessionStatus, VatValidationStatus, WarningCode,
+    WarningFeature, WarningLogType, WebhookType,
 };
 pub use row::{SessionRow, UnknownSessionRow};
 pub use session_token::SessionToken;
+pub use share_token::ShareToken;
 pub use timestamp::{InvalidTimestamp, Timestamp};
 
 /// JSON-schema extension under which the open enumerations list the values

@@ -308,10 +308,37 @@ open_enum! {
 }
 
 open_enum! {
-    /// The gender expected on the identity document.
+    /// A sex as identity documents print it: expected on the document when a
+    /// session is created (`M` or `F`), or read from it (`U` too).
     pub enum Gender {
         Male => "M",
         Female => "F",
+        /// The document states none.
+        Unstated => "U",
+    }
+}
+
+open_enum! {
+    /// A marital status printed on an identity document.
+    pub enum MaritalStatus {
+        Single => "SINGLE",
+        Married => "MARRIED",
+        Divorced => "DIVORCED",
+        Widowed => "WIDOWED",
+        /// The document states none.
+        NotStated => "UNKNOWN",
+    }
+}
+
+open_enum! {
+    /// What kind of document proves an address.
+    pub enum PoaDocumentType {
+        UtilityBill => "UTILITY_BILL",
+        BankStatement => "BANK_STATEMENT",
+        GovernmentIssuedDocument => "GOVERNMENT_ISSUED_DOCUMENT",
+        OtherPoaDocument => "OTHER_POA_DOCUMENT",
+        /// The kind could not be told.
+        Undetermined => "UNKNOWN",
     }
 }
 
@@ -592,6 +619,64 @@ open_enum! {
         CompanyOfficer => "company_officer",
         Investor => "investor",
         Other => "other",
+    }
+}
+
+open_enum! {
+    /// What an entry of a session's review and activity log records.
+    pub enum ReviewActivityType {
+        Comment => "COMMENT",
+        StatusUpdated => "STATUS_UPDATED",
+        KycDataUpdated => "KYC_DATA_UPDATED",
+        PoaDataUpdated => "POA_DATA_UPDATED",
+        FileAdded => "FILE_ADDED",
+        FileRemoved => "FILE_REMOVED",
+        AmlOngoingMatch => "AML_ONGOING_MATCH",
+        AmlStatusUpdated => "AML_STATUS_UPDATED",
+        AmlHitStatusUpdated => "AML_HIT_STATUS_UPDATED",
+        KybDataUpdated => "KYB_DATA_UPDATED",
+        KybDocumentUploaded => "KYB_DOCUMENT_UPLOADED",
+        TagAdded => "TAG_ADDED",
+        TagRemoved => "TAG_REMOVED",
+    }
+}
+
+open_enum! {
+    /// Who wrote an entry of a session's review and activity log.
+    pub enum ReviewActorType {
+        ApiKey => "API_KEY",
+        ConsoleUser => "CONSOLE_USER",
+        System => "SYSTEM",
+    }
+}
+
+open_enum! {
+    /// What an import of verifications made before holds.
+    pub enum ImportType {
+        UserVerification => "user_verification",
+        BusinessVerification => "business_verification",
+        StatusRules => "status_rules",
+        Transactions => "transactions",
+    }
+}
+
+open_enum! {
+    /// The format of an import file.
+    pub enum ImportSourceFormat {
+        Csv => "csv",
+        Ndjson => "ndjson",
+    }
+}
+
+open_enum! {
+    /// Where an import job stands; `Completed` and `Failed` are final.
+    pub enum ImportStatus {
+        Pending => "PENDING",
+        Processing => "PROCESSING",
+        Completed => "COMPLETED",
+        Failed => "FAILED",
+        Paused => "PAUSED",
+        Cancelled => "CANCELLED",
     }
 }
 

@@ -40,6 +40,26 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
     ]
 }
 
+/// Operations of the spec the fake does not serve yet. The fake grows with
+/// the facade: serving one means moving it to [`operations`].
+const NOT_SERVED_YET: &[&str] = &[
+    "list_session_reviews",
+    "create_session_review",
+    "update_document_data",
+    "update_poa_data",
+    "update_company_data",
+    "update_feature_status",
+    "update_aml_hit_status",
+    "update_aml_hit_statuses",
+    "share_session",
+    "import_shared_session",
+    "arm_sandbox_scenario",
+    "create_session_import",
+    "get_session_import_template",
+    "get_session_import",
+    "list_session_import_errors",
+];
+
 #[tokio::test]
 async fn every_operation_is_in_the_spec_and_needs_the_key() {
     let mock = DiditMock::builder().synthetic(5, 1).start().await;
@@ -66,11 +86,16 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
             assert!(answer.body["detail"].is_string());
         }
     }
-    assert_eq!(
-        spec_operations.len(),
-        operations(&id).len(),
-        "{spec_operations:?}"
-    );
+    // Every operation of the spec is served, or listed as not served yet.
+    let mut accounted: Vec<&str> = operations(&id)
+        .iter()
+        .map(|(operation, _, _)| *operation)
+        .chain(NOT_SERVED_YET.iter().copied())
+        .collect();
+    accounted.sort_unstable();
+    let mut described: Vec<&str> = spec_operations.iter().map(String::as_str).collect();
+    described.sort_unstable();
+    assert_eq!(described, accounted);
     // Refused requests changed nothing.
     assert_eq!(mock.current_store().len(), 5);
 }
