@@ -12,7 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Short results per feature. Only the features that produced something are present.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AdditionalDetails {
@@ -204,7 +204,7 @@ pub mod types {
         }
     }
     ///One part of a geocoded address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddressComponent {
@@ -327,7 +327,7 @@ pub mod types {
         }
     }
     ///How often each adverse keyword occurs in the media found.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -351,7 +351,7 @@ pub mod types {
         }
     }
     ///Summary of the adverse media found for a hit.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlAdverseMediaDetails {
@@ -487,7 +487,7 @@ pub mod types {
         }
     }
     ///One adverse media article.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlAdverseMediaMatch {
@@ -765,7 +765,7 @@ pub mod types {
         }
     }
     ///The cases a warning entry refers to.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlCaseData {
@@ -857,7 +857,7 @@ pub mod types {
         }
     }
     ///One case of a warning entry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlCaseDetail {
@@ -936,7 +936,7 @@ pub mod types {
         }
     }
     ///Whether a person's AML screening matched, per list category.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlCategoryResults {
@@ -1074,7 +1074,7 @@ pub mod types {
         }
     }
     ///Outcome of AML screening.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlDetails {
@@ -1216,7 +1216,7 @@ pub mod types {
         }
     }
     ///One list entry that matched the screened person or company.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlHit {
@@ -1810,7 +1810,7 @@ pub mod types {
         }
     }
     ///What the list entry says about the person or company.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlHitProperties {
@@ -2574,7 +2574,7 @@ pub mod types {
         }
     }
     ///A person or company linked to the hit.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlLinkedEntity {
@@ -2765,7 +2765,7 @@ pub mod types {
         }
     }
     ///A politically exposed person entry that matched.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlPepMatch {
@@ -3046,7 +3046,7 @@ pub mod types {
         }
     }
     ///The score of one risk dimension of a hit.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlRiskFactor {
@@ -3177,7 +3177,7 @@ pub mod types {
         }
     }
     ///How the hit scores on each risk dimension.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlRiskView {
@@ -3308,7 +3308,7 @@ pub mod types {
         }
     }
     ///A sanctions-list entry that matched.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlSanctionMatch {
@@ -3716,7 +3716,7 @@ pub mod types {
         }
     }
     ///How the match score of a hit was computed.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScoreBreakdown {
@@ -4077,7 +4077,7 @@ pub mod types {
         }
     }
     ///The non-empty parts of the data that AML screening used.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScreenedData {
@@ -4200,7 +4200,7 @@ pub mod types {
         }
     }
     ///The result of screening a person or company against sanctions, PEP, warning and adverse-media lists.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScreening {
@@ -4490,7 +4490,7 @@ pub mod types {
         }
     }
     ///The data the screening was run with.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScreeningInput {
@@ -4634,7 +4634,7 @@ pub mod types {
         }
     }
     ///A warning or regulatory-enforcement entry that matched.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlWarningMatch {
@@ -4910,7 +4910,7 @@ pub mod types {
         }
     }
     ///Further data of a warning entry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlWarningMatchData {
@@ -4989,7 +4989,7 @@ pub mod types {
         }
     }
     ///An error body. Either `detail` holds one message about the whole request, or each key names a parameter or field and holds its message or messages.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -5155,7 +5155,7 @@ pub mod types {
         }
     }
     ///How to reach the user; the e-mail and phone number are used by the verification steps that check them.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContactDetails {
@@ -5293,7 +5293,7 @@ pub mod types {
         }
     }
     ///What a new session is created with. Only the workflow is needed.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSessionRequest {
@@ -5566,7 +5566,7 @@ pub mod types {
         }
     }
     ///A session just created (or the unfinished session with the same `vendor_data` that was returned instead).
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedSession {
@@ -5833,7 +5833,7 @@ pub mod types {
         }
     }
     ///How each field matched in one database.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseFieldMatches {
@@ -5949,7 +5949,7 @@ pub mod types {
         }
     }
     ///The data sent to the databases.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseScreenedData {
@@ -6160,7 +6160,7 @@ pub mod types {
         }
     }
     ///The result of checking the person's data against government databases.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidation {
@@ -6428,7 +6428,7 @@ pub mod types {
         }
     }
     ///Outcome of validation against government databases.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidationDetails {
@@ -6552,7 +6552,7 @@ pub mod types {
         }
     }
     ///A database that could not be asked. The server may add fields.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidationError {
@@ -6641,7 +6641,7 @@ pub mod types {
         }
     }
     ///The answer of one database.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidationResult {
@@ -6831,7 +6831,7 @@ pub mod types {
         }
     }
     ///The contact details the session was created with.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DecisionContactDetails {
@@ -6971,7 +6971,7 @@ pub mod types {
         }
     }
     ///The expected details the session was created with, used to cross-check what the checks read.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DecisionExpectedDetails {
@@ -7336,7 +7336,7 @@ pub mod types {
         }
     }
     ///A feature of the session. A plain feature name by default; an object that also names the workflow node when the decision is read with `include=events`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -7355,7 +7355,7 @@ pub mod types {
         }
     }
     ///Which sessions to delete: the listed session numbers, or every session of the application.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteSessionsRequest {
@@ -7467,7 +7467,7 @@ pub mod types {
         }
     }
     ///One document uploaded to a document-AI step.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentAiDocument {
@@ -7818,7 +7818,7 @@ pub mod types {
         }
     }
     ///A field the document-AI step was asked to read.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentAiField {
@@ -7966,7 +7966,7 @@ pub mod types {
         }
     }
     ///The result of a document-AI step: the documents uploaded to it and what was read from them.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentAiResult {
@@ -8125,7 +8125,7 @@ pub mod types {
         }
     }
     ///How many documents of one group stand where.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentGroupCounts {
@@ -8300,7 +8300,7 @@ pub mod types {
         }
     }
     ///Per document group, how many documents stand where.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -8328,7 +8328,7 @@ pub mod types {
         }
     }
     ///Another session in which the same document was presented.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentMatch {
@@ -8578,7 +8578,7 @@ pub mod types {
         }
     }
     ///Who presented the matching document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentMatchUser {
@@ -8693,7 +8693,7 @@ pub mod types {
         }
     }
     ///The company documents uploaded for a KYB session, and how many each group needs.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentVerification {
@@ -8893,7 +8893,7 @@ pub mod types {
         }
     }
     ///An e-mail address and whether e-mail verification approved it.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailAddress {
@@ -8994,7 +8994,7 @@ pub mod types {
         }
     }
     ///A known data breach the address appears in.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailBreach {
@@ -9206,7 +9206,7 @@ pub mod types {
         }
     }
     ///Details of one e-mail verification step.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailLifecycleDetails {
@@ -9327,7 +9327,7 @@ pub mod types {
         }
     }
     ///One step of an e-mail verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailLifecycleEvent {
@@ -9464,7 +9464,7 @@ pub mod types {
         }
     }
     ///Another session that used the same e-mail address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailMatch {
@@ -9735,7 +9735,7 @@ pub mod types {
         }
     }
     ///The result of verifying an e-mail address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailVerification {
@@ -10044,7 +10044,7 @@ pub mod types {
         }
     }
     ///Outcome of e-mail verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailVerificationDetails {
@@ -10187,7 +10187,7 @@ pub mod types {
         }
     }
     ///One message, or a list of messages.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -10201,7 +10201,7 @@ pub mod types {
         }
     }
     ///What you expect the checks to find. Differences are reported as warnings; for KYB workflows only the company fields are used.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpectedDetails {
@@ -10585,7 +10585,7 @@ pub mod types {
         }
     }
     ///KYB: the company's legal name, to search the registry with.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -10635,7 +10635,7 @@ pub mod types {
         }
     }
     ///KYB: the company's number in its registry.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -10685,7 +10685,7 @@ pub mod types {
         }
     }
     ///KYB: ISO 3166-1 alpha-2 code of the registry's country, with an ISO 3166-2 subdivision where registries are regional.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -10735,7 +10735,7 @@ pub mod types {
         }
     }
     ///The result of comparing two faces.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceMatch {
@@ -10938,7 +10938,7 @@ pub mod types {
         }
     }
     ///Outcome of the face match.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceMatchDetails {
@@ -11059,7 +11059,7 @@ pub mod types {
         }
     }
     ///A similar face found in another session or in a face list.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceSearchMatch {
@@ -11409,7 +11409,7 @@ pub mod types {
         }
     }
     ///Who the similar face belongs to.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceSearchMatchUser {
@@ -11550,7 +11550,7 @@ pub mod types {
         }
     }
     ///One step of a session's workflow and how it ended.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Feature {
@@ -11645,7 +11645,7 @@ pub mod types {
         }
     }
     ///A feature together with the workflow node that runs it (the `include=events` form).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureNode {
@@ -11742,7 +11742,7 @@ pub mod types {
         }
     }
     ///One message, or a list whose entries are messages or, for list fields, objects keyed by the failing fields of one entry.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -11756,7 +11756,7 @@ pub mod types {
         }
     }
     ///An error object: each key names a field (or is `detail`), and holds a message or a list.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -11780,7 +11780,7 @@ pub mod types {
         }
     }
     ///A position in degrees (`latitude`, `longitude`).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeoPoint {
@@ -11875,7 +11875,7 @@ pub mod types {
         }
     }
     ///Where a geocoded address lies.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeocodingGeometry {
@@ -11988,7 +11988,7 @@ pub mod types {
         }
     }
     ///The geocoding service's answer for an address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeocodingResult {
@@ -12187,7 +12187,7 @@ pub mod types {
         }
     }
     ///The box a geocoded address fits in.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeocodingViewport {
@@ -12329,7 +12329,7 @@ pub mod types {
         }
     }
     ///Further data read from the document, in Latin and non-Latin scripts when the document carries both. The server may add fields.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdDocumentExtraFields {
@@ -12665,7 +12665,7 @@ pub mod types {
         }
     }
     ///Where the identity document's address is, and how far from the IP and the proof of address (km).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdDocumentLocationDistances {
@@ -12815,7 +12815,7 @@ pub mod types {
         }
     }
     ///The result of one identity-document check: the images, the data read from the document, and what went wrong.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdVerification {
@@ -13712,7 +13712,7 @@ pub mod types {
         }
     }
     ///How usable a captured document image is.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ImageQualityScore {
@@ -13906,7 +13906,7 @@ pub mod types {
         }
     }
     ///What the device and IP address of the session reveal, and other sessions from the same IP or device.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IpAnalysis {
@@ -14462,7 +14462,7 @@ pub mod types {
         }
     }
     ///Where the IP address is, and how far from the documents' addresses (km).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IpLocationDistances {
@@ -14615,7 +14615,7 @@ pub mod types {
         }
     }
     ///Another session that shared the IP address or device.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IpMatch {
@@ -15040,7 +15040,7 @@ pub mod types {
         }
     }
     ///The key people of a company (KYB): those from the registry and those the user submitted, with their own verifications.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPeopleCheck {
@@ -15229,7 +15229,7 @@ pub mod types {
         }
     }
     ///The key people the registry lists.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPeopleRegistry {
@@ -15348,7 +15348,7 @@ pub mod types {
         }
     }
     ///The key people the user submitted.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPeopleSubmission {
@@ -15437,7 +15437,7 @@ pub mod types {
         }
     }
     ///An officer from the registry and the state of their own verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPersonOfficer {
@@ -16146,7 +16146,7 @@ pub mod types {
         }
     }
     ///A beneficial owner from the registry and the state of their own verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPersonOwner {
@@ -17101,7 +17101,7 @@ pub mod types {
         }
     }
     ///One uploaded company document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KybDocument {
@@ -17543,7 +17543,7 @@ pub mod types {
         }
     }
     ///What an uploaded company file says about itself, and signs of tampering.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KybDocumentMetadata {
@@ -18041,7 +18041,7 @@ pub mod types {
         }
     }
     ///A business verification (KYB) session.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KybSession {
@@ -18411,7 +18411,7 @@ pub mod types {
         }
     }
     ///A user verification (KYC) session. Identity fields stay null until the step that produces them has finished, and fields the workflow does not return are null too.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KycSession {
@@ -18887,7 +18887,7 @@ pub mod types {
         }
     }
     ///A position in degrees (`lat`, `lng`).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LatLng {
@@ -18982,7 +18982,7 @@ pub mod types {
         }
     }
     ///The result of a liveness check, with any faces found in other sessions.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LivenessCheck {
@@ -19271,7 +19271,7 @@ pub mod types {
         }
     }
     ///Outcome of the liveness check.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LivenessDetails {
@@ -19370,7 +19370,7 @@ pub mod types {
         }
     }
     ///The machine-readable zone of the document as decoded, with its check digits.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MachineReadableZone {
@@ -19817,7 +19817,7 @@ pub mod types {
         }
     }
     ///A region of a page that looks altered, in page coordinates.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ManipulatedRegion {
@@ -19996,7 +19996,7 @@ pub mod types {
         }
     }
     ///The device of the matching session.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MatchedDevice {
@@ -20216,7 +20216,7 @@ pub mod types {
         }
     }
     ///The network location of the matching session.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MatchedLocation {
@@ -20445,7 +20445,7 @@ pub mod types {
         }
     }
     ///A point from which the address can be reached.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NavigationPoint {
@@ -20576,7 +20576,7 @@ pub mod types {
         }
     }
     ///Whether the chip's data passed its integrity checks.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcAuthenticity {
@@ -20675,7 +20675,7 @@ pub mod types {
         }
     }
     ///The certificate that signed the chip's data.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcCertificateSummary {
@@ -20828,7 +20828,7 @@ pub mod types {
         }
     }
     ///The data stored on the document's chip.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcChipData {
@@ -21089,7 +21089,7 @@ pub mod types {
         }
     }
     ///The result of reading and authenticating the document's chip.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcVerification {
@@ -21301,7 +21301,7 @@ pub mod types {
         }
     }
     ///One workflow step to send back to the user.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NodeToResubmit {
@@ -21406,7 +21406,7 @@ pub mod types {
         }
     }
     ///Whether content was laid over the original document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OverlayManipulation {
@@ -21557,7 +21557,7 @@ pub mod types {
         }
     }
     ///The document address split into parts and geocoded.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ParsedAddress {
@@ -21850,7 +21850,7 @@ pub mod types {
         }
     }
     ///A role a party holds in the company.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PartyRole {
@@ -21988,7 +21988,7 @@ pub mod types {
         }
     }
     ///The carrier that serves a phone number.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneCarrier {
@@ -22083,7 +22083,7 @@ pub mod types {
         }
     }
     ///Details of one phone verification step.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneLifecycleDetails {
@@ -22256,7 +22256,7 @@ pub mod types {
         }
     }
     ///One step of a phone verification (code sent, code checked, ...).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneLifecycleEvent {
@@ -22393,7 +22393,7 @@ pub mod types {
         }
     }
     ///Another session that used the same phone number.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneMatch {
@@ -22666,7 +22666,7 @@ pub mod types {
         }
     }
     ///A phone number and whether phone verification approved it.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumber {
@@ -22767,7 +22767,7 @@ pub mod types {
         }
     }
     ///The result of verifying a phone number.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneVerification {
@@ -23140,7 +23140,7 @@ pub mod types {
         }
     }
     ///Outcome of phone verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneVerificationDetails {
@@ -23281,7 +23281,7 @@ pub mod types {
         }
     }
     ///What the uploaded proof-of-address file says about itself, and signs of tampering.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaDocumentMetadata {
@@ -23751,7 +23751,7 @@ pub mod types {
         }
     }
     ///Further data read from the proof-of-address document (bank details and the like).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaExtraFields {
@@ -24053,7 +24053,7 @@ pub mod types {
         }
     }
     ///Where the proof-of-address address is, and how far from the IP and the identity document (km).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaLocationDistances {
@@ -24203,7 +24203,7 @@ pub mod types {
         }
     }
     ///The proof-of-address address split into parts.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaParsedAddress {
@@ -24410,7 +24410,7 @@ pub mod types {
         }
     }
     ///The result of checking a proof-of-address document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaVerification {
@@ -25012,7 +25012,7 @@ pub mod types {
         }
     }
     ///Outcome of the proof-of-address check.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProofOfAddressDetails {
@@ -25151,7 +25151,7 @@ pub mod types {
         }
     }
     ///The answer given to a question.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireAnswer {
@@ -25290,7 +25290,7 @@ pub mod types {
         }
     }
     ///One choice offered by a question.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireChoice {
@@ -25412,7 +25412,7 @@ pub mod types {
         }
     }
     ///One question of a questionnaire and its answer.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireItem {
@@ -25748,7 +25748,7 @@ pub mod types {
         }
     }
     ///A questionnaire as the user saw it, with the answers given.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireResponse {
@@ -26088,7 +26088,7 @@ pub mod types {
         }
     }
     ///One section of a questionnaire.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireSection {
@@ -26227,7 +26227,7 @@ pub mod types {
         }
     }
     ///A beneficial owner of the company according to the registry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryBeneficialOwner {
@@ -26579,7 +26579,7 @@ pub mod types {
         }
     }
     ///The company found in a business registry (KYB).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryCheck {
@@ -26765,7 +26765,7 @@ pub mod types {
         }
     }
     ///A company as the registry and the user describe it.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryCompany {
@@ -27933,7 +27933,7 @@ pub mod types {
         }
     }
     ///An officer of the company according to the registry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryOfficer {
@@ -28175,7 +28175,7 @@ pub mod types {
         }
     }
     ///A status change made by a reviewer or through the API.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Review {
@@ -28309,7 +28309,7 @@ pub mod types {
         }
     }
     ///Everything a session has produced so far: its state, the data it was created with, and one array per kind of check. KYC sessions fill the identity checks, KYB sessions the registry, key-people and document checks; arrays of checks the workflow does not run are null or absent.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionDecision {
@@ -29413,7 +29413,7 @@ pub mod types {
         }
     }
     ///One page of the session list.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionPage {
@@ -29555,7 +29555,7 @@ pub mod types {
         }
     }
     ///The session whose status was changed.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionStatusUpdated {
@@ -29638,7 +29638,7 @@ pub mod types {
         }
     }
     ///The JSON body Didit POSTs to a webhook destination when a verification session changes. No operation of this API returns it: it arrives at your endpoint, signed with the destination's secret. Every property may be missing; events of other products share `webhook_type` and `timestamp` only.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionWebhookEvent {
@@ -30063,7 +30063,7 @@ pub mod types {
         }
     }
     ///An error body of the status update: an object keyed by field (or `detail`), or a bare list of messages.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -30082,7 +30082,7 @@ pub mod types {
         }
     }
     ///A person or company the user submitted as a key party.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubmittedParty {
@@ -30884,7 +30884,7 @@ pub mod types {
         }
     }
     ///How many beneficial owners' verifications stand where.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UboKycSummary {
@@ -31011,7 +31011,7 @@ pub mod types {
         }
     }
     ///A status change made by hand.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateSessionStatusRequest {
@@ -31207,7 +31207,7 @@ pub mod types {
         }
     }
     ///Something a check noticed. `risk` is a machine-readable code; `log_type` says how serious it is.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Warning {
@@ -31465,6 +31465,41 @@ pub mod types {
             crate::decode_any(body)
         }
     }
+    crate::redact::debug_shows_no_values!(
+        AdditionalDetails, AddressComponent, AdverseKeywordCounts,
+        AmlAdverseMediaDetails, AmlAdverseMediaMatch, AmlCaseData, AmlCaseDetail,
+        AmlCategoryResults, AmlDetails, AmlHit, AmlHitProperties, AmlLinkedEntity,
+        AmlPepMatch, AmlRiskFactor, AmlRiskView, AmlSanctionMatch, AmlScoreBreakdown,
+        AmlScreenedData, AmlScreening, AmlScreeningInput, AmlWarningMatch,
+        AmlWarningMatchData, ApiError, ContactDetails, CreateSessionRequest,
+        CreatedSession, DatabaseFieldMatches, DatabaseScreenedData, DatabaseValidation,
+        DatabaseValidationDetails, DatabaseValidationError, DatabaseValidationResult,
+        DecisionContactDetails, DecisionExpectedDetails, DecisionFeature,
+        DeleteSessionsRequest, DocumentAiDocument, DocumentAiField, DocumentAiResult,
+        DocumentGroupCounts, DocumentGroupTallies, DocumentMatch, DocumentMatchUser,
+        DocumentVerification, EmailAddress, EmailBreach, EmailLifecycleDetails,
+        EmailLifecycleEvent, EmailMatch, EmailVerification, EmailVerificationDetails,
+        ErrorMessages, ExpectedDetails, ExpectedDetailsCompanyName,
+        ExpectedDetailsRegistrationNumber, ExpectedDetailsRegistryCountry, FaceMatch,
+        FaceMatchDetails, FaceSearchMatch, FaceSearchMatchUser, Feature, FeatureNode,
+        FieldErrorDetail, FieldErrors, GeoPoint, GeocodingGeometry, GeocodingResult,
+        GeocodingViewport, IdDocumentExtraFields, IdDocumentLocationDistances,
+        IdVerification, ImageQualityScore, IpAnalysis, IpLocationDistances, IpMatch,
+        KeyPeopleCheck, KeyPeopleRegistry, KeyPeopleSubmission, KeyPersonOfficer,
+        KeyPersonOwner, KybDocument, KybDocumentMetadata, KybSession, KycSession, LatLng,
+        LivenessCheck, LivenessDetails, MachineReadableZone, ManipulatedRegion,
+        MatchedDevice, MatchedLocation, NavigationPoint, NfcAuthenticity,
+        NfcCertificateSummary, NfcChipData, NfcVerification, NodeToResubmit,
+        OverlayManipulation, ParsedAddress, PartyRole, PhoneCarrier,
+        PhoneLifecycleDetails, PhoneLifecycleEvent, PhoneMatch, PhoneNumber,
+        PhoneVerification, PhoneVerificationDetails, PoaDocumentMetadata, PoaExtraFields,
+        PoaLocationDistances, PoaParsedAddress, PoaVerification, ProofOfAddressDetails,
+        QuestionnaireAnswer, QuestionnaireChoice, QuestionnaireItem,
+        QuestionnaireResponse, QuestionnaireSection, RegistryBeneficialOwner,
+        RegistryCheck, RegistryCompany, RegistryOfficer, Review, SessionDecision,
+        SessionPage, SessionStatusUpdated, SessionWebhookEvent, StatusUpdateError,
+        SubmittedParty, UboKycSummary, UpdateSessionStatusRequest, Warning
+    );
 }
 #[cfg(feature = "client")]
 #[derive(Clone, Debug)]
@@ -31717,7 +31752,7 @@ pub mod builder {
     /**Builder for [`Client::create_session`]
 
 [`Client::create_session`]: super::Client::create_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct CreateSession<'a> {
         client: &'a super::Client,
         body: Result<types::CreateSessionRequest, String>,
@@ -31801,7 +31836,7 @@ pub mod builder {
     /**Builder for [`Client::get_session_decision`]
 
 [`Client::get_session_decision`]: super::Client::get_session_decision*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetSessionDecision<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -31894,7 +31929,7 @@ pub mod builder {
     /**Builder for [`Client::delete_session`]
 
 [`Client::delete_session`]: super::Client::delete_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct DeleteSession<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -31968,7 +32003,7 @@ pub mod builder {
     /**Builder for [`Client::get_session_pdf`]
 
 [`Client::get_session_pdf`]: super::Client::get_session_pdf*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetSessionPdf<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -32036,7 +32071,7 @@ pub mod builder {
     /**Builder for [`Client::update_session_status`]
 
 [`Client::update_session_status`]: super::Client::update_session_status*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdateSessionStatus<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -32145,7 +32180,7 @@ pub mod builder {
     /**Builder for [`Client::list_sessions`]
 
 [`Client::list_sessions`]: super::Client::list_sessions*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListSessions<'a> {
         client: &'a super::Client,
         api_service: Result<Option<types::ApiService>, String>,
@@ -32631,7 +32666,7 @@ pub mod builder {
     /**Builder for [`Client::delete_sessions`]
 
 [`Client::delete_sessions`]: super::Client::delete_sessions*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct DeleteSessions<'a> {
         client: &'a super::Client,
         body: Result<types::DeleteSessionsRequest, String>,
@@ -32710,6 +32745,10 @@ pub mod builder {
             }
         }
     }
+    crate::redact::debug_shows_no_parameters!(
+        CreateSession, GetSessionDecision, DeleteSession, GetSessionPdf,
+        UpdateSessionStatus, ListSessions, DeleteSessions
+    );
 }
 #[cfg(feature = "client")]
 /// Items consumers will typically use such as the Client.
