@@ -11,6 +11,7 @@
 //! server's data ([`fake`]) and the property runner that prints seeds
 //! ([`property`]).
 
+pub mod debug_output;
 pub mod drift;
 pub mod examples;
 pub mod fake;

@@ -17,11 +17,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::{Difference, round_trip};
+use crate::{Difference, decode, round_trip};
 
 /// Decodes a JSON value as the type and encodes it again: the differences, or
 /// why decoding failed.
 pub type RoundTrip = fn(&Value) -> Result<Vec<Difference>, String>;
+
+/// Decodes a JSON value as the type: its `Debug` output, plain and pretty
+/// (`{:?}`, `{:#?}`), or why decoding failed.
+pub type DebugOutput = fn(&Value) -> Result<[String; 2], String>;
 
 /// An SDK type as the suites see it: its name, its JSON round trip and its
 /// schemars schema.
@@ -33,6 +37,8 @@ pub struct SdkType {
     pub round_trip: RoundTrip,
     /// The type's schema (usually a `$ref` into the generator's definitions).
     pub schema: fn(&mut SchemaGenerator) -> Schema,
+    /// Decode, format with `Debug`.
+    pub debug_output: DebugOutput,
 }
 
 impl std::fmt::Debug for SdkType {
@@ -43,13 +49,21 @@ impl std::fmt::Debug for SdkType {
 
 impl SdkType {
     /// The entry for `T`.
-    pub fn of<T: Serialize + DeserializeOwned + JsonSchema>() -> Self {
+    pub fn of<T: Serialize + DeserializeOwned + JsonSchema + std::fmt::Debug>() -> Self {
         Self {
             rust_name: std::any::type_name::<T>(),
             round_trip: round_trip::<T>,
             schema: subschema::<T>,
+            debug_output: debug_output::<T>,
         }
     }
+}
+
+fn debug_output<T: DeserializeOwned + std::fmt::Debug>(
+    value: &Value,
+) -> Result<[String; 2], String> {
+    let decoded: T = decode(value)?;
+    Ok([format!("{decoded:?}"), format!("{decoded:#?}")])
 }
 
 fn subschema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {

@@ -6,9 +6,9 @@
 //! `success_statuses::accept_any_success_without_body`, `keep_presence` (here),
 //! `unknown_properties::keep_unknown_properties`, the reader-facing passes of
 //! `shape` (methods, `#[non_exhaustive]`, the `schemars` gate, prelude
-//! names) and `gate_client_behind_feature` — and formats the result with
-//! prettyplease so the bytes do not depend on the machine or on a rustfmt
-//! installation.
+//! names, a `Debug` that shows no value) and `gate_client_behind_feature` —
+//! and formats the result with prettyplease so the bytes do not depend on
+//! the machine or on a rustfmt installation.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,8 +19,9 @@ use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 use syn::visit_mut::VisitMut;
 
 use crate::shape::{
-    self, add_reader_and_builder_methods, drop_struct_builders, gate_json_schema,
-    implement_json_documents, mark_non_exhaustive, read_answers_as_documents, use_prelude_names,
+    self, add_reader_and_builder_methods, debug_shows_no_values, drop_struct_builders,
+    gate_json_schema, implement_json_documents, mark_non_exhaustive, read_answers_as_documents,
+    use_prelude_names,
 };
 use crate::spec::{SPEC_PATH, Spec};
 use crate::success_statuses::accept_any_success_without_body;
@@ -242,6 +243,7 @@ pub fn generate(spec: &Spec) -> Result<String> {
     mark_non_exhaustive(types);
     gate_json_schema(types)?;
     use_prelude_names(types)?;
+    debug_shows_no_values(&mut file, TYPES_MODULE)?;
     gate_client_behind_feature(&mut file)?;
 
     Ok(format!(

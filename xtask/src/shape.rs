@@ -22,6 +22,9 @@
 //!   `schemars` feature, which the contract suite turns on.
 //! - [`use_prelude_names`]: `Option`, `Vec`, `String` and `Result` by their
 //!   prelude names, which keeps the file short and readable.
+//! - [`debug_shows_no_values`]: `Debug` of a payload names the properties
+//!   set, never a value (they are personal data), and a request builder's
+//!   shows none of its parameters.
 
 use anyhow::{Result, anyhow, bail};
 use quote::{format_ident, quote};
@@ -246,6 +249,85 @@ pub fn gate_json_schema(types: &mut [syn::Item]) -> Result<()> {
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// Removes `Debug` from the derives among `attrs`; whether it was there.
+fn drop_derived_debug(attrs: &mut [syn::Attribute]) -> Result<bool> {
+    let mut dropped = false;
+    for attr in attrs
+        .iter_mut()
+        .filter(|attr| attr.path().is_ident("derive"))
+    {
+        let paths = attr
+            .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            .map_err(|error| anyhow!("reading a derive attribute: {error}"))?;
+        let (debug, kept): (Vec<syn::Path>, Vec<syn::Path>) = paths.into_iter().partition(|path| {
+            path.segments
+                .last()
+                .is_some_and(|last| last.ident == "Debug")
+        });
+        if !debug.is_empty() {
+            dropped = true;
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    Ok(dropped)
+}
+
+/// Replaces the derived `Debug` of every struct of the types module, and of
+/// every enum there whose variants hold values, with one that names the
+/// properties set and shows no value (`didit-api/src/redact.rs`); enums of
+/// plain names keep theirs. Each request builder of the client (the module
+/// `builder`, when there is one) gets one that shows its name alone, as
+/// its parameters are a request's data too.
+///
+/// One macro invocation per module lists the types, so that the whole pass
+/// costs the generated file a few lines; the `Debug` of every type is the
+/// one generic implementation of `didit-api`.
+pub fn debug_shows_no_values(file: &mut syn::File, types_module: &str) -> Result<()> {
+    let types = module_items(&mut file.items, types_module)
+        .ok_or_else(|| anyhow!("the generated code has no `{types_module}` module"))?;
+    let mut outlined: Vec<syn::Ident> = Vec::new();
+    for item in types.iter_mut() {
+        let (attrs, ident) = match item {
+            syn::Item::Struct(item) => (&mut item.attrs, &item.ident),
+            syn::Item::Enum(item)
+                if item
+                    .variants
+                    .iter()
+                    .any(|variant| !matches!(variant.fields, syn::Fields::Unit)) =>
+            {
+                (&mut item.attrs, &item.ident)
+            }
+            _ => continue,
+        };
+        if drop_derived_debug(attrs)? {
+            outlined.push(ident.clone());
+        }
+    }
+    if outlined.is_empty() {
+        bail!(
+            "no type of the `{types_module}` module derives `Debug`: typify's output has changed shape"
+        );
+    }
+    types.push(syn::parse_quote!(crate::redact::debug_shows_no_values!(#(#outlined),*);));
+
+    let Some(client_builders) = module_items(&mut file.items, STRUCT_BUILDER_MODULE) else {
+        return Ok(());
+    };
+    let mut builders: Vec<syn::Ident> = Vec::new();
+    for item in client_builders.iter_mut() {
+        if let syn::Item::Struct(item) = item
+            && drop_derived_debug(&mut item.attrs)?
+        {
+            builders.push(item.ident.clone());
+        }
+    }
+    if !builders.is_empty() {
+        client_builders
+            .push(syn::parse_quote!(crate::redact::debug_shows_no_parameters!(#(#builders),*);));
+    }
+    Ok(())
 }
 
 /// The prelude types typify spells out in full, and their full paths.
@@ -721,6 +803,40 @@ mod tests {
             let error =
                 shaped(quote! { pub struct Odd { pub #field: Option<String> } }).unwrap_err();
             assert!(error.to_string().contains(&format!("`{name}`")), "{error}");
+        }
+    }
+
+    #[test]
+    fn payloads_and_builders_lose_the_derived_debug_and_enums_of_names_keep_it() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+                pub struct Decision { pub vendor_data: Option<String> }
+                #[derive(::serde::Serialize, Clone, Debug, Eq, Hash)]
+                pub struct CompanyName(String);
+                #[derive(::serde::Serialize, Clone, Debug)]
+                #[serde(untagged)]
+                pub enum Messages { String(String), Array(Vec<String>) }
+                #[derive(::serde::Serialize, Clone, Copy, Debug)]
+                pub enum Status { Approved, Declined }
+            }
+            pub mod builder {
+                #[derive(Debug, Clone)]
+                pub struct ListSessions<'a> { search: Result<Option<String>, String> }
+            }
+        };
+        debug_shows_no_values(&mut file, "types").unwrap();
+        let code: String = prettyplease::unparse(&file).split_whitespace().collect();
+        for expected in [
+            "#[derive(::serde::Serialize,Clone,PartialEq)]pubstructDecision",
+            "#[derive(::serde::Serialize,Clone,Eq,Hash)]pubstructCompanyName",
+            "#[derive(::serde::Serialize,Clone)]#[serde(untagged)]pubenumMessages",
+            "#[derive(::serde::Serialize,Clone,Copy,Debug)]pubenumStatus",
+            "crate::redact::debug_shows_no_values!(Decision,CompanyName,Messages);",
+            "#[derive(Clone)]pubstructListSessions",
+            "crate::redact::debug_shows_no_parameters!(ListSessions);",
+        ] {
+            assert!(code.contains(expected), "missing {expected} in {code}");
         }
     }
 

@@ -65,9 +65,11 @@ impl PartialEq for Extra {
     }
 }
 
+/// Names the properties, never their values (a server may put personal
+/// data in a property this version does not know).
 impl fmt::Debug for Extra {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (**self).fmt(formatter)
+        crate::redact::outline(self, "Extra", formatter)
     }
 }
 
@@ -504,7 +506,7 @@ mod tests {
         assert_eq!(emptied, Extra::default());
         assert!(Extra::default().is_empty());
         assert_eq!(serde_json::to_string(&Extra::default()).unwrap(), "{}");
-        assert_eq!(format!("{:?}", Extra::default()), "{}");
+        assert_eq!(format!("{:?}", Extra::default()), "Extra");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Short results per feature. Only the features that produced something are present.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AdditionalDetails {
@@ -204,7 +204,7 @@ pub mod types {
         }
     }
     ///One part of a geocoded address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddressComponent {
@@ -327,7 +327,7 @@ pub mod types {
         }
     }
     ///Corrections of a structured address, merged key by key: a value sets a part, null removes it. The server refuses any key but these seven, and computes the formatted address itself.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AddressCorrection {
@@ -582,7 +582,7 @@ pub mod types {
         }
     }
     ///How often each adverse keyword occurs in the media found.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -606,7 +606,7 @@ pub mod types {
         }
     }
     ///Other names of a company. Didit's published description gives them as a list of names in decisions and as one text in the answer of a company correction (which takes one text); both are read.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -620,7 +620,7 @@ pub mod types {
         }
     }
     ///Summary of the adverse media found for a hit.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlAdverseMediaDetails {
@@ -756,7 +756,7 @@ pub mod types {
         }
     }
     ///One adverse media article.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlAdverseMediaMatch {
@@ -1034,7 +1034,7 @@ pub mod types {
         }
     }
     ///The cases a warning entry refers to.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlCaseData {
@@ -1126,7 +1126,7 @@ pub mod types {
         }
     }
     ///One case of a warning entry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlCaseDetail {
@@ -1205,7 +1205,7 @@ pub mod types {
         }
     }
     ///Whether a person's AML screening matched, per list category.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlCategoryResults {
@@ -1343,7 +1343,7 @@ pub mod types {
         }
     }
     ///Outcome of AML screening.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlDetails {
@@ -1485,7 +1485,7 @@ pub mod types {
         }
     }
     ///One list entry that matched the screened person or company.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlHit {
@@ -2079,7 +2079,7 @@ pub mod types {
         }
     }
     ///What the list entry says about the person or company.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlHitProperties {
@@ -2843,7 +2843,7 @@ pub mod types {
         }
     }
     ///The verdict recorded on one AML hit.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlHitStatusUpdated {
@@ -2969,7 +2969,7 @@ pub mod types {
         }
     }
     ///The AML hits whose verdicts were recorded.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlHitStatusesUpdated {
@@ -3073,7 +3073,7 @@ pub mod types {
         }
     }
     ///A verdict on one AML hit.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlHitUpdate {
@@ -3180,7 +3180,7 @@ pub mod types {
         }
     }
     ///A person or company linked to the hit.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlLinkedEntity {
@@ -3371,7 +3371,7 @@ pub mod types {
         }
     }
     ///A politically exposed person entry that matched.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlPepMatch {
@@ -3652,7 +3652,7 @@ pub mod types {
         }
     }
     ///The score of one risk dimension of a hit.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlRiskFactor {
@@ -3783,7 +3783,7 @@ pub mod types {
         }
     }
     ///How the hit scores on each risk dimension.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlRiskView {
@@ -3914,7 +3914,7 @@ pub mod types {
         }
     }
     ///A sanctions-list entry that matched.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlSanctionMatch {
@@ -4322,7 +4322,7 @@ pub mod types {
         }
     }
     ///How the match score of a hit was computed.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScoreBreakdown {
@@ -4683,7 +4683,7 @@ pub mod types {
         }
     }
     ///The non-empty parts of the data that AML screening used.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScreenedData {
@@ -4806,7 +4806,7 @@ pub mod types {
         }
     }
     ///The result of screening a person or company against sanctions, PEP, warning and adverse-media lists.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScreening {
@@ -5096,7 +5096,7 @@ pub mod types {
         }
     }
     ///The data the screening was run with.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlScreeningInput {
@@ -5240,7 +5240,7 @@ pub mod types {
         }
     }
     ///A warning or regulatory-enforcement entry that matched.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlWarningMatch {
@@ -5516,7 +5516,7 @@ pub mod types {
         }
     }
     ///Further data of a warning entry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AmlWarningMatchData {
@@ -5595,7 +5595,7 @@ pub mod types {
         }
     }
     ///An error body. Either `detail` (or `non_field_errors`) holds the messages about the whole request, or each key names a parameter or field and holds its messages.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -5706,7 +5706,7 @@ pub mod types {
         }
     }
     ///The sandbox scenario to arm.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ArmSandboxScenarioRequest {
@@ -5899,7 +5899,7 @@ pub mod types {
         }
     }
     ///How to reach the user; the e-mail and phone number are used by the verification steps that check them.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContactDetails {
@@ -6037,7 +6037,7 @@ pub mod types {
         }
     }
     ///A structured address as stored after a correction, with the formatted address the server joins from its parts. After the server geocodes an address it may hold further keys of the geocoder's.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CorrectedAddress {
@@ -6321,7 +6321,7 @@ pub mod types {
         }
     }
     ///A note for a session's review log. Both properties are optional.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateReviewRequest {
@@ -6443,7 +6443,7 @@ pub mod types {
         }
     }
     ///An import of a file the server fetches from an address.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSessionImportRequest {
@@ -6590,7 +6590,7 @@ pub mod types {
         }
     }
     ///What a new session is created with. Only the workflow is needed.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSessionRequest {
@@ -6863,7 +6863,7 @@ pub mod types {
         }
     }
     ///A session just created (or the unfinished session with the same `vendor_data` that was returned instead).
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatedSession {
@@ -7130,7 +7130,7 @@ pub mod types {
         }
     }
     ///How each field matched in one database.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseFieldMatches {
@@ -7246,7 +7246,7 @@ pub mod types {
         }
     }
     ///The data sent to the databases.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseScreenedData {
@@ -7457,7 +7457,7 @@ pub mod types {
         }
     }
     ///The result of checking the person's data against government databases.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidation {
@@ -7725,7 +7725,7 @@ pub mod types {
         }
     }
     ///Outcome of validation against government databases.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidationDetails {
@@ -7849,7 +7849,7 @@ pub mod types {
         }
     }
     ///A database that could not be asked. The server may add fields.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidationError {
@@ -7938,7 +7938,7 @@ pub mod types {
         }
     }
     ///The answer of one database.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DatabaseValidationResult {
@@ -8128,7 +8128,7 @@ pub mod types {
         }
     }
     ///The contact details the session was created with.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DecisionContactDetails {
@@ -8268,7 +8268,7 @@ pub mod types {
         }
     }
     ///The expected details the session was created with, used to cross-check what the checks read.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DecisionExpectedDetails {
@@ -8633,7 +8633,7 @@ pub mod types {
         }
     }
     ///A feature of the session. A plain feature name by default; an object that also names the workflow node when the decision is read with `include=events`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -8652,7 +8652,7 @@ pub mod types {
         }
     }
     ///Which sessions to delete: the listed session numbers, or every session of the application.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DeleteSessionsRequest {
@@ -8764,7 +8764,7 @@ pub mod types {
         }
     }
     ///One document uploaded to a document-AI step.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentAiDocument {
@@ -9115,7 +9115,7 @@ pub mod types {
         }
     }
     ///A field the document-AI step was asked to read.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentAiField {
@@ -9263,7 +9263,7 @@ pub mod types {
         }
     }
     ///The result of a document-AI step: the documents uploaded to it and what was read from them.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentAiResult {
@@ -9422,7 +9422,7 @@ pub mod types {
         }
     }
     ///The data read from an identity document, with every correction applied: the whole record, whatever the request changed. Personal data.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentData {
@@ -9973,7 +9973,7 @@ pub mod types {
         }
     }
     ///How many documents of one group stand where.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentGroupCounts {
@@ -10148,7 +10148,7 @@ pub mod types {
         }
     }
     ///Per document group, how many documents stand where.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -10176,7 +10176,7 @@ pub mod types {
         }
     }
     ///Another session in which the same document was presented.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentMatch {
@@ -10426,7 +10426,7 @@ pub mod types {
         }
     }
     ///Who presented the matching document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentMatchUser {
@@ -10541,7 +10541,7 @@ pub mod types {
         }
     }
     ///The company documents uploaded for a KYB session, and how many each group needs.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct DocumentVerification {
@@ -10741,7 +10741,7 @@ pub mod types {
         }
     }
     ///An e-mail address and whether e-mail verification approved it.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailAddress {
@@ -10842,7 +10842,7 @@ pub mod types {
         }
     }
     ///A known data breach the address appears in.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailBreach {
@@ -11054,7 +11054,7 @@ pub mod types {
         }
     }
     ///Details of one e-mail verification step.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailLifecycleDetails {
@@ -11175,7 +11175,7 @@ pub mod types {
         }
     }
     ///One step of an e-mail verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailLifecycleEvent {
@@ -11312,7 +11312,7 @@ pub mod types {
         }
     }
     ///Another session that used the same e-mail address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailMatch {
@@ -11583,7 +11583,7 @@ pub mod types {
         }
     }
     ///The result of verifying an e-mail address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailVerification {
@@ -11892,7 +11892,7 @@ pub mod types {
         }
     }
     ///Outcome of e-mail verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailVerificationDetails {
@@ -12035,7 +12035,7 @@ pub mod types {
         }
     }
     ///The messages about one field: one message, a list of messages, or, for a field that is an object, the messages of its own fields keyed by name (as Django REST Framework nests them), or, for a list of objects, one such object per entry (empty for an entry without fault).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -12061,7 +12061,7 @@ pub mod types {
         }
     }
     ///What you expect the checks to find. Differences are reported as warnings; for KYB workflows only the company fields are used.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpectedDetails {
@@ -12445,7 +12445,7 @@ pub mod types {
         }
     }
     ///KYB: the company's legal name, to search the registry with.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -12495,7 +12495,7 @@ pub mod types {
         }
     }
     ///KYB: the company's number in its registry.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -12545,7 +12545,7 @@ pub mod types {
         }
     }
     ///KYB: ISO 3166-1 alpha-2 code of the registry's country, with an ISO 3166-2 subdivision where registries are regional.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -12595,7 +12595,7 @@ pub mod types {
         }
     }
     ///The result of comparing two faces.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceMatch {
@@ -12798,7 +12798,7 @@ pub mod types {
         }
     }
     ///Outcome of the face match.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceMatchDetails {
@@ -12919,7 +12919,7 @@ pub mod types {
         }
     }
     ///A similar face found in another session or in a face list.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceSearchMatch {
@@ -13269,7 +13269,7 @@ pub mod types {
         }
     }
     ///Who the similar face belongs to.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FaceSearchMatchUser {
@@ -13410,7 +13410,7 @@ pub mod types {
         }
     }
     ///One step of a session's workflow and how it ended.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Feature {
@@ -13505,7 +13505,7 @@ pub mod types {
         }
     }
     ///A feature together with the workflow node that runs it (the `include=events` form).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureNode {
@@ -13602,7 +13602,7 @@ pub mod types {
         }
     }
     ///The step whose status was changed.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FeatureStatusUpdated {
@@ -13751,7 +13751,7 @@ pub mod types {
         }
     }
     ///A position in degrees (`latitude`, `longitude`).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeoPoint {
@@ -13846,7 +13846,7 @@ pub mod types {
         }
     }
     ///Where a geocoded address lies.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeocodingGeometry {
@@ -13959,7 +13959,7 @@ pub mod types {
         }
     }
     ///The geocoding service's answer for an address.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeocodingResult {
@@ -14158,7 +14158,7 @@ pub mod types {
         }
     }
     ///The box a geocoded address fits in.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GeocodingViewport {
@@ -14300,7 +14300,7 @@ pub mod types {
         }
     }
     ///Further data read from the document, in Latin and non-Latin scripts when the document carries both. The server may add fields.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdDocumentExtraFields {
@@ -14636,7 +14636,7 @@ pub mod types {
         }
     }
     ///Where the identity document's address is, and how far from the IP and the proof of address (km).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdDocumentLocationDistances {
@@ -14786,7 +14786,7 @@ pub mod types {
         }
     }
     ///The result of one identity-document check: the images, the data read from the document, and what went wrong.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdVerification {
@@ -15683,7 +15683,7 @@ pub mod types {
         }
     }
     ///How usable a captured document image is.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ImageQualityScore {
@@ -15877,7 +15877,7 @@ pub mod types {
         }
     }
     ///A share token to redeem, and where the copy goes.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ImportSharedSessionRequest {
@@ -16033,7 +16033,7 @@ pub mod types {
         }
     }
     ///What the device and IP address of the session reveal, and other sessions from the same IP or device.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IpAnalysis {
@@ -16589,7 +16589,7 @@ pub mod types {
         }
     }
     ///Where the IP address is, and how far from the documents' addresses (km).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IpLocationDistances {
@@ -16742,7 +16742,7 @@ pub mod types {
         }
     }
     ///Another session that shared the IP address or device.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IpMatch {
@@ -17167,7 +17167,7 @@ pub mod types {
         }
     }
     ///The key people of a company (KYB): those from the registry and those the user submitted, with their own verifications.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPeopleCheck {
@@ -17356,7 +17356,7 @@ pub mod types {
         }
     }
     ///The key people the registry lists.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPeopleRegistry {
@@ -17475,7 +17475,7 @@ pub mod types {
         }
     }
     ///The key people the user submitted.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPeopleSubmission {
@@ -17564,7 +17564,7 @@ pub mod types {
         }
     }
     ///An officer from the registry and the state of their own verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPersonOfficer {
@@ -18273,7 +18273,7 @@ pub mod types {
         }
     }
     ///A beneficial owner from the registry and the state of their own verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KeyPersonOwner {
@@ -19228,7 +19228,7 @@ pub mod types {
         }
     }
     ///One uploaded company document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KybDocument {
@@ -19670,7 +19670,7 @@ pub mod types {
         }
     }
     ///What an uploaded company file says about itself, and signs of tampering.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KybDocumentMetadata {
@@ -20168,7 +20168,7 @@ pub mod types {
         }
     }
     ///A business verification (KYB) session.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KybSession {
@@ -20538,7 +20538,7 @@ pub mod types {
         }
     }
     ///A user verification (KYC) session. Identity fields stay null until the step that produces them has finished, and fields the workflow does not return are null too.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct KycSession {
@@ -21014,7 +21014,7 @@ pub mod types {
         }
     }
     ///A position in degrees (`lat`, `lng`).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LatLng {
@@ -21109,7 +21109,7 @@ pub mod types {
         }
     }
     ///The result of a liveness check, with any faces found in other sessions.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LivenessCheck {
@@ -21398,7 +21398,7 @@ pub mod types {
         }
     }
     ///Outcome of the liveness check.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct LivenessDetails {
@@ -21497,7 +21497,7 @@ pub mod types {
         }
     }
     ///The machine-readable zone of the document as decoded, with its check digits.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MachineReadableZone {
@@ -21944,7 +21944,7 @@ pub mod types {
         }
     }
     ///A region of a page that looks altered, in page coordinates.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ManipulatedRegion {
@@ -22123,7 +22123,7 @@ pub mod types {
         }
     }
     ///The device of the matching session.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MatchedDevice {
@@ -22343,7 +22343,7 @@ pub mod types {
         }
     }
     ///The network location of the matching session.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MatchedLocation {
@@ -22572,7 +22572,7 @@ pub mod types {
         }
     }
     ///A point from which the address can be reached.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NavigationPoint {
@@ -22756,7 +22756,7 @@ pub mod types {
         }
     }
     ///Whether the chip's data passed its integrity checks.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcAuthenticity {
@@ -22855,7 +22855,7 @@ pub mod types {
         }
     }
     ///The certificate that signed the chip's data.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcCertificateSummary {
@@ -23008,7 +23008,7 @@ pub mod types {
         }
     }
     ///The data stored on the document's chip.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcChipData {
@@ -23269,7 +23269,7 @@ pub mod types {
         }
     }
     ///The result of reading and authenticating the document's chip.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NfcVerification {
@@ -23481,7 +23481,7 @@ pub mod types {
         }
     }
     ///One workflow step to send back to the user.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NodeToResubmit {
@@ -23586,7 +23586,7 @@ pub mod types {
         }
     }
     ///Whether content was laid over the original document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OverlayManipulation {
@@ -23737,7 +23737,7 @@ pub mod types {
         }
     }
     ///The document address split into parts and geocoded.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ParsedAddress {
@@ -24030,7 +24030,7 @@ pub mod types {
         }
     }
     ///A role a party holds in the company.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PartyRole {
@@ -24168,7 +24168,7 @@ pub mod types {
         }
     }
     ///The carrier that serves a phone number.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneCarrier {
@@ -24263,7 +24263,7 @@ pub mod types {
         }
     }
     ///Details of one phone verification step.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneLifecycleDetails {
@@ -24436,7 +24436,7 @@ pub mod types {
         }
     }
     ///One step of a phone verification (code sent, code checked, ...).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneLifecycleEvent {
@@ -24573,7 +24573,7 @@ pub mod types {
         }
     }
     ///Another session that used the same phone number.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneMatch {
@@ -24846,7 +24846,7 @@ pub mod types {
         }
     }
     ///A phone number and whether phone verification approved it.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneNumber {
@@ -24947,7 +24947,7 @@ pub mod types {
         }
     }
     ///The result of verifying a phone number.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneVerification {
@@ -25320,7 +25320,7 @@ pub mod types {
         }
     }
     ///Outcome of phone verification.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PhoneVerificationDetails {
@@ -25461,7 +25461,7 @@ pub mod types {
         }
     }
     ///The data read from a proof-of-address document, with every correction applied: the whole record, whatever the request changed. Personal data.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaData {
@@ -25806,7 +25806,7 @@ pub mod types {
         }
     }
     ///What the uploaded proof-of-address file says about itself, and signs of tampering.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaDocumentMetadata {
@@ -26276,7 +26276,7 @@ pub mod types {
         }
     }
     ///Further data read from the proof-of-address document (bank details and the like).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaExtraFields {
@@ -26578,7 +26578,7 @@ pub mod types {
         }
     }
     ///Where the proof-of-address address is, and how far from the IP and the identity document (km).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaLocationDistances {
@@ -26728,7 +26728,7 @@ pub mod types {
         }
     }
     ///The proof-of-address address split into parts.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaParsedAddress {
@@ -26935,7 +26935,7 @@ pub mod types {
         }
     }
     ///The result of checking a proof-of-address document.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PoaVerification {
@@ -27537,7 +27537,7 @@ pub mod types {
         }
     }
     ///Outcome of the proof-of-address check.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ProofOfAddressDetails {
@@ -27676,7 +27676,7 @@ pub mod types {
         }
     }
     ///The answer given to a question.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireAnswer {
@@ -27815,7 +27815,7 @@ pub mod types {
         }
     }
     ///One choice offered by a question.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireChoice {
@@ -27937,7 +27937,7 @@ pub mod types {
         }
     }
     ///One question of a questionnaire and its answer.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireItem {
@@ -28273,7 +28273,7 @@ pub mod types {
         }
     }
     ///A questionnaire as the user saw it, with the answers given.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireResponse {
@@ -28613,7 +28613,7 @@ pub mod types {
         }
     }
     ///One section of a questionnaire.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QuestionnaireSection {
@@ -28752,7 +28752,7 @@ pub mod types {
         }
     }
     ///A beneficial owner of the company according to the registry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryBeneficialOwner {
@@ -29104,7 +29104,7 @@ pub mod types {
         }
     }
     ///The company found in a business registry (KYB).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryCheck {
@@ -29290,7 +29290,7 @@ pub mod types {
         }
     }
     ///A company as the registry and the user describe it: `company` of a decision's registry checks, and the answer of `update_company_data`. Properties the published description of the decision gives as never null are nullable here where the correction's answer shows them null.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryCompany {
@@ -30498,7 +30498,7 @@ pub mod types {
         }
     }
     ///An officer of the company according to the registry.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RegistryOfficer {
@@ -30827,7 +30827,7 @@ pub mod types {
         }
     }
     ///A status change or a note made by a reviewer or through the API, as a decision lists it and as `create_session_review` answers it.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Review {
@@ -30987,7 +30987,7 @@ pub mod types {
         }
     }
     ///One entry of a session's review and activity log. A status change fills the statuses, the values before and after, and `changed_fields`; a note fills `comment`; what does not apply to an entry's kind is null or empty. Entries hold personal data: reviewers' addresses, notes, and the values a correction replaced and wrote.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReviewEntry {
@@ -31430,7 +31430,7 @@ pub mod types {
         }
     }
     ///One page of a session's review and activity log.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReviewPage {
@@ -31569,7 +31569,7 @@ pub mod types {
         }
     }
     ///The scenario armed on a session.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SandboxScenarioArmed {
@@ -31692,7 +31692,7 @@ pub mod types {
         }
     }
     ///Everything a session has produced so far: its state, the data it was created with, and one array per kind of check. KYC sessions fill the identity checks, KYB sessions the registry, key-people and document checks; arrays of checks the workflow does not run are null or absent.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionDecision {
@@ -32741,7 +32741,7 @@ pub mod types {
         }
     }
     ///One row an import job refused, and why. The row is personal data.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionImportError {
@@ -32933,7 +32933,7 @@ pub mod types {
         }
     }
     ///One page of the rows an import job refused.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionImportErrorPage {
@@ -33078,7 +33078,7 @@ pub mod types {
         }
     }
     ///An import job and its progress.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionImportJob {
@@ -33594,7 +33594,7 @@ pub mod types {
         }
     }
     ///One page of the session list.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionPage {
@@ -33736,7 +33736,7 @@ pub mod types {
         }
     }
     ///A share token and what it is for.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionShare {
@@ -33868,7 +33868,7 @@ pub mod types {
         }
     }
     ///The session whose status was changed.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionStatusUpdated {
@@ -33951,7 +33951,7 @@ pub mod types {
         }
     }
     ///The JSON body Didit POSTs to a webhook destination when a verification session changes. No operation of this API returns it: it arrives at your endpoint, signed with the destination's secret. Every property may be missing; events of other products share `webhook_type` and `timestamp` only.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SessionWebhookEvent {
@@ -34376,7 +34376,7 @@ pub mod types {
         }
     }
     ///Which application may import the session, and for how long.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ShareSessionRequest {
@@ -34486,7 +34486,7 @@ pub mod types {
         }
     }
     ///An error body of the status update or of arming a sandbox scenario: an object keyed by field (or `detail`), or a bare list of messages.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     #[serde(untagged)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -34505,7 +34505,7 @@ pub mod types {
         }
     }
     ///A person or company the user submitted as a key party.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SubmittedParty {
@@ -35307,7 +35307,7 @@ pub mod types {
         }
     }
     ///How many beneficial owners' verifications stand where.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UboKycSummary {
@@ -35434,7 +35434,7 @@ pub mod types {
         }
     }
     ///A reviewer's verdict on one AML hit.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAmlHitStatusRequest {
@@ -35563,7 +35563,7 @@ pub mod types {
         }
     }
     ///The hit: its `id` among the `hits` of the decision's AML check.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -35613,7 +35613,7 @@ pub mod types {
         }
     }
     ///Reviewers' verdicts on several AML hits of one check.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateAmlHitStatusesRequest {
@@ -35717,7 +35717,7 @@ pub mod types {
         }
     }
     ///Corrections to the registry data of a company. Every property is optional; the ones left out keep their stored values. Each one sent is also merged into the company's `registry_data`.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateCompanyDataRequest {
@@ -36394,7 +36394,7 @@ pub mod types {
         }
     }
     ///The company's legal name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36444,7 +36444,7 @@ pub mod types {
         }
     }
     ///The legal form, such as `Limited Liability Company` or `GmbH`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36494,7 +36494,7 @@ pub mod types {
         }
     }
     ///ISO 3166-1 alpha-2 code of the country of incorporation, in any letter case (stored in capitals).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36544,7 +36544,7 @@ pub mod types {
         }
     }
     ///The company's LEI.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36597,7 +36597,7 @@ pub mod types {
         }
     }
     ///The city or subdivision of the registry that holds the company.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36651,7 +36651,7 @@ pub mod types {
         }
     }
     ///The contact phone number; `+`, digits, spaces, dashes, dots and parentheses, with 7 to 15 digits.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36701,7 +36701,7 @@ pub mod types {
         }
     }
     ///The registry's subdivision, such as a US state. Kept in `registry_data` only.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36751,7 +36751,7 @@ pub mod types {
         }
     }
     ///The registered capital as free text, such as `USD 50000`; the two properties below hold it as an amount and a currency.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36801,7 +36801,7 @@ pub mod types {
         }
     }
     ///ISO 4217 code of the capital's currency, in any letter case (stored in capitals).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36855,7 +36855,7 @@ pub mod types {
         }
     }
     ///The company's number in its registry.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36905,7 +36905,7 @@ pub mod types {
         }
     }
     ///The company's tax identification number.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -36955,7 +36955,7 @@ pub mod types {
         }
     }
     ///The company's EU VAT number. Kept in `registry_data` only; the VAT check is not run again.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37005,7 +37005,7 @@ pub mod types {
         }
     }
     ///The company's website; a bare domain is stored with `https://` in front.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37055,7 +37055,7 @@ pub mod types {
         }
     }
     ///Corrections to the data read from an identity document. Every property is optional; the ones left out keep their stored values.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateDocumentDataRequest {
@@ -37652,7 +37652,7 @@ pub mod types {
         }
     }
     ///The address printed on the document. When it changes, outside sandbox, and the structured address is missing or incomplete, the server geocodes it again before answering (the document's issuing country must be known).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37702,7 +37702,7 @@ pub mod types {
         }
     }
     ///The document's number.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37752,7 +37752,7 @@ pub mod types {
         }
     }
     ///The document's subtype in Didit's document registry, with a region prefix where the registry tells regional variants apart.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37802,7 +37802,7 @@ pub mod types {
         }
     }
     ///Given names. The full name is rebuilt from the first and last names.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37852,7 +37852,7 @@ pub mod types {
         }
     }
     ///Family names.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37902,7 +37902,7 @@ pub mod types {
         }
     }
     ///The nationality printed on the document, usually an ISO 3166-1 alpha-3 code, but not checked as one.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -37952,7 +37952,7 @@ pub mod types {
         }
     }
     ///A personal or national number the document carries besides its own.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -38002,7 +38002,7 @@ pub mod types {
         }
     }
     ///The place of birth printed on the document.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -38052,7 +38052,7 @@ pub mod types {
         }
     }
     ///A status given by hand to one step of a session.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateFeatureStatusRequest {
@@ -38154,7 +38154,7 @@ pub mod types {
         }
     }
     ///Corrections to the data read from a proof-of-address document. Every property is optional; the ones left out keep their stored values.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdatePoaDataRequest {
@@ -38485,7 +38485,7 @@ pub mod types {
         }
     }
     ///The document's language, usually an ISO 639-1 code, but not checked as one.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -38535,7 +38535,7 @@ pub mod types {
         }
     }
     ///Who issued the document (a utility, a bank, an authority).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -38585,7 +38585,7 @@ pub mod types {
         }
     }
     ///The name the document is addressed to.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(::serde::Serialize, Clone, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -38635,7 +38635,7 @@ pub mod types {
         }
     }
     ///A status change made by hand.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateSessionStatusRequest {
@@ -38831,7 +38831,7 @@ pub mod types {
         }
     }
     ///Something a check noticed. `risk` is a machine-readable code; `log_type` says how serious it is.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
     #[non_exhaustive]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Warning {
@@ -39149,6 +39149,63 @@ pub mod types {
             crate::decode_any(body)
         }
     }
+    crate::redact::debug_shows_no_values!(
+        AdditionalDetails, AddressComponent, AddressCorrection, AdverseKeywordCounts,
+        AlternativeNames, AmlAdverseMediaDetails, AmlAdverseMediaMatch, AmlCaseData,
+        AmlCaseDetail, AmlCategoryResults, AmlDetails, AmlHit, AmlHitProperties,
+        AmlHitStatusUpdated, AmlHitStatusesUpdated, AmlHitUpdate, AmlLinkedEntity,
+        AmlPepMatch, AmlRiskFactor, AmlRiskView, AmlSanctionMatch, AmlScoreBreakdown,
+        AmlScreenedData, AmlScreening, AmlScreeningInput, AmlWarningMatch,
+        AmlWarningMatchData, ApiError, ArmSandboxScenarioRequest, ContactDetails,
+        CorrectedAddress, CreateReviewRequest, CreateSessionImportRequest,
+        CreateSessionRequest, CreatedSession, DatabaseFieldMatches, DatabaseScreenedData,
+        DatabaseValidation, DatabaseValidationDetails, DatabaseValidationError,
+        DatabaseValidationResult, DecisionContactDetails, DecisionExpectedDetails,
+        DecisionFeature, DeleteSessionsRequest, DocumentAiDocument, DocumentAiField,
+        DocumentAiResult, DocumentData, DocumentGroupCounts, DocumentGroupTallies,
+        DocumentMatch, DocumentMatchUser, DocumentVerification, EmailAddress,
+        EmailBreach, EmailLifecycleDetails, EmailLifecycleEvent, EmailMatch,
+        EmailVerification, EmailVerificationDetails, ErrorMessages, ExpectedDetails,
+        ExpectedDetailsCompanyName, ExpectedDetailsRegistrationNumber,
+        ExpectedDetailsRegistryCountry, FaceMatch, FaceMatchDetails, FaceSearchMatch,
+        FaceSearchMatchUser, Feature, FeatureNode, FeatureStatusUpdated, GeoPoint,
+        GeocodingGeometry, GeocodingResult, GeocodingViewport, IdDocumentExtraFields,
+        IdDocumentLocationDistances, IdVerification, ImageQualityScore,
+        ImportSharedSessionRequest, IpAnalysis, IpLocationDistances, IpMatch,
+        KeyPeopleCheck, KeyPeopleRegistry, KeyPeopleSubmission, KeyPersonOfficer,
+        KeyPersonOwner, KybDocument, KybDocumentMetadata, KybSession, KycSession, LatLng,
+        LivenessCheck, LivenessDetails, MachineReadableZone, ManipulatedRegion,
+        MatchedDevice, MatchedLocation, NavigationPoint, NfcAuthenticity,
+        NfcCertificateSummary, NfcChipData, NfcVerification, NodeToResubmit,
+        OverlayManipulation, ParsedAddress, PartyRole, PhoneCarrier,
+        PhoneLifecycleDetails, PhoneLifecycleEvent, PhoneMatch, PhoneNumber,
+        PhoneVerification, PhoneVerificationDetails, PoaData, PoaDocumentMetadata,
+        PoaExtraFields, PoaLocationDistances, PoaParsedAddress, PoaVerification,
+        ProofOfAddressDetails, QuestionnaireAnswer, QuestionnaireChoice,
+        QuestionnaireItem, QuestionnaireResponse, QuestionnaireSection,
+        RegistryBeneficialOwner, RegistryCheck, RegistryCompany, RegistryOfficer, Review,
+        ReviewEntry, ReviewPage, SandboxScenarioArmed, SessionDecision,
+        SessionImportError, SessionImportErrorPage, SessionImportJob, SessionPage,
+        SessionShare, SessionStatusUpdated, SessionWebhookEvent, ShareSessionRequest,
+        StatusUpdateError, SubmittedParty, UboKycSummary, UpdateAmlHitStatusRequest,
+        UpdateAmlHitStatusRequestHitId, UpdateAmlHitStatusesRequest,
+        UpdateCompanyDataRequest, UpdateCompanyDataRequestCompanyName,
+        UpdateCompanyDataRequestCompanyType, UpdateCompanyDataRequestCountryCode,
+        UpdateCompanyDataRequestLegalEntityIdentifier,
+        UpdateCompanyDataRequestLocationOfRegistration, UpdateCompanyDataRequestPhone,
+        UpdateCompanyDataRequestRegion, UpdateCompanyDataRequestRegisteredCapital,
+        UpdateCompanyDataRequestRegisteredCapitalCurrency,
+        UpdateCompanyDataRequestRegistrationNumber, UpdateCompanyDataRequestTaxNumber,
+        UpdateCompanyDataRequestVatNumber, UpdateCompanyDataRequestWebsite,
+        UpdateDocumentDataRequest, UpdateDocumentDataRequestAddress,
+        UpdateDocumentDataRequestDocumentNumber,
+        UpdateDocumentDataRequestDocumentSubtype, UpdateDocumentDataRequestFirstName,
+        UpdateDocumentDataRequestLastName, UpdateDocumentDataRequestNationality,
+        UpdateDocumentDataRequestPersonalNumber, UpdateDocumentDataRequestPlaceOfBirth,
+        UpdateFeatureStatusRequest, UpdatePoaDataRequest,
+        UpdatePoaDataRequestDocumentLanguage, UpdatePoaDataRequestIssuer,
+        UpdatePoaDataRequestNameOnDocument, UpdateSessionStatusRequest, Warning
+    );
 }
 #[cfg(feature = "client")]
 #[derive(Clone, Debug)]
@@ -39718,7 +39775,7 @@ pub mod builder {
     /**Builder for [`Client::create_session`]
 
 [`Client::create_session`]: super::Client::create_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct CreateSession<'a> {
         client: &'a super::Client,
         body: Result<types::CreateSessionRequest, String>,
@@ -39802,7 +39859,7 @@ pub mod builder {
     /**Builder for [`Client::import_shared_session`]
 
 [`Client::import_shared_session`]: super::Client::import_shared_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ImportSharedSession<'a> {
         client: &'a super::Client,
         body: Result<types::ImportSharedSessionRequest, String>,
@@ -39891,7 +39948,7 @@ pub mod builder {
     /**Builder for [`Client::create_session_import`]
 
 [`Client::create_session_import`]: super::Client::create_session_import*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct CreateSessionImport<'a> {
         client: &'a super::Client,
         body: Result<types::CreateSessionImportRequest, String>,
@@ -39977,7 +40034,7 @@ pub mod builder {
     /**Builder for [`Client::get_session_import_template`]
 
 [`Client::get_session_import_template`]: super::Client::get_session_import_template*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetSessionImportTemplate<'a> {
         client: &'a super::Client,
         import_type: Result<Option<crate::ImportType>, String>,
@@ -40046,7 +40103,7 @@ pub mod builder {
     /**Builder for [`Client::get_session_import`]
 
 [`Client::get_session_import`]: super::Client::get_session_import*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetSessionImport<'a> {
         client: &'a super::Client,
         import_id: Result<::uuid::Uuid, String>,
@@ -40122,7 +40179,7 @@ pub mod builder {
     /**Builder for [`Client::list_session_import_errors`]
 
 [`Client::list_session_import_errors`]: super::Client::list_session_import_errors*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListSessionImportErrors<'a> {
         client: &'a super::Client,
         import_id: Result<::uuid::Uuid, String>,
@@ -40232,7 +40289,7 @@ pub mod builder {
     /**Builder for [`Client::update_aml_hit_statuses`]
 
 [`Client::update_aml_hit_statuses`]: super::Client::update_aml_hit_statuses*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdateAmlHitStatuses<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -40358,7 +40415,7 @@ pub mod builder {
     /**Builder for [`Client::get_session_decision`]
 
 [`Client::get_session_decision`]: super::Client::get_session_decision*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetSessionDecision<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -40451,7 +40508,7 @@ pub mod builder {
     /**Builder for [`Client::delete_session`]
 
 [`Client::delete_session`]: super::Client::delete_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct DeleteSession<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -40525,7 +40582,7 @@ pub mod builder {
     /**Builder for [`Client::update_feature_status`]
 
 [`Client::update_feature_status`]: super::Client::update_feature_status*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdateFeatureStatus<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -40647,7 +40704,7 @@ pub mod builder {
     /**Builder for [`Client::get_session_pdf`]
 
 [`Client::get_session_pdf`]: super::Client::get_session_pdf*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetSessionPdf<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -40715,7 +40772,7 @@ pub mod builder {
     /**Builder for [`Client::update_company_data`]
 
 [`Client::update_company_data`]: super::Client::update_company_data*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdateCompanyData<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -40834,7 +40891,7 @@ pub mod builder {
     /**Builder for [`Client::arm_sandbox_scenario`]
 
 [`Client::arm_sandbox_scenario`]: super::Client::arm_sandbox_scenario*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ArmSandboxScenario<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -40940,7 +40997,7 @@ pub mod builder {
     /**Builder for [`Client::share_session`]
 
 [`Client::share_session`]: super::Client::share_session*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ShareSession<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -41045,7 +41102,7 @@ pub mod builder {
     /**Builder for [`Client::update_aml_hit_status`]
 
 [`Client::update_aml_hit_status`]: super::Client::update_aml_hit_status*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdateAmlHitStatus<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -41168,7 +41225,7 @@ pub mod builder {
     /**Builder for [`Client::update_document_data`]
 
 [`Client::update_document_data`]: super::Client::update_document_data*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdateDocumentData<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -41291,7 +41348,7 @@ pub mod builder {
     /**Builder for [`Client::update_poa_data`]
 
 [`Client::update_poa_data`]: super::Client::update_poa_data*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdatePoaData<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -41412,7 +41469,7 @@ pub mod builder {
     /**Builder for [`Client::update_session_status`]
 
 [`Client::update_session_status`]: super::Client::update_session_status*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct UpdateSessionStatus<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -41521,7 +41578,7 @@ pub mod builder {
     /**Builder for [`Client::list_sessions`]
 
 [`Client::list_sessions`]: super::Client::list_sessions*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListSessions<'a> {
         client: &'a super::Client,
         api_service: Result<Option<types::ApiService>, String>,
@@ -42007,7 +42064,7 @@ pub mod builder {
     /**Builder for [`Client::delete_sessions`]
 
 [`Client::delete_sessions`]: super::Client::delete_sessions*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct DeleteSessions<'a> {
         client: &'a super::Client,
         body: Result<types::DeleteSessionsRequest, String>,
@@ -42089,7 +42146,7 @@ pub mod builder {
     /**Builder for [`Client::list_session_reviews`]
 
 [`Client::list_session_reviews`]: super::Client::list_session_reviews*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct ListSessionReviews<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -42213,7 +42270,7 @@ pub mod builder {
     /**Builder for [`Client::create_session_review`]
 
 [`Client::create_session_review`]: super::Client::create_session_review*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct CreateSessionReview<'a> {
         client: &'a super::Client,
         session_id: Result<::uuid::Uuid, String>,
@@ -42312,6 +42369,14 @@ pub mod builder {
             }
         }
     }
+    crate::redact::debug_shows_no_parameters!(
+        CreateSession, ImportSharedSession, CreateSessionImport,
+        GetSessionImportTemplate, GetSessionImport, ListSessionImportErrors,
+        UpdateAmlHitStatuses, GetSessionDecision, DeleteSession, UpdateFeatureStatus,
+        GetSessionPdf, UpdateCompanyData, ArmSandboxScenario, ShareSession,
+        UpdateAmlHitStatus, UpdateDocumentData, UpdatePoaData, UpdateSessionStatus,
+        ListSessions, DeleteSessions, ListSessionReviews, CreateSessionReview
+    );
 }
 #[cfg(feature = "client")]
 /// Items consumers will typically use such as the Client.

@@ -55,7 +55,18 @@ const API_VERSION_HEADER: &str = "api-version";
 
 /// An answer of a [`Transport`]: read whole, or, for a request whose
 /// [`RequestOptions::stream`] is set, still arriving.
-#[derive(Debug)]
+///
+/// Its `Debug` output shows the status and the body's length, never the
+/// body, the headers or the URL (with its query).
+///
+/// ```
+/// let answer = didit_api::hooks::Answer::new(
+///     reqwest::StatusCode::OK,
+///     reqwest::header::HeaderMap::new(),
+///     bytes::Bytes::from_static(br#"{"vendor_data": "Jane"}"#),
+/// );
+/// assert_eq!(format!("{answer:?}"), "Read { status: 200, body_length: 23, .. }");
+/// ```
 #[non_exhaustive]
 pub enum Answer {
     /// Status, headers and the whole body.
@@ -69,6 +80,22 @@ pub enum Answer {
     },
     /// A response whose body has not been read.
     Streaming(reqwest::Response),
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Answer::Read { status, body, .. } => f
+                .debug_struct("Read")
+                .field("status", &status.as_u16())
+                .field("body_length", &body.len())
+                .finish_non_exhaustive(),
+            Answer::Streaming(response) => f
+                .debug_struct("Streaming")
+                .field("status", &response.status().as_u16())
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 impl Answer {

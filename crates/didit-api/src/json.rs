@@ -137,9 +137,17 @@ impl schemars::JsonSchema for JsonNumber {
 /// assert_eq!(serde_json::to_string(&object)?, r#"{"sector":"retail"}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct JsonObject(serde_json::Map<String, serde_json::Value>);
+
+/// Names the members, never their values (your metadata, a registry's
+/// answer).
+impl fmt::Debug for JsonObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::redact::outline(self, "JsonObject", f)
+    }
+}
 
 impl JsonObject {
     /// The members.

@@ -6,7 +6,9 @@
 //! layer: [`Client`] with one builder per operation, and the payload types in
 //! [`types`]. Each type has an accessor per property, `new` taking its
 //! required properties and a `with_*` setter per property; each is
-//! `#[non_exhaustive]`, so the API can grow without breaking its users.
+//! `#[non_exhaustive]`, so the API can grow without breaking its users. Their
+//! `Debug` output names the properties that are set, never a value: requests
+//! and answers hold personal data, and `Debug` output ends up in logs.
 //!
 //! The generated code lives in `generated.rs` and is never edited by hand. The
 //! hand-written pieces here are the ones it needs and cannot generate:
@@ -60,6 +62,7 @@ pub mod hooks;
 mod json;
 mod open_enum;
 mod path;
+mod redact;
 mod row;
 mod session_token;
 mod share_token;

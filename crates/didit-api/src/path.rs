@@ -71,20 +71,25 @@ pub(crate) fn property(error: &impl Display, name: &'static str) {
     note(error, Step::Property(name));
 }
 
-/// The longest undeclared property name a path repeats.
-const MAX_UNDECLARED_NAME: usize = 64;
+/// The longest name a server sent that a message repeats.
+const MAX_SHOWN_NAME: usize = 64;
 
-/// Notes that `error` came from the value of the undeclared property `name`.
-/// The name comes from the server: a path repeats it only when it reads as
-/// a property name (short, letters, digits, `_`, `-`), never arbitrary text.
-#[cold]
-pub(crate) fn undeclared(error: &impl Display, name: &str) {
-    let plausible = !name.is_empty()
-        && name.len() <= MAX_UNDECLARED_NAME
+/// Whether `name`, a key a server sent, reads as a property name (short,
+/// letters, digits, `_`, `-`) rather than arbitrary text: only then may a
+/// path or a `Debug` output repeat it.
+pub(crate) fn reads_as_property_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_SHOWN_NAME
         && name
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    let shown = if plausible {
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Notes that `error` came from the value of the undeclared property `name`,
+/// repeated only when it [reads as a property name](reads_as_property_name).
+#[cold]
+pub(crate) fn undeclared(error: &impl Display, name: &str) {
+    let shown = if reads_as_property_name(name) {
         name
     } else {
         "<undeclared property>"

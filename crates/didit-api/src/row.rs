@@ -37,12 +37,28 @@ pub enum SessionRow {
 }
 
 /// A row whose `session_kind` this version of the SDK does not know.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Its `Debug` output names the row's properties, never their values.
+///
+/// ```
+/// let row: didit_api::SessionRow =
+///     serde_json::from_str(r#"{"session_kind": "partner", "name": "Jane Doe"}"#)?;
+/// let didit_api::SessionRow::Unknown(row) = &row else { panic!("an unknown kind") };
+/// assert_eq!(format!("{row:?}"), "UnknownSessionRow { name: .., session_kind: .. }");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, PartialEq)]
 pub struct UnknownSessionRow {
     /// The row's `session_kind`.
     pub kind: String,
     /// The row exactly as received.
     pub raw: serde_json::Value,
+}
+
+impl std::fmt::Debug for UnknownSessionRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::redact::outline(&self.raw, "UnknownSessionRow", f)
+    }
 }
 
 /// The fields every row has, whatever its kind. Each is `None` when the

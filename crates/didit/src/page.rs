@@ -1,9 +1,11 @@
 //! One page of the session list, and how it is read from an answer.
 
+use std::fmt;
+
 use didit_api::ResponseValue;
 
 use crate::types::SessionPage;
-use crate::{ReplyMetadata, Session};
+use crate::{Link, ReplyMetadata, Session};
 
 /// One page of `GET /v3/sessions/`, with what the answer's status and
 /// headers said ([`metadata`](Self::metadata)).
@@ -19,7 +21,10 @@ use crate::{ReplyMetadata, Session};
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Its `Debug` output names the rows' properties, never their values, and
+/// shows the links without their query, which repeats the listing's filters.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Page {
     /// How many rows match the filters in all. Exact for KYC rows; for KYB
@@ -69,5 +74,52 @@ impl Page {
     /// ```
     pub fn metadata(&self) -> &ReplyMetadata {
         &self.metadata
+    }
+}
+
+impl fmt::Debug for Page {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Page")
+            .field("count", &self.count)
+            .field("next", &self.next.as_deref().map(Link::new))
+            .field("previous", &self.previous.as_deref().map(Link::new))
+            .field("results", &self.results)
+            .field("extra", &self.extra)
+            .field("metadata", &self.metadata)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_neither_the_rows_values_nor_the_links_query() {
+        let row: Session = serde_json::from_value(serde_json::json!({
+            "session_number": 7,
+            "vendor_data": "Jane-Personal-Vendor",
+        }))
+        .unwrap();
+        let page = Page {
+            count: 1,
+            next: Some("https://verification.didit.me/v3/sessions/?search=Jane-Personal".into()),
+            previous: None,
+            results: vec![row],
+            extra: crate::Extra::default(),
+            metadata: ReplyMetadata::of(&ResponseValue::new(
+                (),
+                reqwest::StatusCode::OK,
+                reqwest::header::HeaderMap::new(),
+            )),
+        };
+        for shown in [format!("{page:?}"), format!("{page:#?}")] {
+            assert!(!shown.contains("Jane"), "{shown}");
+            assert!(shown.contains("vendor_data"), "{shown}");
+            assert!(
+                shown.contains("https://verification.didit.me/v3/sessions/?…"),
+                "{shown}"
+            );
+        }
     }
 }

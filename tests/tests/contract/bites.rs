@@ -5,6 +5,7 @@
 use didit_api::types::{Feature, KycSession};
 use didit_api::{FeatureName, FeatureStatus};
 use didit_contract::Spec;
+use didit_contract::debug_output::debug_output_failures;
 use didit_contract::drift::drift;
 use didit_contract::examples::example_failures;
 use didit_contract::generate::Options;
@@ -168,7 +169,7 @@ fn a_property_renamed_in_the_spec_is_named_on_both_sides() {
 }
 
 /// `KycSession` with a field added by hand.
-#[derive(Serialize, Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema, Debug)]
 #[schemars(rename = "KycSession")]
 struct KycSessionWithHandAddedField {
     #[serde(flatten)]
@@ -196,7 +197,7 @@ fn a_field_added_to_a_type_by_hand_is_named() {
 }
 
 /// `Feature` with its `feature` field renamed by serde.
-#[derive(Serialize, Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema, Debug)]
 #[schemars(rename = "Feature")]
 struct FeatureWithChangedRename {
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -241,7 +242,7 @@ fn a_changed_serde_rename_of_a_field_is_named() {
 }
 
 /// `SessionKindFilter` with one variant's serde rename changed.
-#[derive(Serialize, Deserialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema, Debug)]
 #[schemars(rename = "SessionKindFilter")]
 enum SessionKindFilterWithChangedRename {
     #[serde(rename = "user")]
@@ -404,4 +405,41 @@ fn a_query_parameter_the_queries_against_the_fake_never_set_is_named() {
         &generated_parameters_out_of_step(&lost, &generated),
         &["set `warning`, which the spec does not have"],
     );
+}
+
+/// `ContactDetails` with the `Debug` the generated types once derived.
+#[derive(Serialize, Deserialize, JsonSchema, Debug)]
+struct ContactDetailsWithDerivedDebug {
+    email: Option<String>,
+    send_notification_emails: Option<bool>,
+    email_lang: Option<String>,
+    phone: Option<String>,
+}
+
+#[test]
+fn a_debug_that_shows_a_value_is_named_with_the_pointer_of_the_value() {
+    let spec = Spec::load().unwrap();
+    let target = |sdk_type| Target {
+        label: "ContactDetails".to_owned(),
+        schema_pointer: "/components/schemas/ContactDetails".to_owned(),
+        sdk_type,
+        in_responses: false,
+    };
+    let failures = debug_output_failures(
+        &spec,
+        Options::DOCUMENTED,
+        &[target(SdkType::of::<ContactDetailsWithDerivedDebug>())],
+        None,
+    );
+    assert_reported(
+        &failures,
+        &[
+            "`Debug` of `ContactDetails`",
+            "ContactDetailsWithDerivedDebug",
+            "its `Debug` output shows the string at `/",
+        ],
+    );
+    // The SDK's own type shows none.
+    let own = target(component_type("ContactDetails").unwrap());
+    assert!(debug_output_failures(&spec, Options::DOCUMENTED, &[own], None).is_empty());
 }

@@ -1,8 +1,11 @@
-//! `Debug` of every request the facade builds shows what is set, never the
-//! personal data it carries.
+//! `Debug` of every request the facade builds, and of the payload types it
+//! sends and reads, shows what is set, never the personal data it carries.
 
 use base64::Engine as _;
-use didit::types::{ContactDetails, ExpectedDetails, NewSessionStatus, NodeToResubmit};
+use didit::types::{
+    ContactDetails, CreateSessionRequest, ExpectedDetails, NewSessionStatus, NodeToResubmit,
+    SessionDecision, UpdateSessionStatusRequest,
+};
 use didit::{Client, Error, Language, ResubmittableFeature, Uuid};
 use serde_json::json;
 
@@ -111,6 +114,88 @@ fn no_request_debug_shows_what_it_carries() {
         &format!("{delete_all:?}"),
         &["delete_all"],
     );
+}
+
+#[test]
+fn no_payload_debug_shows_what_it_carries() {
+    let marked = |suffix: &str| format!("{MARKER}{suffix}");
+    let portrait = base64::engine::general_purpose::STANDARD.encode(MARKER);
+    let contact = ContactDetails::new()
+        .with_email(format!("{MARKER}@example.com"))
+        .with_phone(marked(" phone"));
+    let expected = ExpectedDetails::new()
+        .with_first_name(marked(" first"))
+        .with_last_name(marked(" last"))
+        .with_company_name(
+            marked(" Ltd")
+                .parse::<didit::types::ExpectedDetailsCompanyName>()
+                .unwrap(),
+        );
+    let create = CreateSessionRequest::new(Uuid::nil())
+        .with_vendor_data(marked(" vendor"))
+        .with_callback(format!("https://example.com/{MARKER}"))
+        .with_contact_details(contact.clone())
+        .with_expected_details(expected.clone())
+        .with_portrait_image(portrait.clone());
+    let update = UpdateSessionStatusRequest::new(NewSessionStatus::Declined)
+        .with_comment(marked(" comment"))
+        .with_email_address(format!("{MARKER}@example.com"));
+    let decision: SessionDecision = serde_json::from_value(json!({
+        "session_id": Uuid::nil(),
+        "status": "Approved",
+        "vendor_data": marked(" vendor"),
+        "contact_details": {"email": format!("{MARKER}@example.com")},
+        "id_verifications": [{"first_name": marked(" first"), "document_number": marked(" doc")}],
+        "metadata": {"note": marked(" metadata")},
+        "x_new_property": marked(" new"),
+    }))
+    .unwrap();
+
+    for (what, shown, names) in [
+        (
+            "ContactDetails",
+            format!("{contact:?}"),
+            &["email", "phone"][..],
+        ),
+        (
+            "ExpectedDetails",
+            format!("{expected:#?}"),
+            &["first_name", "last_name", "company_name"],
+        ),
+        (
+            "CreateSessionRequest",
+            format!("{create:?} {create:#?}"),
+            &[
+                "workflow_id",
+                "vendor_data",
+                "contact_details",
+                "expected_details",
+                "portrait_image",
+            ],
+        ),
+        (
+            "UpdateSessionStatusRequest",
+            format!("{update:?} {update:#?}"),
+            &["new_status", "comment", "email_address"],
+        ),
+        (
+            "SessionDecision",
+            format!("{decision:?} {decision:#?}"),
+            &[
+                "vendor_data",
+                "contact_details",
+                "id_verifications: [..; 1]",
+                "metadata",
+                "x_new_property",
+            ],
+        ),
+    ] {
+        assert_hidden(what, &shown, names);
+        assert!(
+            !shown.contains(&portrait),
+            "{what} shows the portrait: {shown}"
+        );
+    }
 }
 
 #[tokio::test]
