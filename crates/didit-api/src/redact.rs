@@ -71,9 +71,15 @@ fn show(
 }
 
 /// Implements `Debug` with [`outline`] for each type named.
+///
+/// `#[inline]` makes each impl compiled where it is used, like a generic:
+/// an application that never prints a payload does not compile its outline
+/// (one instantiation of the type's `Serialize` per type), nor does this
+/// crate for the types it never prints itself.
 macro_rules! debug_shows_no_values {
     ($($name:ident),* $(,)?) => {$(
         impl ::std::fmt::Debug for $name {
+            #[inline]
             fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 $crate::redact::outline(self, ::std::stringify!($name), formatter)
             }
