@@ -78,7 +78,11 @@ fn main() -> ExitCode {
             return Exit::Local.into();
         }
     };
-    match runtime.block_on(run_until_interrupted(&cli, api_key.as_deref(), &reporter)) {
+    let outcome = runtime.block_on(run_until_interrupted(&cli, api_key.as_deref(), &reporter));
+    // An interrupted command may leave a blocking read of standard input
+    // behind; it must not hold the exit up.
+    runtime.shutdown_background();
+    match outcome {
         Ok(()) | Err(Stop::OutputClosed) => ExitCode::SUCCESS,
         Err(Stop::Failed(failure)) => {
             reporter.error(&failure);
