@@ -19,14 +19,21 @@ use crate::report::Reporter;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Verify one recorded delivery: print its event as JSON, or exit with
-    /// 7 and the reason it was refused.
-    #[command(after_help = VERIFY_EXAMPLES)]
+    /// Verify one recorded delivery: print its event as JSON, or the reason
+    /// it was refused.
+    #[command(after_help = format!(
+        "{VERIFY_EXAMPLES}\n\n{}",
+        Exit::help_section(&[Exit::Local, Exit::Usage, Exit::Refused, Exit::Interrupted])
+    ))]
     Verify(VerifyArgs),
-    /// Receive deliveries on 127.0.0.1: verify each, print the accepted
-    /// ones (one JSON line each) and the reason for each refusal, and
-    /// answer as a real receiver would (200, or 401 with the reason).
-    #[command(after_help = LISTEN_EXAMPLES)]
+    /// Receive deliveries on 127.0.0.1 until stopped: verify each, print
+    /// the accepted ones (one JSON line each) and the reason for each
+    /// refusal, and answer as a real receiver would (200, or 401 with the
+    /// reason).
+    #[command(after_help = format!(
+        "{LISTEN_EXAMPLES}\n\n{}",
+        Exit::help_section_until_stopped(&[Exit::Local, Exit::Usage, Exit::Interrupted])
+    ))]
     Listen(ListenArgs),
 }
 

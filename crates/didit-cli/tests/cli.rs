@@ -14,6 +14,10 @@ use didit::types::{KycSession, SessionPage};
 use didit_mock::{DiditMock, ListQuery};
 
 // In a folder of its own, so that it is not a test binary too.
+// The interrupted situations read the signal mask from /proc.
+#[cfg(target_os = "linux")]
+#[path = "cli/exit_status.rs"]
+mod exit_status;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
 #[path = "cli/webhooks.rs"]
@@ -48,7 +52,12 @@ async fn mock_with(sessions: usize) -> DiditMock {
 
 /// Runs the command and checks that the key was printed nowhere.
 fn run(command: &mut Command, args: &[&str]) -> Output {
-    let output = command.args(args).output().expect("didit runs");
+    checked(command.args(args).output().expect("didit runs"))
+}
+
+/// The output of a run, once checked: no key and no panic on either
+/// stream.
+fn checked(output: Output) -> Output {
     for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(KEY), "the key leaked on {stream}: {text}");
