@@ -894,11 +894,13 @@ mod served {
 #[cfg(unix)]
 #[tokio::test]
 async fn an_export_stopped_with_ctrl_c_leaves_the_file_as_it_was() {
+    // Thirty pages a second apart: the export cannot be over before the
+    // signal comes, however slow the machine.
     let mock = DiditMock::builder()
         .api_key(KEY)
         .synthetic(60, 11)
         .rate_limit(0)
-        .latency(Duration::from_millis(200))
+        .latency(Duration::from_secs(1))
         .start()
         .await;
     let scratch = Scratch::new("interrupt");
