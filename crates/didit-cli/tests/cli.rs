@@ -956,7 +956,9 @@ mod hostile {
     use proptest::test_runner::{Config, FileFailurePersistence};
 
     /// The exit codes the README documents for a run that reached a server.
-    const DOCUMENTED: [i32; 5] = [0, 3, 4, 6, 7];
+    /// 5 among them: waiting out a `Retry-After` and retrying can take the
+    /// run past its 2-second --timeout, sooner on a loaded machine.
+    const DOCUMENTED: [i32; 6] = [0, 3, 4, 5, 6, 7];
 
     fn cases() -> u32 {
         std::env::var("PROPTEST_CASES")
