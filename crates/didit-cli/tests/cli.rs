@@ -371,15 +371,19 @@ async fn not_found_exits_with_7() {
     assert!(stderr(&output).contains("404"), "{}", stderr(&output));
 }
 
+/// A base URL on 127.0.0.1 where every connection is refused, and the
+/// socket that keeps it so: bound but not listening, it holds the port, so
+/// that no server started meanwhile can take it.
+fn refusing_base_url() -> (String, tokio::net::TcpSocket) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let base_url = format!("http://{}", socket.local_addr().unwrap());
+    (base_url, socket)
+}
+
 #[test]
 fn an_unreachable_server_exits_with_5() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base_url = format!("http://127.0.0.1:{port}");
+    let (base_url, _refusing) = refusing_base_url();
     let output = run(
         didit().args(["--base-url", &base_url, "--api-key", KEY]),
         &words("sessions list --timeout 20"),
