@@ -14,7 +14,7 @@ use didit::webhook::Signer;
 use didit_mock::DiditMock;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::{KEY, Scratch, checked, didit, run, stderr, stdout};
+use super::{KEY, Scratch, checked, didit, refusing_base_url, run, stderr, stdout};
 
 const WORKFLOW: &str = "11111111-2222-3333-4444-555555555555";
 
@@ -212,13 +212,8 @@ async fn run_session_command(command: &CommandName, status: i32, scratch: &Scrat
             run(&mut at(&mock.uri(), KEY), &words)
         }
         5 => {
-            // A port that was free a moment ago: nothing listens there.
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            run(&mut at(&format!("http://127.0.0.1:{port}"), KEY), &words)
+            let (base_url, _refusing) = refusing_base_url();
+            run(&mut at(&base_url, KEY), &words)
         }
         6 => {
             // A redirect off the API's origin, which is never followed.
