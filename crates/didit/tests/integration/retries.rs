@@ -296,15 +296,13 @@ async fn the_operation_timeout_bounds_all_attempts() {
 
 #[tokio::test]
 async fn an_unreachable_server_is_a_retryable_transport_error() {
-    // Bind a port, then free it, so nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Bound but not listening: every connection is refused, and the port
+    // stays taken, so no server another test starts can get it.
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let client = didit::Client::builder()
         .api_key(common::KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://{}", refusing.local_addr().unwrap()))
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
