@@ -6,36 +6,45 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
-use clap::{ArgAction, ArgGroup, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{
+    ArgAction, ArgGroup, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+};
 use didit::{ApiService, NaiveDate, SessionKindFilter, Uuid};
 
-/// List and export Didit identity-verification sessions; check Didit's
-/// webhook deliveries.
+use crate::failure::Exit;
+
+/// Work with Didit identity-verification sessions from a terminal, and
+/// check Didit's webhook deliveries.
+///
+/// `didit sessions` lists and exports sessions, creates one, shows its
+/// decision, waits for its final status, sets a status by hand, deletes
+/// sessions and saves PDF reports, against the API or, with --mock, a
+/// built-in fake server with synthetic sessions. `didit webhooks` verifies
+/// Didit's signed deliveries, a recorded one or each one sent to a local
+/// port, and needs no API key.
 ///
 /// Data goes to standard output; notes, progress and errors go to standard
 /// error.
 #[derive(Debug, Parser)]
-#[command(
-    name = "didit",
-    version,
-    after_help = "Exit codes: 0 ok, 2 usage or invalid input, 3 authentication (no API key, \
-                  or the key was refused), 4 other API error, 5 network or timeout, \
-                  6 unexpected response, 7 not found, 8 webhook delivery refused, 9 session \
-                  not finished (no report yet, or no final status before the wait's \
-                  --timeout), 1 local failure (such as output that could not be written), \
-                  130 interrupted."
-)]
+#[command(name = "didit", version, after_help = Exit::help_section(&Exit::ALL))]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub api: ApiArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Settings of every command: where to connect and how to report.
+/// How the commands that call the API connect to it and report on it.
+/// Global, so that they may come before or after the command's name; the
+/// `webhooks` commands call no API and refuse them (see [`parse`]).
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("key_source").args(["api_key", "api_key_file"])))]
-pub struct GlobalArgs {
+#[command(
+    next_help_heading = "API (sessions commands)",
+    group(ArgGroup::new("key_source").args(["api_key", "api_key_file"]))
+)]
+pub struct ApiArgs {
     /// API key from the Didit console; without this flag or
     /// --api-key-file, the key is read from DIDIT_API_KEY. A key written on
     /// the command line can be seen by other users of the machine (in `ps`)
@@ -86,6 +95,77 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
+/// The command line of this run, as [`Cli`] describes it, or the error
+/// that explains why it is not one (with help and version as "errors" too,
+/// as clap has them).
+pub fn parse() -> Result<Cli, clap::Error> {
+    parse_from(std::env::args_os())
+}
+
+/// [`parse`] for the given words, the program's name first.
+pub fn parse_from<I, T>(words: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut command = command();
+    let matches = command.try_get_matches_from_mut(words)?;
+    if let Some(("webhooks", _)) = matches.subcommand() {
+        // Global flags' values reach the top level wherever they were written.
+        let given = api_flags()
+            .into_iter()
+            .find(|(id, _)| matches.value_source(id) == Some(ValueSource::CommandLine));
+        if let Some((_, flag)) = given {
+            return Err(command.error(
+                ErrorKind::ArgumentConflict,
+                format!("{flag} is for the `sessions` commands: `webhooks` calls no API"),
+            ));
+        }
+    }
+    Cli::from_arg_matches(&matches).map_err(|error| error.format(&mut command))
+}
+
+/// The grammar of the command line. The API flags are global, so clap puts
+/// them on every command; under `webhooks`, which refuses them, they are
+/// hidden from the help.
+pub fn command() -> clap::Command {
+    let mut command = Cli::command();
+    // Global flags reach the subcommands only when the grammar is built.
+    command.build();
+    let api_flags: Vec<String> = api_flags().into_iter().map(|(id, _)| id).collect();
+    command.mut_subcommands(|subcommand| {
+        if subcommand.get_name() == "webhooks" {
+            hide_flags(subcommand, &api_flags)
+        } else {
+            subcommand
+        }
+    })
+}
+
+/// `command` and every command below it with the flags `ids` hidden.
+fn hide_flags(command: clap::Command, ids: &[String]) -> clap::Command {
+    command
+        .mut_args(|arg| {
+            if ids.iter().any(|id| arg.get_id() == id.as_str()) {
+                arg.hide(true)
+            } else {
+                arg
+            }
+        })
+        .mut_subcommands(|subcommand| hide_flags(subcommand, ids))
+}
+
+/// The id and the long flag (`--api-key`) of each flag of [`ApiArgs`].
+fn api_flags() -> Vec<(String, String)> {
+    ApiArgs::augment_args(clap::Command::new("api"))
+        .get_arguments()
+        .filter_map(|arg| {
+            let flag = arg.get_long()?;
+            Some((arg.get_id().to_string(), format!("--{flag}")))
+        })
+        .collect()
+}
+
 // Parsed once per run: the size of a variant does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
@@ -114,24 +194,42 @@ pub enum SessionsCommand {
     /// flag (`--status Approved,"In Review"` or `--status Approved --status
     /// "In Review"`); a session matches when it has one of them. Different
     /// filters must all match.
-    #[command(after_help = LIST_EXAMPLES)]
+    #[command(after_help = format!("{LIST_EXAMPLES}\n\n{}", Exit::help_section(API_EXITS)))]
     List(ListArgs),
     /// Create a session and print the URL to send the user to.
+    #[command(after_help = Exit::help_section(API_EXITS))]
     Create(crate::lifecycle::CreateArgs),
     /// Show the decision of a session: its status, checks and warnings.
+    #[command(after_help = Exit::help_section(API_EXITS))]
     Decision(crate::lifecycle::DecisionArgs),
     /// Approve, decline or resubmit a session by hand.
+    #[command(after_help = Exit::help_section(API_EXITS))]
     UpdateStatus(crate::lifecycle::UpdateStatusArgs),
     /// Delete sessions and all their data, after confirmation.
+    #[command(after_help = Exit::help_section(API_EXITS))]
     Delete(crate::lifecycle::DeleteArgs),
     /// Save the PDF report of a finished session.
+    #[command(after_help = Exit::help_section(&[API_EXITS, &[Exit::NotFinished]].concat()))]
     Pdf(crate::lifecycle::PdfArgs),
     /// Wait until a session reaches a final status, and print it.
     ///
-    /// The global --timeout is how long to wait in total here (default 600
-    /// seconds), not the limit of one request.
+    /// --timeout is how long to wait in total here (default 600 seconds),
+    /// not the limit of one request.
+    #[command(after_help = Exit::help_section(&[API_EXITS, &[Exit::NotFinished]].concat()))]
     Wait(crate::lifecycle::WaitArgs),
 }
+
+/// How a command that calls the API can fail.
+const API_EXITS: &[Exit] = &[
+    Exit::Local,
+    Exit::Usage,
+    Exit::Authentication,
+    Exit::Api,
+    Exit::Network,
+    Exit::UnexpectedResponse,
+    Exit::NotFound,
+    Exit::Interrupted,
+];
 
 const LIST_EXAMPLES: &str = "Examples:
   didit --mock sessions list
@@ -414,7 +512,50 @@ mod tests {
 
     #[test]
     fn the_grammar_is_consistent() {
-        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn api_flags_go_before_or_after_the_sessions_command() {
+        for words in [
+            "didit --mock --timeout 2 sessions list",
+            "didit sessions --mock list --timeout 2",
+            "didit sessions list --mock --timeout 2",
+        ] {
+            let cli = parse_from(words.split(' ')).unwrap();
+            assert!(cli.api.mock, "{words}");
+            assert_eq!(cli.api.timeout, Some(Duration::from_secs(2)), "{words}");
+        }
+    }
+
+    #[test]
+    fn webhooks_refuse_api_flags_and_do_not_show_them() {
+        for words in [
+            "didit --mock webhooks verify --secret-env S",
+            "didit webhooks --concurrency 2 verify --secret-env S",
+            "didit webhooks verify --secret-env S -v",
+            "didit webhooks listen --port 0 --secret-env S --api-key-file -",
+        ] {
+            let error = parse_from(words.split(' ')).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::ArgumentConflict, "{words}");
+            assert!(
+                error.to_string().contains("calls no API"),
+                "{words}: {error}"
+            );
+        }
+        let mut command = command();
+        let webhooks = command.find_subcommand_mut("webhooks").unwrap();
+        for subcommand in ["verify", "listen"] {
+            let help = webhooks
+                .find_subcommand_mut(subcommand)
+                .unwrap()
+                .render_long_help()
+                .to_string();
+            for (_, flag) in api_flags() {
+                assert!(!help.contains(&flag), "{subcommand} --help shows {flag}");
+            }
+            assert!(help.contains("--secret-env"), "{help}");
+        }
     }
 
     #[test]

@@ -50,6 +50,75 @@ impl From<Exit> for ExitCode {
     }
 }
 
+impl Exit {
+    /// Every exit status of a failure.
+    pub const ALL: [Exit; 10] = [
+        Exit::Local,
+        Exit::Usage,
+        Exit::Authentication,
+        Exit::Api,
+        Exit::Network,
+        Exit::UnexpectedResponse,
+        Exit::NotFound,
+        Exit::Refused,
+        Exit::NotFinished,
+        Exit::Interrupted,
+    ];
+
+    /// What the status tells the person who ran the command.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Local => {
+                "a failure on this machine, such as output that could not be written, or an internal error of the SDK"
+            }
+            Exit::Usage => "a usage mistake or an invalid value; nothing was sent",
+            Exit::Authentication => "no API key, an unusable one, or the server refused it",
+            Exit::Api => "any other error answer of the API, rate limiting included",
+            Exit::Network => "the API could not be reached, or did not answer in time",
+            Exit::UnexpectedResponse => {
+                "an answer that could not be used: an unreadable body, or a link or redirect \
+                 that was refused"
+            }
+            Exit::NotFound => "the API knows no such session (404): unknown, or deleted already",
+            Exit::Refused => "the webhook delivery did not verify",
+            Exit::NotFinished => {
+                "the session is not finished: no report yet, or no final status before \
+                 --timeout"
+            }
+            Exit::Interrupted => "interrupted by Ctrl-C or SIGTERM",
+        }
+    }
+
+    /// The "Exit status" section of the help of a command that ends by
+    /// itself: 0, then each of `failures`. Help texts state their codes from
+    /// this one list, so that they cannot drift from what commands return.
+    pub fn help_section(failures: &[Exit]) -> String {
+        Self::section(true, failures)
+    }
+
+    /// The "Exit status" section of the help of a command that runs until
+    /// it is stopped, so never ends with 0.
+    pub fn help_section_until_stopped(failures: &[Exit]) -> String {
+        Self::section(false, failures)
+    }
+
+    fn section(ends_by_itself: bool, failures: &[Exit]) -> String {
+        let line = |code: u8, meaning: &str| format!("  {code:>3}  {meaning}");
+        let mut failures = failures.to_vec();
+        failures.sort_by_key(|exit| *exit as u8);
+        let mut lines = vec!["Exit status:".to_owned()];
+        if ends_by_itself {
+            lines.push(line(0, "success"));
+        }
+        lines.extend(
+            failures
+                .iter()
+                .map(|exit| line(*exit as u8, exit.meaning())),
+        );
+        lines.join("\n")
+    }
+}
+
 /// A failed command.
 #[derive(Debug)]
 pub struct Failure {

@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::cli::GlobalArgs;
+use crate::cli::ApiArgs;
 use crate::failure::{Exit, Failure, KEY_HINT};
 
 /// Key files larger than this hold something else.
@@ -12,11 +12,11 @@ const MAX_KEY_FILE_LEN: u64 = 64 * 1024;
 
 /// The key the flags or the environment give, if any: the flags win over
 /// the environment. `stdin` is read for `--api-key-file -`.
-pub fn api_key(global: &GlobalArgs, stdin: impl Read) -> Result<Option<String>, Failure> {
-    if let Some(key) = &global.api_key {
+pub fn api_key(api: &ApiArgs, stdin: impl Read) -> Result<Option<String>, Failure> {
+    if let Some(key) = &api.api_key {
         return Ok(Some(key.clone()));
     }
-    if let Some(path) = &global.api_key_file {
+    if let Some(path) = &api.api_key_file {
         let (source, bytes) = if path == Path::new("-") {
             ("standard input".to_owned(), read_at_most(stdin))
         } else {

@@ -1,5 +1,6 @@
-//! `didit`: list and export Didit identity-verification sessions from a
-//! terminal. Built on the `didit` SDK; see `didit --help`.
+//! `didit`: work with Didit identity-verification sessions from a terminal
+//! and check Didit's webhook deliveries. Built on the `didit` SDK; see
+//! `didit --help`.
 
 mod cli;
 mod destination;
@@ -19,14 +20,13 @@ mod webhooks;
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use clap::Parser;
 use didit::Client;
 use didit_mock::DiditMock;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::fmt::format::{self, FmtSpan};
 
-use crate::cli::{Cli, Command, GlobalArgs, SessionsCommand};
+use crate::cli::{ApiArgs, Cli, Command, SessionsCommand};
 use crate::failure::{Exit, Failure, KEY_HINT, Stop};
 use crate::report::Reporter;
 
@@ -37,7 +37,7 @@ const MOCK_SESSIONS: usize = 200;
 const MOCK_SEED: u64 = 1;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(error) => {
             // Help and version go to standard output, mistakes to standard
@@ -46,12 +46,12 @@ fn main() -> ExitCode {
             return ExitCode::from(error.exit_code().clamp(0, 255) as u8);
         }
     };
-    let verbose = cli.global.verbose > 0;
-    // `--mock` needs no key: standard input is left alone then.
-    let api_key = if cli.global.mock {
-        Ok(None)
-    } else {
-        key::api_key(&cli.global, io::stdin().lock())
+    let verbose = cli.api.verbose > 0;
+    // `--mock` needs no key, and `webhooks` no API at all: standard input
+    // is left alone then.
+    let api_key = match &cli.command {
+        Command::Sessions { .. } if !cli.api.mock => key::api_key(&cli.api, io::stdin().lock()),
+        _ => Ok(None),
     };
     let api_key = match api_key {
         Ok(api_key) => api_key,
@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     };
     let reporter = Reporter::new(verbose, api_key.as_deref());
     if verbose {
-        init_tracing(cli.global.verbose, &reporter);
+        init_tracing(cli.api.verbose, &reporter);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -78,7 +78,11 @@ fn main() -> ExitCode {
             return Exit::Local.into();
         }
     };
-    match runtime.block_on(run_until_interrupted(&cli, api_key.as_deref(), &reporter)) {
+    let outcome = runtime.block_on(run_until_interrupted(&cli, api_key.as_deref(), &reporter));
+    // An interrupted command may leave a blocking read of standard input
+    // behind; it must not hold the exit up.
+    runtime.shutdown_background();
+    match outcome {
         Ok(()) | Err(Stop::OutputClosed) => ExitCode::SUCCESS,
         Err(Stop::Failed(failure)) => {
             reporter.error(&failure);
@@ -155,11 +159,11 @@ async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<()
             // `sessions wait` takes --timeout as the length of the whole wait.
             let request_timeout = match command {
                 SessionsCommand::Wait(_) => None,
-                _ => cli.global.timeout,
+                _ => cli.api.timeout,
             };
             // The embedded server, when there is one, lives until the command ends.
-            let (client, _mock) = connect(&cli.global, request_timeout, api_key, reporter).await?;
-            lifecycle::run(&client, command, cli.global.timeout, reporter).await
+            let (client, _mock) = connect(&cli.api, request_timeout, api_key, reporter).await?;
+            lifecycle::run(&client, command, cli.api.timeout, reporter).await
         }
         Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }
@@ -169,13 +173,13 @@ async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<()
 /// for a fake server started here with `--mock`; `request_timeout` limits
 /// each request.
 async fn connect(
-    global: &GlobalArgs,
+    api: &ApiArgs,
     request_timeout: Option<std::time::Duration>,
     api_key: Option<&str>,
     reporter: &Reporter,
 ) -> Result<(Client, Option<DiditMock>), Failure> {
     let mut builder = Client::builder();
-    let mock = if global.mock {
+    let mock = if api.mock {
         let mock = DiditMock::builder()
             .synthetic(MOCK_SESSIONS, MOCK_SEED)
             .record_requests(false)
@@ -194,11 +198,7 @@ async fn connect(
         };
         builder = builder.api_key(key);
         // An empty DIDIT_BASE_URL counts as unset, as for the SDK's `from_env`.
-        if let Some(url) = global
-            .base_url
-            .as_deref()
-            .filter(|url| !url.trim().is_empty())
-        {
+        if let Some(url) = api.base_url.as_deref().filter(|url| !url.trim().is_empty()) {
             builder = builder.base_url(url);
         }
         None
@@ -206,7 +206,7 @@ async fn connect(
     if let Some(timeout) = request_timeout {
         builder = builder.attempt_timeout(timeout).operation_timeout(timeout);
     }
-    builder = builder.page_concurrency(global.concurrency as usize);
+    builder = builder.page_concurrency(api.concurrency as usize);
     Ok((builder.build()?, mock))
 }
 

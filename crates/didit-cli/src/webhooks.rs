@@ -19,14 +19,21 @@ use crate::report::Reporter;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Verify one recorded delivery: print its event as JSON, or exit with
-    /// 7 and the reason it was refused.
-    #[command(after_help = VERIFY_EXAMPLES)]
+    /// Verify one recorded delivery: print its event as JSON, or the reason
+    /// it was refused.
+    #[command(after_help = format!(
+        "{VERIFY_EXAMPLES}\n\n{}",
+        Exit::help_section(&[Exit::Local, Exit::Usage, Exit::Refused, Exit::Interrupted])
+    ))]
     Verify(VerifyArgs),
-    /// Receive deliveries on 127.0.0.1: verify each, print the accepted
-    /// ones (one JSON line each) and the reason for each refusal, and
-    /// answer as a real receiver would (200, or 401 with the reason).
-    #[command(after_help = LISTEN_EXAMPLES)]
+    /// Receive deliveries on 127.0.0.1 until stopped: verify each, print
+    /// the accepted ones (one JSON line each) and the reason for each
+    /// refusal, and answer as a real receiver would (200, or 401 with the
+    /// reason).
+    #[command(after_help = format!(
+        "{LISTEN_EXAMPLES}\n\n{}",
+        Exit::help_section_until_stopped(&[Exit::Local, Exit::Usage, Exit::Interrupted])
+    ))]
     Listen(ListenArgs),
 }
 
@@ -95,7 +102,7 @@ pub struct ListenArgs {
 
 pub async fn run(command: &WebhooksCommand, reporter: &Reporter) -> Result<(), Stop> {
     match command {
-        WebhooksCommand::Verify(args) => verify(args),
+        WebhooksCommand::Verify(args) => verify(args).await,
         WebhooksCommand::Listen(args) => listen(args, reporter).await,
     }
 }
@@ -172,26 +179,33 @@ fn refused(error: &didit::webhook::Error) -> Failure {
     )
 }
 
-fn verify(args: &VerifyArgs) -> Result<(), Stop> {
-    let verifier = verifier(&args.verifier, false)?;
-    let body = match &args.body_file {
-        Some(path) => std::fs::read(path).map_err(|error| {
-            Failure::new(
-                Exit::Usage,
-                format!("could not read {}: {error}", path.display()),
-            )
-        })?,
+/// The delivery's body: the file's, or standard input's. Read on a thread
+/// of its own, so that Ctrl-C stops a command still waiting on a terminal or
+/// a pipe.
+async fn read_body(file: Option<PathBuf>) -> Result<Vec<u8>, Failure> {
+    let read = tokio::task::spawn_blocking(move || match &file {
+        Some(path) => std::fs::read(path)
+            .map_err(|error| format!("could not read {}: {error}", path.display())),
         None => {
             let mut body = Vec::new();
-            io::stdin().read_to_end(&mut body).map_err(|error| {
-                Failure::new(
-                    Exit::Usage,
-                    format!("could not read standard input: {error}"),
-                )
-            })?;
-            body
+            io::stdin()
+                .read_to_end(&mut body)
+                .map(|_| body)
+                .map_err(|error| format!("could not read standard input: {error}"))
         }
-    };
+    });
+    match read.await {
+        Ok(body) => body.map_err(|message| Failure::new(Exit::Usage, message)),
+        Err(error) => Err(Failure::new(
+            Exit::Local,
+            format!("reading the body failed: {error}"),
+        )),
+    }
+}
+
+async fn verify(args: &VerifyArgs) -> Result<(), Stop> {
+    let verifier = verifier(&args.verifier, false)?;
+    let body = read_body(args.body_file.clone()).await?;
     let mut headers = HeaderMap::new();
     for (name, value) in &args.header {
         headers.append(name.clone(), value.clone());
@@ -229,11 +243,8 @@ async fn listen(args: &ListenArgs, reporter: &Reporter) -> Result<(), Stop> {
             async move { receive(delivery, &receiver) }
         })
         .with_state(verifier);
+    // Runs until Ctrl-C or SIGTERM ends the command.
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            // Without a signal handler the process simply runs until killed.
-            let _ = tokio::signal::ctrl_c().await;
-        })
         .await
         .map_err(|error| Failure::new(Exit::Local, format!("the receiver stopped: {error}")))?;
     Ok(())

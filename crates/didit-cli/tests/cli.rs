@@ -14,6 +14,10 @@ use didit::types::{KycSession, SessionPage};
 use didit_mock::{DiditMock, ListQuery};
 
 // In a folder of its own, so that it is not a test binary too.
+// The interrupted situations read the signal mask from /proc.
+#[cfg(target_os = "linux")]
+#[path = "cli/exit_status.rs"]
+mod exit_status;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
 #[path = "cli/webhooks.rs"]
@@ -48,7 +52,12 @@ async fn mock_with(sessions: usize) -> DiditMock {
 
 /// Runs the command and checks that the key was printed nowhere.
 fn run(command: &mut Command, args: &[&str]) -> Output {
-    let output = command.args(args).output().expect("didit runs");
+    checked(command.args(args).output().expect("didit runs"))
+}
+
+/// The output of a run, once checked: no key and no panic on either
+/// stream.
+fn checked(output: Output) -> Output {
     for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
         let text = String::from_utf8_lossy(bytes);
         assert!(!text.contains(KEY), "the key leaked on {stream}: {text}");
@@ -403,15 +412,19 @@ async fn not_found_exits_with_7() {
     assert!(stderr(&output).contains("404"), "{}", stderr(&output));
 }
 
+/// A base URL on 127.0.0.1 where every connection is refused, and the
+/// socket that keeps it so: bound but not listening, it holds the port, so
+/// that no server started meanwhile can take it.
+fn refusing_base_url() -> (String, tokio::net::TcpSocket) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let base_url = format!("http://{}", socket.local_addr().unwrap());
+    (base_url, socket)
+}
+
 #[test]
 fn an_unreachable_server_exits_with_5() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base_url = format!("http://127.0.0.1:{port}");
+    let (base_url, _refusing) = refusing_base_url();
     let output = run(
         didit().args(["--base-url", &base_url, "--api-key", KEY]),
         &words("sessions list --timeout 20"),
@@ -931,17 +944,19 @@ mod served {
 #[cfg(unix)]
 #[tokio::test]
 async fn an_export_stopped_with_ctrl_c_leaves_the_file_as_it_was() {
+    // Thirty pages a second apart: the export cannot be over before the
+    // signal comes, however slow the machine.
     let mock = DiditMock::builder()
         .api_key(KEY)
         .synthetic(60, 11)
         .rate_limit(0)
-        .latency(Duration::from_millis(200))
+        .latency(Duration::from_secs(1))
         .start()
         .await;
     let scratch = Scratch::new("interrupt");
     let target = scratch.path("sessions.ndjson");
     std::fs::write(&target, "{\"an\": \"older export\"}\n").unwrap();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("didit"))
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("didit"))
         .args(["--base-url", &mock.uri(), "--api-key", KEY])
         .args(words(&format!(
             "sessions list --all --limit 2 --concurrency 1 --format ndjson -o {target}"
@@ -950,12 +965,12 @@ async fn an_export_stopped_with_ctrl_c_leaves_the_file_as_it_was() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Once the temporary file is there, the export is under way.
-    let started = std::time::Instant::now();
+    // Once the temporary file is there, the export is under way; however
+    // long the machine takes to get there, the export cannot end first.
     while scratch.entries().len() < 2 {
         assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no temporary file"
+            child.try_wait().unwrap().is_none(),
+            "the export ended without a temporary file"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -991,7 +1006,9 @@ mod hostile {
     use proptest::test_runner::{Config, FileFailurePersistence};
 
     /// The exit codes the README documents for a run that reached a server.
-    const DOCUMENTED: [i32; 5] = [0, 3, 4, 6, 7];
+    /// 5 among them: waiting out a `Retry-After` and retrying can take the
+    /// run past its 2-second --timeout, sooner on a loaded machine.
+    const DOCUMENTED: [i32; 6] = [0, 3, 4, 5, 6, 7];
 
     fn cases() -> u32 {
         std::env::var("PROPTEST_CASES")

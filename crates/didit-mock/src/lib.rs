@@ -524,7 +524,8 @@ impl DiditMockBuilder {
     /// Announces every status change (a session created, finished through
     /// [`DiditMock::finish_session`] or the control endpoint, or updated
     /// through the API) to a webhook destination, with a delivery signed as
-    /// Didit signs it and retried as Didit retries.
+    /// Didit signs it and retried as Didit retries. Deliveries may arrive in
+    /// any order, as Didit's may (see [`webhooks`]).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

@@ -652,3 +652,28 @@ impl Respond for Responder {
         template
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_slides() {
+        let window = Duration::from_secs(10);
+        let start = Instant::now();
+        let at = |seconds: u64| start + Duration::from_secs(seconds);
+        let mut hits = Window::default();
+        assert!(hits.judge(2, window, at(0)).allowed);
+        assert!(hits.judge(2, window, at(4)).allowed);
+        let refused = hits.judge(2, window, at(9));
+        assert!(!refused.allowed);
+        assert_eq!((refused.free_in, refused.wait), (Duration::from_secs(1), 1));
+        // A window after the first request, its slot is free again; the
+        // second request's is not, and a refused one takes none.
+        let freed = hits.judge(2, window, at(10));
+        assert!(freed.allowed);
+        assert_eq!(freed.remaining, 0);
+        assert!(!hits.judge(2, window, at(13)).allowed);
+        assert!(hits.judge(2, window, at(14)).allowed);
+    }
+}

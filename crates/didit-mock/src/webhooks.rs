@@ -8,6 +8,13 @@
 //! retries when the destination cannot be reached. Each delivery runs on its
 //! own task, so sending never waits for the destination.
 //!
+//! Deliveries arrive in no promised order, not even two events of one
+//! session: they are sent at the same time, and a retried one comes after
+//! those sent later, as Didit's retries can make them come. A receiver must
+//! cope (the event's `timestamp` tells which change came first, and the
+//! session's decision holds its current status); what the fake does promise
+//! is one delivery of each event, more only when an attempt fails.
+//!
 //! Entry points for the code that reacts to a session's changes:
 //!
 //! - [`session_status_event`] builds the `status.updated` event of a

@@ -222,14 +222,16 @@ async fn a_retry_after_within_the_cap_is_waited_for() {
 async fn a_slow_answer_is_an_attempt_timeout_and_is_retried() {
     let server = MockServer::start().await;
     Mock::given(path("/v3/sessions/"))
-        .respond_with(ok(page([1], None)).set_delay(Duration::from_secs(5)))
+        .respond_with(ok(page([1], None)).set_delay(Duration::from_secs(30)))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
     succeed_afterwards(&server).await;
+    // Long enough for the quick second answer to arrive in time on a
+    // loaded machine: a third attempt would fail the count below.
     let client = common::builder(&server)
-        .attempt_timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_secs(3))
         .build()
         .unwrap();
     let second = client.sessions().list().send().await.unwrap();
@@ -294,15 +296,13 @@ async fn the_operation_timeout_bounds_all_attempts() {
 
 #[tokio::test]
 async fn an_unreachable_server_is_a_retryable_transport_error() {
-    // Bind a port, then free it, so nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Bound but not listening: every connection is refused, and the port
+    // stays taken, so no server another test starts can get it.
+    let refusing = tokio::net::TcpSocket::new_v4().unwrap();
+    refusing.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let client = didit::Client::builder()
         .api_key(common::KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://{}", refusing.local_addr().unwrap()))
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
