@@ -12,6 +12,7 @@ mod list;
 mod output;
 mod progress;
 mod report;
+mod reviews;
 mod summary;
 mod table;
 mod webhooks;
