@@ -217,6 +217,11 @@ pub enum SessionsCommand {
     /// not the limit of one request.
     #[command(after_help = Exit::help_section(&[API_EXITS, &[Exit::NotFinished]].concat()))]
     Wait(crate::lifecycle::WaitArgs),
+    /// The review log of a KYC session: read it, or add a note.
+    Reviews {
+        #[command(subcommand)]
+        command: crate::reviews::ReviewsCommand,
+    },
 }
 
 /// How a command that calls the API can fail.

@@ -20,6 +20,8 @@ use didit_mock::{DiditMock, ListQuery};
 mod exit_status;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
+#[path = "cli/reviews.rs"]
+mod reviews;
 #[path = "cli/webhooks.rs"]
 mod webhooks;
 

@@ -13,8 +13,9 @@
 //! `POST /_mock/sessions/{id}/finish`, see [`CONTROL_SESSIONS_PATH`]) moves
 //! it on; its decision (`GET /v3/session/{id}/decision/`), the manual status
 //! change (`PATCH …/update-status/`), deletion (`DELETE …/delete/`, `POST
-//! /v3/sessions/delete/`) and its PDF report (`GET …/generate-pdf/`) follow
-//! the real API's rules. Reads and writes have separate rate limits.
+//! /v3/sessions/delete/`), its PDF report (`GET …/generate-pdf/`) and its
+//! review log (`GET` and `POST /v3/sessions/{id}/reviews/`) follow the real
+//! API's rules. Reads and writes have separate rate limits.
 //!
 //! ```
 //! use didit_mock::{DiditMock, DEFAULT_API_KEY};

@@ -22,8 +22,9 @@ use didit_mock::{
 /// (GET /v3/session/{id}/decision/), update status
 /// (PATCH /v3/session/{id}/update-status/), delete
 /// (DELETE /v3/session/{id}/delete/), bulk delete
-/// (POST /v3/sessions/delete/) and the PDF report
-/// (GET /v3/session/{id}/generate-pdf/). Move a session on, as its user
+/// (POST /v3/sessions/delete/), the PDF report
+/// (GET /v3/session/{id}/generate-pdf/) and the review log (GET and POST
+/// /v3/sessions/{id}/reviews/). Move a session on, as its user
 /// would, without a key: POST /_mock/sessions/{id}/finish with
 /// {"status": "Approved"}. GET /_mock/stats counts answers by status.
 #[derive(Debug, Parser)]

@@ -228,9 +228,10 @@ pub enum Error {
         reason: &'static str,
     },
 
-    /// A page's `next` link points away from the session list at the base
-    /// URL's scheme, host and port, or is not a URL. It was not requested:
-    /// the API key would have gone with it.
+    /// A page's `next` link points away from the list it continues (the
+    /// session list, a review log) at the base URL's scheme, host and port,
+    /// or is not a URL. It was not requested: the API key would have gone
+    /// with it.
     #[error("refused to follow the next-page link {next}: {reason}")]
     #[non_exhaustive]
     NextLinkRefused {

@@ -150,11 +150,13 @@ mod client;
 mod error;
 mod lifecycle;
 mod limiter;
+mod link_pages;
 mod page;
 mod paging;
 mod rate_limit;
 mod reply;
 mod retry;
+mod reviews;
 mod sessions;
 mod transport;
 
@@ -173,6 +175,7 @@ pub use page::Page;
 pub use rate_limit::RateLimit;
 pub use reply::{Reply, ReplyMetadata};
 pub use retry::RetryPolicy;
+pub use reviews::{AddReview, ListReviews, ReviewOrdering};
 pub use sessions::{ListSessions, Sessions};
 pub use transport::redirect_policy;
 

@@ -37,14 +37,22 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
             Method::GET,
             format!("/v3/session/{id}/generate-pdf/"),
         ),
+        (
+            "list_session_reviews",
+            Method::GET,
+            format!("/v3/sessions/{id}/reviews/"),
+        ),
+        (
+            "create_session_review",
+            Method::POST,
+            format!("/v3/sessions/{id}/reviews/"),
+        ),
     ]
 }
 
 /// Operations of the spec the fake does not serve yet. The fake grows with
 /// the facade: serving one means moving it to [`operations`].
 const NOT_SERVED_YET: &[&str] = &[
-    "list_session_reviews",
-    "create_session_review",
     "update_document_data",
     "update_poa_data",
     "update_company_data",
@@ -74,7 +82,13 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
             spec_operations.iter().any(|op| op == operation),
             "{operation}"
         );
-        let spec_path = path.replace(&id, "{sessionId}");
+        // The review log's path names its parameter in snake case.
+        let parameter = if path.ends_with("/reviews/") {
+            "{session_id}"
+        } else {
+            "{sessionId}"
+        };
+        let spec_path = path.replace(&id, parameter);
         assert!(
             common::SPEC.json["paths"][&spec_path][method.as_str().to_lowercase()].is_object(),
             "{method} {spec_path} is not in the spec"

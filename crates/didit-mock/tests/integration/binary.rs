@@ -103,6 +103,7 @@ fn the_help_names_every_operation_and_both_rate_limits() {
         "DELETE /v3/session/{id}/delete/",
         "POST /v3/sessions/delete/",
         "/generate-pdf/",
+        "/v3/sessions/{id}/reviews/",
         "/_mock/sessions/{id}/finish",
         "--rate-limit",
         "--write-rate-limit",

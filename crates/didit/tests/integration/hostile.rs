@@ -1,10 +1,10 @@
 //! Whatever a server answers — any status, header, link or body — every
 //! entry point (the listing's `send`, `pages` and `items`; create, decision,
-//! status update, delete, delete many and the PDF report) returns what it
-//! asked for or a typed error within the client's time limits, never panics,
-//! never repeats the answer's content in an error message, and never
-//! succeeds on an answer longer than the client's size limit nor hands out
-//! more of one.
+//! status update, delete, delete many, the review log's `send` and `items`,
+//! adding a note, and the PDF report) returns what it asked for or a typed
+//! error within the client's time limits, never panics, never repeats the
+//! answer's content in an error message, and never succeeds on an answer
+//! longer than the client's size limit nor hands out more of one.
 //!
 //! Cases default to a modest number; `PROPTEST_CASES` raises it.
 
@@ -243,6 +243,18 @@ async fn run_lifecycle_case(server: &MockServer, answers: &[Answer]) -> Result<(
         call::delete_many(&client, &[43762, 43763]).await
     })
     .await?;
+    check_operation("add review", server, answers, |client| async move {
+        let note = client.sessions().add_review(SESSION).comment("checked");
+        note.send().await.map(drop)
+    })
+    .await?;
+    check_operation("review log", server, answers, |client| async move {
+        client.sessions().reviews(SESSION).send().await.map(drop)
+    })
+    .await?;
+    serve(server, answers).await;
+    let log = client(server).sessions().reviews(SESSION).items();
+    drain("review log items", log, |_| Ok(())).await?;
 
     serve(server, answers).await;
     let report = match within_patience("pdf", call::pdf(&client(server), SESSION)).await? {
