@@ -156,6 +156,7 @@ mod rate_limit;
 mod reply;
 mod retry;
 mod sessions;
+mod sharing;
 mod transport;
 
 pub use call::CallOptions;
@@ -164,6 +165,8 @@ pub use client::{
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
     MAX_PAGE_CONCURRENCY,
 };
+/// The token that shares a session with another application: a secret.
+pub use didit_api::ShareToken;
 pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
 pub use lifecycle::{
     CreateSession, DeleteSession, DeleteSessions, GetDecision, GetPdfReport, PdfReport,
@@ -174,6 +177,7 @@ pub use rate_limit::RateLimit;
 pub use reply::{Reply, ReplyMetadata};
 pub use retry::RetryPolicy;
 pub use sessions::{ListSessions, Sessions};
+pub use sharing::{ArmSandboxScenario, ImportShared, ShareSession};
 pub use transport::redirect_policy;
 
 /// One row of the session list: a KYC session, a KYB session, or a row of a
