@@ -18,5 +18,6 @@ mod parameters;
 mod pdf;
 mod rate_limit;
 mod schema;
+mod sharing;
 mod update_status;
 mod webhooks;
