@@ -9,5 +9,6 @@ mod examples;
 mod lifecycle_wire;
 mod reference;
 mod schema_properties;
+mod sharing_wire;
 mod typed_properties;
 mod wire;
