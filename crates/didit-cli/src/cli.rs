@@ -131,6 +131,16 @@ pub enum SessionsCommand {
     /// The global --timeout is how long to wait in total here (default 600
     /// seconds), not the limit of one request.
     Wait(crate::lifecycle::WaitArgs),
+    /// Let another application import a copy of a finished session: prints
+    /// a share token, and nothing else, on standard output.
+    Share(crate::sharing::ShareArgs),
+    /// Import a session another application shared, from its share token.
+    #[command(after_help = crate::sharing::IMPORT_SHARED_TOKEN_HELP)]
+    ImportShared(crate::sharing::ImportSharedArgs),
+    /// Choose the outcome a sandbox session will reproduce, before its user
+    /// starts.
+    #[command(after_help = crate::sharing::ARM_SANDBOX_TOKEN_HELP)]
+    ArmSandbox(crate::sharing::ArmSandboxArgs),
 }
 
 const LIST_EXAMPLES: &str = "Examples:

@@ -12,6 +12,7 @@ mod list;
 mod output;
 mod progress;
 mod report;
+mod sharing;
 mod summary;
 mod table;
 mod webhooks;

@@ -16,6 +16,8 @@ use didit_mock::{DiditMock, ListQuery};
 // In a folder of its own, so that it is not a test binary too.
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
+#[path = "cli/sharing.rs"]
+mod sharing;
 #[path = "cli/webhooks.rs"]
 mod webhooks;
 
