@@ -313,3 +313,45 @@ fn no_builder_nor_answer_shows_a_token_or_vendor_data() {
         assert!(!shown.contains("Jane"), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn a_redeem_that_may_have_reached_the_server_is_not_sent_again() {
+    let mock = DiditMock::builder().record_requests(true).start().await;
+    let (id, _) = session(&mock, Some(SessionStatus::Approved)).await;
+    let token = client_of(&mock, mock.api_key())
+        .sessions()
+        .share(id, partner())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .share_token;
+    let receiver = Client::builder()
+        .api_key(PARTNER_API_KEY)
+        .base_url(mock.uri())
+        .retry_policy(didit::RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    mock.fail_next(1, 503);
+    let error = receiver
+        .sessions()
+        .import_shared(token.clone(), workflow())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_of(&error), Some(503), "{error:?}");
+    let redeems = mock
+        .requests()
+        .iter()
+        .filter(|request| request.path == "/v3/session/import-shared/")
+        .count();
+    assert_eq!(redeems, 1, "a redeem was sent again");
+    // Nothing was imported: redeeming by hand works.
+    receiver
+        .sessions()
+        .import_shared(token, workflow())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mock.partner_store().len(), 1);
+}
