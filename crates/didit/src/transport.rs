@@ -325,10 +325,7 @@ impl Client {
                     }
                     Ok(Outcome::Read(received)) => {
                         let retry_after = RateLimit::from_headers(&received.headers).retry_after;
-                        let secret = match &options.session_token {
-                            Some(token) => token.expose_secret(),
-                            None => inner.api_key.expose_secret(),
-                        };
+                        let secret = credential_text(inner, options);
                         (inner.status_error(received, secret), retry_after)
                     }
                     Err(error) => (error, None),
@@ -455,32 +452,43 @@ impl Client {
     }
 }
 
+/// The text of the credential a request is sent with: the session's token
+/// when it is made on behalf of that session's user, the API key otherwise.
+fn credential_text<'a>(
+    inner: &'a crate::client::ClientInner,
+    options: &'a RequestOptions,
+) -> &'a str {
+    match &options.session_token {
+        Some(token) => token.expose_secret(),
+        None => inner.api_key.expose_secret(),
+    }
+}
+
 /// The header that authenticates a request and its value, marked
-/// sensitive: the session token when the request is made on behalf of one
-/// session's user, the API key otherwise; never both.
+/// sensitive: the session token or the API key (see [`credential_text`]),
+/// never both.
 fn credential(
     inner: &crate::client::ClientInner,
     options: &RequestOptions,
 ) -> Result<(&'static str, HeaderValue)> {
-    let mut value = match &options.session_token {
-        Some(token) => {
-            HeaderValue::from_str(token.expose_secret()).map_err(|_| Error::InvalidInput {
+    let (header, invalid) = match options.session_token {
+        Some(_) => (
+            SESSION_TOKEN_HEADER,
+            Error::InvalidInput {
                 parameter: "session_token",
                 reason: "holds characters an HTTP header cannot carry".to_owned(),
-            })?
-        }
+            },
+        ),
         // `ClientBuilder::build` refuses a key that is not a header value.
-        None => {
-            HeaderValue::from_str(inner.api_key.expose_secret()).map_err(|_| Error::Internal {
+        None => (
+            API_KEY_HEADER,
+            Error::Internal {
                 what: "the API key, checked when the client was built, is not a header value",
-            })?
-        }
+            },
+        ),
     };
+    let mut value = HeaderValue::from_str(credential_text(inner, options)).map_err(|_| invalid)?;
     value.set_sensitive(true);
-    let header = match options.session_token {
-        Some(_) => SESSION_TOKEN_HEADER,
-        None => API_KEY_HEADER,
-    };
     Ok((header, value))
 }
 

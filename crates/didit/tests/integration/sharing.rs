@@ -355,3 +355,27 @@ async fn a_redeem_that_may_have_reached_the_server_is_not_sent_again() {
         .unwrap();
     assert_eq!(mock.partner_store().len(), 1);
 }
+
+#[tokio::test]
+async fn a_session_token_that_cannot_be_a_header_is_refused_unsent_and_unshown() {
+    let mock = DiditMock::builder().record_requests(true).start().await;
+    let token = SessionToken::from("line\nbreak-secret".to_owned());
+    let error = client_of(&mock, mock.api_key())
+        .sessions()
+        .arm_sandbox_scenario(Uuid::nil(), &token, "approve")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::InvalidInput {
+                parameter: "session_token",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!format!("{error} {error:?}").contains("secret"));
+    assert!(mock.requests().is_empty());
+}
