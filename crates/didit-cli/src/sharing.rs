@@ -91,7 +91,7 @@ pub const ARM_SANDBOX_TOKEN_HELP: &str = "The call is made as the session's user
 session's token (session_token of `sessions create --format json --show-token`) instead of the \
 API key. The token is read from DIDIT_SESSION_TOKEN when it is set, or else from the first line \
 of standard input; never from the command line, where other users could read it in the list of \
-processes.";
+processes. The API key is still needed to run the command, but it is not sent.";
 
 /// Runs `share`: prints the token alone, so that it can be piped to its
 /// receiver.
