@@ -354,9 +354,15 @@ impl ImportShared {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<Reply<SessionDecision>> {
+        let token = self.request.share_token.clone();
         let api = self.options.apply(&self.client)?.api(None);
         let result = api.import_shared_session().body(self.request).send().await;
-        Client::settle(&api, result).await.map(Reply::from_answer)
+        Client::settle(&api, result)
+            .await
+            .map(Reply::from_answer)
+            .map_err(|error| {
+                error.withhold_echoes(token.expose_secret(), "they repeat the share token")
+            })
     }
 }
 

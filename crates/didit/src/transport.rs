@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use didit_api::hooks::{Answer, RequestContext, RequestOptions, Transport, TransportFuture};
-use didit_api::{ClientInfo, DecodeFailure, JsonDocument, ResponseValue};
+use didit_api::{ClientInfo, DecodeFailure, JsonDocument, ResponseValue, SessionToken};
 use futures::StreamExt;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
@@ -325,8 +325,8 @@ impl Client {
                     }
                     Ok(Outcome::Read(received)) => {
                         let retry_after = RateLimit::from_headers(&received.headers).retry_after;
-                        let secret = credential_text(inner, options);
-                        (inner.status_error(received, secret), retry_after)
+                        let session_token = options.session_token.as_ref();
+                        (inner.status_error(received, session_token), retry_after)
                     }
                     Err(error) => (error, None),
                 };
@@ -606,16 +606,19 @@ fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Erro
 
 impl crate::client::ClientInner {
     /// The error for an answer with an error status. Its messages are shown
-    /// unless they repeat the credential sent (`secret`: the API key, or a
-    /// session's token).
-    fn status_error(&self, received: Received, secret: &str) -> Error {
+    /// unless they repeat the API key, or the session's token the request
+    /// was sent with.
+    fn status_error(&self, received: Received, session_token: Option<&SessionToken>) -> Error {
         let Received {
             status,
             headers,
             body,
         } = received;
         let rate_limit = RateLimit::from_headers(&headers);
-        let body = ResponseBody::of_error_answer(body, secret);
+        let mut body = ResponseBody::of_error_answer(body, self.api_key.expose_secret());
+        if let Some(token) = session_token {
+            body.withhold_echoes(token.expose_secret(), "they repeat the session token");
+        }
         match status {
             StatusCode::UNAUTHORIZED => Error::Authentication { body },
             StatusCode::FORBIDDEN => Error::Forbidden { body },
@@ -675,7 +678,7 @@ mod tests {
                     headers: HeaderMap::new(),
                     body: Bytes::from(body.to_owned()),
                 },
-                "a-key-of-the-test",
+                None,
             )
         };
         assert!(matches!(

@@ -278,6 +278,10 @@ async fn an_answer_repeating_the_session_token_does_not_show_it() {
     for shown in [error.to_string(), format!("{error:?}")] {
         assert!(!shown.contains(token), "{shown}");
     }
+    assert!(
+        error.to_string().contains("they repeat the session token"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -378,4 +382,30 @@ async fn a_session_token_that_cannot_be_a_header_is_refused_unsent_and_unshown()
     );
     assert!(!format!("{error} {error:?}").contains("secret"));
     assert!(mock.requests().is_empty());
+}
+
+#[tokio::test]
+async fn an_answer_repeating_the_share_token_does_not_show_it() {
+    let server = MockServer::start().await;
+    let token = "eyJshare-never-print.e30.sig";
+    Mock::given(method("POST"))
+        .and(path("/v3/session/import-shared/"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"share_token": [format!("Invalid share token {token}.")]})),
+        )
+        .mount(&server)
+        .await;
+    let error = crate::common::client(&server)
+        .sessions()
+        .import_shared(didit::ShareToken::from(token.to_owned()), Uuid::nil())
+        .send()
+        .await
+        .unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains(token), "{shown}");
+    assert!(
+        error.to_string().contains("they repeat the share token"),
+        "{error}"
+    );
 }
