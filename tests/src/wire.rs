@@ -290,6 +290,41 @@ pub fn spec_path(spec: &Spec) -> String {
         .expect("the spec has the operation")
 }
 
+/// The headers of the credentials `operation` is sent with (the schemes of
+/// its own `security`, or of the spec's), and the headers of every
+/// credential the spec describes: a request carries one of the first and
+/// none of the others.
+pub fn credential_headers(spec: &Spec, operation: &Value) -> (Vec<String>, Vec<String>) {
+    let schemes = spec
+        .json
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object);
+    let header_of = |name: &str| {
+        schemes
+            .and_then(|schemes| schemes.get(name))
+            .filter(|scheme| scheme.get("in").and_then(Value::as_str) == Some("header"))
+            .and_then(|scheme| scheme.get("name")?.as_str())
+            .map(str::to_ascii_lowercase)
+    };
+    let requirements = operation
+        .get("security")
+        .or_else(|| spec.json.get("security"))
+        .and_then(Value::as_array);
+    let required = requirements
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|requirement| requirement.keys())
+        .filter_map(|name| header_of(name))
+        .collect();
+    let all = schemes
+        .into_iter()
+        .flat_map(|schemes| schemes.keys())
+        .filter_map(|name| header_of(name))
+        .collect();
+    (required, all)
+}
+
 /// The header the spec's API-key security scheme names.
 pub fn spec_api_key_header(spec: &Spec) -> String {
     let schemes = spec

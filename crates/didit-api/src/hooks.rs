@@ -157,6 +157,11 @@ pub struct RequestOptions {
     /// Hand a successful answer back before reading its body, for bodies
     /// read as a stream (and never held whole in memory).
     pub stream: bool,
+    /// Authenticate with this session's token, in the `Session-Token`
+    /// header, instead of the application's API key, which is then not
+    /// sent: the calls made on behalf of one session's user. `Debug` does
+    /// not show the token.
+    pub session_token: Option<crate::SessionToken>,
 }
 
 /// The error a [`Transport`] reports; the caller gets it back unchanged

@@ -222,6 +222,16 @@ pub enum SessionsCommand {
         #[command(subcommand)]
         command: crate::reviews::ReviewsCommand,
     },
+    /// Let another application import a copy of a finished session: prints
+    /// a share token, and nothing else, on standard output.
+    Share(crate::sharing::ShareArgs),
+    /// Import a session another application shared, from its share token.
+    #[command(after_help = crate::sharing::IMPORT_SHARED_TOKEN_HELP)]
+    ImportShared(crate::sharing::ImportSharedArgs),
+    /// Choose the outcome a sandbox session will reproduce, before its user
+    /// starts.
+    #[command(after_help = crate::sharing::ARM_SANDBOX_TOKEN_HELP)]
+    ArmSandbox(crate::sharing::ArmSandboxArgs),
 }
 
 /// How a command that calls the API can fail.

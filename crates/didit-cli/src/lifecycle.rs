@@ -226,6 +226,15 @@ pub async fn run(
         }
         SessionsCommand::Delete(args) => delete(client, args, reporter, &mut out).await,
         SessionsCommand::Reviews { command } => crate::reviews::run(client, command).await,
+        SessionsCommand::Share(args) => {
+            crate::sharing::share(client, args, reporter, &mut out).await
+        }
+        SessionsCommand::ImportShared(args) => {
+            crate::sharing::import_shared(client, args, &mut out).await
+        }
+        SessionsCommand::ArmSandbox(args) => {
+            crate::sharing::arm_sandbox(client, args, &mut out).await
+        }
         SessionsCommand::Pdf(args) => {
             let path = args
                 .output
@@ -430,7 +439,10 @@ pub fn default_pdf_name(session_id: Uuid) -> PathBuf {
 
 /// Writes a pretty-printed JSON document (`serde_json::to_vec_pretty` of
 /// the value) and a line break.
-fn write_json(out: &mut dyn Write, document: serde_json::Result<Vec<u8>>) -> io::Result<()> {
+pub(crate) fn write_json(
+    out: &mut dyn Write,
+    document: serde_json::Result<Vec<u8>>,
+) -> io::Result<()> {
     out.write_all(&document.map_err(io::Error::other)?)?;
     writeln!(out)?;
     out.flush()

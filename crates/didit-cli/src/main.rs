@@ -14,6 +14,7 @@ mod output;
 mod progress;
 mod report;
 mod reviews;
+mod sharing;
 mod summary;
 mod table;
 mod webhooks;

@@ -22,6 +22,8 @@ mod exit_status;
 mod lifecycle;
 #[path = "cli/reviews.rs"]
 mod reviews;
+#[path = "cli/sharing.rs"]
+mod sharing;
 #[path = "cli/webhooks.rs"]
 mod webhooks;
 

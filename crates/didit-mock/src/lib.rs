@@ -17,6 +17,17 @@
 //! review log (`GET` and `POST /v3/sessions/{id}/reviews/`) follow the real
 //! API's rules. Reads and writes have separate rate limits.
 //!
+//! Sharing needs a second application: the fake has one, with the key
+//! [`PARTNER_API_KEY`] and the id [`PARTNER_APPLICATION_ID`], that sessions
+//! of the main one ([`DEFAULT_APPLICATION_ID`]) can be shared with
+//! (`POST /v3/session/{id}/share/`) and that redeems the tokens
+//! (`POST /v3/session/import-shared/`) into sessions of its own, listed and
+//! decided under its key; tokens expire by the fake's clock
+//! ([`DiditMock::advance_clock`]). A session's user arms a sandbox scenario
+//! with the session's token (`POST /v3/session/{id}/sandbox/arm/`, header
+//! `Session-Token`); [`DiditMock::complete_session`] then ends the session
+//! as the scenario says ([`SANDBOX_SCENARIOS`]).
+//!
 //! ```
 //! use didit_mock::{DiditMock, DEFAULT_API_KEY};
 //!
@@ -51,6 +62,7 @@ mod page;
 mod pdf;
 mod query;
 mod server;
+mod sharing;
 mod store;
 mod synthetic;
 pub mod webhooks;
@@ -68,6 +80,9 @@ pub use lifecycle::SessionNotFound;
 pub use page::KYB_COUNT_CAP;
 pub use query::ListQuery;
 pub use server::{FORBIDDEN_DETAIL, RecordedRequest};
+pub use sharing::{
+    DEFAULT_APPLICATION_ID, PARTNER_API_KEY, PARTNER_APPLICATION_ID, SANDBOX_SCENARIOS,
+};
 pub use store::{
     DEFAULT_ORGANIZATION_NAME, KybFacts, KybRecord, KycFacts, KycRecord, Matches, MockSession,
     Store, UnsupportedRow,
@@ -108,7 +123,9 @@ pub const DELETE_SESSIONS_PATH: &str = "/v3/sessions/delete/";
 /// `POST {CONTROL_SESSIONS_PATH}{session_id}/finish` with `{"status":
 /// "Approved"}` (any session status) answers `200` with the id and status,
 /// `404` for an unknown session and `400` for a status the API does not
-/// have. Requests to it are not counted, delayed or failed.
+/// have. `POST {CONTROL_SESSIONS_PATH}{session_id}/complete`, without a
+/// body, moves it on as [`DiditMock::complete_session`] does: to its sandbox
+/// scenario's outcome. Requests to it are not counted, delayed or failed.
 pub const CONTROL_SESSIONS_PATH: &str = "/_mock/sessions/";
 
 /// The path answering, without a key, how many requests the mock has
@@ -264,6 +281,69 @@ impl DiditMock {
         self.shared.state().finish(session_id, &status)?;
         self.shared.announce(session_id);
         Ok(())
+    }
+
+    /// Moves session `session_id` on as if its user had gone through the
+    /// flow: to the outcome of its sandbox scenario (armed, or given at
+    /// creation; see [`SANDBOX_SCENARIOS`]), `Approved` without one. The same
+    /// is served over HTTP at [`CONTROL_SESSIONS_PATH`].
+    ///
+    /// ```
+    /// use didit_api::SessionStatus;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = didit_mock::DiditMock::builder().start().await;
+    /// let created: serde_json::Value = reqwest::Client::new()
+    ///     .post(format!("{}/v3/session/", mock.uri()))
+    ///     .header("x-api-key", mock.api_key())
+    ///     .json(&serde_json::json!({
+    ///         "workflow_id": "11111111-2222-3333-4444-555555555555",
+    ///         "sandbox_scenario": "decline_aml_hit",
+    ///     }))
+    ///     .send()
+    ///     .await
+    ///     .unwrap()
+    ///     .json()
+    ///     .await
+    ///     .unwrap();
+    /// let id = created["session_id"].as_str().unwrap().parse().unwrap();
+    /// mock.complete_session(id).unwrap();
+    /// assert_eq!(mock.current_store().kyc()[0].row.status, Some(SessionStatus::Declined));
+    /// # }
+    /// ```
+    pub fn complete_session(&self, session_id: uuid::Uuid) -> Result<(), SessionNotFound> {
+        let outcome = self.shared.state().flow_outcome(session_id);
+        self.finish_session(session_id, outcome)
+    }
+
+    /// The sessions the second application
+    /// ([`PARTNER_APPLICATION_ID`], key [`PARTNER_API_KEY`]) serves now: those
+    /// it imported from shares.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = didit_mock::DiditMock::builder().synthetic(3, 1).start().await;
+    /// assert_eq!(mock.partner_store().len(), 0);
+    /// # }
+    /// ```
+    pub fn partner_store(&self) -> Arc<Store> {
+        self.shared.sharing.partner().store.clone()
+    }
+
+    /// Moves the fake's clock on by `by`, for the share tokens' lifetimes:
+    /// a token minted for an hour is refused as expired once the clock has
+    /// moved on an hour, without waiting.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = didit_mock::DiditMock::builder().start().await;
+    /// mock.advance_clock(std::time::Duration::from_secs(3_600));
+    /// # }
+    /// ```
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.sharing.advance_clock(by);
     }
 
     /// The webhook destination status changes are announced to, when the

@@ -34,7 +34,7 @@ impl std::error::Error for SessionNotFound {}
 /// What a session was created with that neither its row nor the filters
 /// show, and what happened to it since; the decision serves it.
 #[derive(Clone, Debug, Default)]
-struct Extras {
+pub(crate) struct Extras {
     metadata: Value,
     callback: Option<String>,
     contact_details: Option<Value>,
@@ -42,6 +42,10 @@ struct Extras {
     reviews: Vec<Value>,
     /// The review log, oldest entry first.
     log: Vec<Value>,
+    /// The token of the session's user, for the calls made on their behalf.
+    pub(crate) session_token: Option<String>,
+    /// The sandbox scenario whose outcome the session reproduces.
+    pub(crate) scenario: Option<String>,
 }
 
 /// An answer before it becomes a wiremock template.
@@ -55,11 +59,11 @@ pub(crate) enum Answer {
     Pdf(Vec<u8>, String),
 }
 
-fn detail(status: u16, message: impl Into<String>) -> Answer {
+pub(crate) fn detail(status: u16, message: impl Into<String>) -> Answer {
     Answer::Json(status, json!({ "detail": message.into() }))
 }
 
-fn field_error(field: &str, message: impl Into<Value>) -> Answer {
+pub(crate) fn field_error(field: &str, message: impl Into<Value>) -> Answer {
     let mut body = Map::new();
     body.insert(field.to_owned(), message.into());
     Answer::Json(400, Value::Object(body))
@@ -75,9 +79,9 @@ fn not_found() -> Answer {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) store: Arc<Store>,
-    extras: HashMap<Uuid, Extras>,
+    pub(crate) extras: HashMap<Uuid, Extras>,
     /// The number the next created session gets; numbers are never reused.
-    next_number: i64,
+    pub(crate) next_number: i64,
 }
 
 /// KYC statuses that have a PDF report.
@@ -239,7 +243,7 @@ fn plain(value: &Value) -> String {
 }
 
 /// The body as a JSON object, or the answer refusing it.
-fn object_body(body: &[u8]) -> Result<Map<String, Value>, Answer> {
+pub(crate) fn object_body(body: &[u8]) -> Result<Map<String, Value>, Answer> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(other) => Err(detail(
@@ -312,12 +316,12 @@ impl State {
         }
     }
 
-    fn edit(&mut self, edit: impl FnOnce(&mut Vec<MockSession>)) {
+    pub(crate) fn edit(&mut self, edit: impl FnOnce(&mut Vec<MockSession>)) {
         self.store = Arc::new(self.store.edited(edit));
     }
 
     /// Replaces the session with the same id by `session`.
-    fn replace(&mut self, session: MockSession) {
+    pub(crate) fn replace(&mut self, session: MockSession) {
         let id = session.session_id();
         self.edit(|sessions| {
             if let Some(slot) = sessions.iter_mut().find(|s| s.session_id() == id) {
@@ -450,6 +454,8 @@ impl State {
                 expected_details: body.get("expected_details").cloned(),
                 reviews: Vec::new(),
                 log: Vec::new(),
+                session_token: Some(token.clone()),
+                scenario: text("sandbox_scenario"),
             },
         );
         self.edit(|sessions| sessions.push(session));

@@ -26,7 +26,10 @@ use didit_mock::{
 /// (GET /v3/session/{id}/generate-pdf/) and the review log (GET and POST
 /// /v3/sessions/{id}/reviews/). Move a session on, as its user
 /// would, without a key: POST /_mock/sessions/{id}/finish with
-/// {"status": "Approved"}. GET /_mock/stats counts answers by status.
+/// {"status": "Approved"}, or as its sandbox scenario says:
+/// POST /_mock/sessions/{id}/complete. A second application, key
+/// mock-partner-key, id a5f3bca2-46e2-411e-90ef-a580900a57ee, redeems the
+/// sessions shared with it. GET /_mock/stats counts answers by status.
 #[derive(Debug, Parser)]
 #[command(name = "didit-mock", version, about, long_about)]
 struct Args {

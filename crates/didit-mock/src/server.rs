@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::lifecycle::{Answer, State};
 use crate::page;
 use crate::query::ListQuery;
+use crate::sharing::{Application, IMPORT_SHARED_PATH, PARTNER_API_KEY, Sharing};
 use crate::store::{Hits, Store};
 use crate::webhooks::{WebhookSender, session_status_event};
 use crate::{CONTROL_SESSIONS_PATH, DELETE_SESSIONS_PATH, SESSION_PATH, SESSIONS_PATH, STATS_PATH};
@@ -19,6 +20,9 @@ use wiremock::http::Method;
 
 /// The body of every `403`.
 pub const FORBIDDEN_DETAIL: &str = "You do not have permission to perform this action.";
+
+/// The body of the `401` of the one operation that answers one.
+const UNAUTHORIZED_DETAIL: &str = "Authentication credentials were not provided or are invalid.";
 
 /// One request the mock received, and how it answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +146,8 @@ pub(crate) struct Shared {
     recent: Mutex<Recent>,
     /// Where the fake announces status changes, signed as Didit signs them.
     pub(crate) webhooks: Option<WebhookSender>,
+    /// The second application, share tokens and the clock they expire by.
+    pub(crate) sharing: Sharing,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -199,6 +205,7 @@ impl Shared {
             log: Mutex::default(),
             statuses: Mutex::default(),
             recent: Mutex::default(),
+            sharing: Sharing::default(),
         }
     }
 
@@ -238,6 +245,23 @@ impl Shared {
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
+    }
+
+    /// The sessions of `application`.
+    pub(crate) fn state_of(&self, application: Application) -> MutexGuard<'_, State> {
+        match application {
+            Application::Main => self.state(),
+            Application::Partner => self.sharing.partner(),
+        }
+    }
+
+    /// The session of either application that `id` names.
+    fn owner_of(&self, id: Uuid) -> Application {
+        if self.sharing.partner().store.session(id).is_some() {
+            Application::Partner
+        } else {
+            Application::Main
+        }
     }
 
     fn hits(&self, store: &Arc<Store>, query: &ListQuery) -> Arc<Hits> {
@@ -345,9 +369,14 @@ impl Responder {
             .headers
             .get("x-api-key")
             .and_then(|value| value.to_str().ok());
-        if key != Some(settings.api_key.as_str()) {
-            return (detail(403, FORBIDDEN_DETAIL), 403);
-        }
+        let application = match (operation, key) {
+            // Made on behalf of a session's user: its token is checked instead.
+            (Operation::ArmSandbox(id), _) => shared.owner_of(id),
+            (_, Some(key)) if key == settings.api_key => Application::Main,
+            (_, Some(PARTNER_API_KEY)) => Application::Partner,
+            (Operation::Share(_), _) => return (detail(401, UNAUTHORIZED_DETAIL), 401),
+            _ => return (detail(403, FORBIDDEN_DETAIL), 403),
+        };
         let method = &request.method;
         // The review log's path serves two operations.
         let operation = match operation {
@@ -414,7 +443,8 @@ impl Responder {
                     Err(error) => (json(400, &error), 400),
                     Ok(query) => {
                         let base = format!("{origin}{SESSIONS_PATH}");
-                        let body = self.page(&query, &base, raw_query);
+                        let store = shared.state_of(application).store.clone();
+                        let body = self.page(&store, &query, &base, raw_query);
                         let body = if truncated { truncate(body) } else { body };
                         (
                             ResponseTemplate::new(200).set_body_raw(body, "application/json"),
@@ -424,9 +454,23 @@ impl Responder {
                 }
             }
             other => {
-                let answer = {
-                    let mut state = shared.state();
+                let answer = if let Operation::ImportShared = other {
+                    shared
+                        .sharing
+                        .import(application, &request.body, |of| shared.state_of(of))
+                } else {
+                    let mut state = shared.state_of(application);
                     match other {
+                        Operation::Share(id) => {
+                            shared.sharing.share(&state, application, id, &request.body)
+                        }
+                        Operation::ArmSandbox(id) => {
+                            let token = request
+                                .headers
+                                .get("session-token")
+                                .and_then(|value| value.to_str().ok());
+                            state.arm(id, token, &request.body)
+                        }
                         Operation::Create => state.create(&request.body, &origin),
                         Operation::Decision(id) => {
                             let with_events = request
@@ -449,7 +493,9 @@ impl Responder {
                             state.reviews(id, request.url.query().unwrap_or(""), &base, settings)
                         }
                         Operation::AddReview(id) => state.add_review(id, &request.body),
-                        Operation::List => unreachable!("answered above"),
+                        Operation::List | Operation::ImportShared => {
+                            unreachable!("answered above")
+                        }
                     }
                 };
                 // A session created or moved on is announced, as Didit does.
@@ -472,14 +518,13 @@ impl Responder {
         (template, status)
     }
 
-    fn page(&self, query: &ListQuery, base: &str, raw_query: &str) -> Vec<u8> {
+    fn page(&self, store: &Arc<Store>, query: &ListQuery, base: &str, raw_query: &str) -> Vec<u8> {
         let shared = &*self.0;
         let limit = resolve_limit(query, &shared.settings);
-        let store = shared.store();
-        let hits = shared.hits(&store, query);
+        let hits = shared.hits(store, query);
         let plan = page::plan(&hits, query, limit);
         let (next, previous) = page::links(&plan, base, raw_query);
-        page::write_page(&store, &hits, &plan, next.as_deref(), previous.as_deref())
+        page::write_page(store, &hits, &plan, next.as_deref(), previous.as_deref())
     }
 }
 
@@ -497,6 +542,9 @@ enum Operation {
     /// [`AddReview`](Operation::AddReview).
     Reviews(Uuid),
     AddReview(Uuid),
+    Share(Uuid),
+    ImportShared,
+    ArmSandbox(Uuid),
 }
 
 impl Operation {
@@ -507,6 +555,7 @@ impl Operation {
             SESSIONS_PATH => return Some(Operation::List),
             DELETE_SESSIONS_PATH => return Some(Operation::DeleteMany),
             SESSION_PATH => return Some(Operation::Create),
+            IMPORT_SHARED_PATH => return Some(Operation::ImportShared),
             _ => {}
         }
         if let Some((id, "reviews/")) = path
@@ -522,6 +571,8 @@ impl Operation {
             "update-status/" => Operation::UpdateStatus(id),
             "delete/" => Operation::Delete(id),
             "generate-pdf/" => Operation::Pdf(id),
+            "share/" => Operation::Share(id),
+            "sandbox/arm/" => Operation::ArmSandbox(id),
             _ => return None,
         })
     }
@@ -532,7 +583,12 @@ impl Operation {
             | Operation::Decision(_)
             | Operation::Pdf(_)
             | Operation::Reviews(_) => Method::GET,
-            Operation::Create | Operation::DeleteMany | Operation::AddReview(_) => Method::POST,
+            Operation::Create
+            | Operation::DeleteMany
+            | Operation::AddReview(_)
+            | Operation::Share(_)
+            | Operation::ImportShared
+            | Operation::ArmSandbox(_) => Method::POST,
             Operation::UpdateStatus(_) => Method::PATCH,
             Operation::Delete(_) => Method::DELETE,
         }
@@ -569,16 +625,22 @@ fn template_of(answer: Answer, truncated: bool) -> (ResponseTemplate, u16) {
 /// [`DiditMock::finish_session`]: crate::DiditMock::finish_session
 fn control(shared: &Shared, request: &Request) -> ResponseTemplate {
     let path = request.url.path();
-    let id = path
-        .strip_prefix(CONTROL_SESSIONS_PATH)
-        .and_then(|rest| rest.strip_suffix("/finish"))
-        .and_then(|id| Uuid::parse_str(id).ok());
-    let Some(id) = id else {
+    let rest = path.strip_prefix(CONTROL_SESSIONS_PATH).unwrap_or_default();
+    let (id, completes) = match (rest.strip_suffix("/finish"), rest.strip_suffix("/complete")) {
+        (Some(id), _) => (id, false),
+        (None, Some(id)) => (id, true),
+        (None, None) => return detail(404, "Not found."),
+    };
+    let Ok(id) = Uuid::parse_str(id) else {
         return detail(404, "Not found.");
     };
     if request.method != Method::POST {
         return detail(405, format!("Method \"{}\" not allowed.", request.method))
             .insert_header("Allow", "POST");
+    }
+    if completes {
+        let outcome = shared.state().flow_outcome(id);
+        return finish_and_answer(shared, id, outcome);
     }
     let status = serde_json::from_slice::<serde_json::Value>(&request.body)
         .ok()
@@ -603,15 +665,17 @@ fn control(shared: &Shared, request: &Request) -> ResponseTemplate {
             }),
         );
     };
-    let finished = shared
-        .state()
-        .finish(id, &SessionStatus::from(status.as_str()));
+    finish_and_answer(shared, id, SessionStatus::from(status.as_str()))
+}
+
+fn finish_and_answer(shared: &Shared, id: Uuid, status: SessionStatus) -> ResponseTemplate {
+    let finished = shared.state().finish(id, &status);
     match finished {
         Ok(()) => {
             shared.announce(id);
             json(
                 200,
-                &serde_json::json!({ "session_id": id, "status": status }),
+                &serde_json::json!({ "session_id": id, "status": status.as_str() }),
             )
         }
         Err(_) => detail(404, "Not found."),

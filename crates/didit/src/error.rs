@@ -321,8 +321,9 @@ struct BodyInner {
     /// For an error answer, the body read in the widest of the API's error
     /// shapes: an object of messages, or a bare list of them.
     error: Option<StatusUpdateError>,
-    /// Whether the messages repeat the API key, and so are not shown.
-    echoes_key: bool,
+    /// Why the messages are not shown, when they repeat a secret of the
+    /// request (the API key, a token).
+    withheld: Option<&'static str>,
 }
 
 /// One message the API wrote about a request, in an error answer.
@@ -476,7 +477,7 @@ impl ResponseBody {
             inner: Box::new(BodyInner {
                 bytes,
                 error: None,
-                echoes_key: false,
+                withheld: None,
             }),
         }
     }
@@ -489,18 +490,25 @@ impl ResponseBody {
             inner: Box::new(BodyInner {
                 bytes,
                 error,
-                echoes_key: false,
+                withheld: None,
             }),
         };
-        let echoes_key = body.api_messages().any(|message| {
-            message.text.contains(api_key)
+        body.withhold_echoes(api_key, "they repeat the API key");
+        body
+    }
+
+    /// Withholds the messages, for `reason`, when they repeat `secret`.
+    pub(crate) fn withhold_echoes(&mut self, secret: &str, reason: &'static str) {
+        let echoes = self.api_messages().any(|message| {
+            message.text.contains(secret)
                 || message
                     .field
                     .as_ref()
-                    .is_some_and(|field| field.contains(api_key))
+                    .is_some_and(|field| field.contains(secret))
         });
-        body.inner.echoes_key = echoes_key;
-        body
+        if echoes && self.inner.withheld.is_none() {
+            self.inner.withheld = Some(reason);
+        }
     }
 
     /// The body as received. **May hold personal data.**
@@ -715,9 +723,9 @@ impl ResponseBody {
             return ShownMessages::default();
         };
         let messages = Messages::of(error);
-        if self.inner.echoes_key {
+        if let Some(reason) = self.inner.withheld {
             return ShownMessages {
-                withheld: Some("they repeat the API key"),
+                withheld: Some(reason),
                 ..ShownMessages::default()
             };
         }
@@ -1054,6 +1062,22 @@ impl Error {
             Error::Interrupted { source, .. } => source.body(),
             _ => None,
         }
+    }
+
+    /// This error, its messages withheld for `reason` when they repeat
+    /// `secret`: a secret the request carried besides its credential.
+    pub(crate) fn withhold_echoes(mut self, secret: &str, reason: &'static str) -> Self {
+        if let Error::Authentication { body }
+        | Error::Forbidden { body }
+        | Error::RateLimited { body, .. }
+        | Error::NotFound { body }
+        | Error::ReportNotReady { body, .. }
+        | Error::Api { body, .. }
+        | Error::Decode { body, .. } = &mut self
+        {
+            body.withhold_echoes(secret, reason);
+        }
+        self
     }
 }
 

@@ -158,6 +158,7 @@ mod reply;
 mod retry;
 mod reviews;
 mod sessions;
+mod sharing;
 mod transport;
 
 pub use call::CallOptions;
@@ -166,6 +167,8 @@ pub use client::{
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
     MAX_PAGE_CONCURRENCY,
 };
+/// The token that shares a session with another application: a secret.
+pub use didit_api::ShareToken;
 pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
 pub use lifecycle::{
     CreateSession, DeleteSession, DeleteSessions, GetDecision, GetPdfReport, PdfReport,
@@ -177,6 +180,7 @@ pub use reply::{Reply, ReplyMetadata};
 pub use retry::RetryPolicy;
 pub use reviews::{AddReview, ListReviews, ReviewOrdering};
 pub use sessions::{ListSessions, Sessions};
+pub use sharing::{ArmSandboxScenario, ImportShared, ShareSession};
 pub use transport::redirect_policy;
 
 /// One row of the session list: a KYC session, a KYB session, or a row of a

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use didit_api::hooks::{Answer, RequestContext, RequestOptions, Transport, TransportFuture};
-use didit_api::{ClientInfo, DecodeFailure, JsonDocument, ResponseValue};
+use didit_api::{ClientInfo, DecodeFailure, JsonDocument, ResponseValue, SessionToken};
 use futures::StreamExt;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode};
@@ -30,6 +30,9 @@ use crate::{Client, Error, RateLimit, Result, TimeoutScope};
 
 /// The header the API key travels in.
 const API_KEY_HEADER: &str = "x-api-key";
+/// The header of a session's own token, for calls made on behalf of that
+/// session's user.
+const SESSION_TOKEN_HEADER: &str = "session-token";
 
 /// Most redirects followed for one request.
 const MAX_REDIRECTS: usize = 3;
@@ -299,9 +302,7 @@ impl Client {
                         what: "a request whose body cannot be copied was about to be sent again",
                     })?,
                 };
-                let outcome = self
-                    .attempt(this, attempt, timeout, scope, options.stream)
-                    .await;
+                let outcome = self.attempt(this, attempt, timeout, scope, options).await;
                 if let Some(permit) = permit {
                     let server = outcome.as_ref().ok().and_then(|outcome| {
                         ServerBudget::from_answer(
@@ -324,7 +325,8 @@ impl Client {
                     }
                     Ok(Outcome::Read(received)) => {
                         let retry_after = RateLimit::from_headers(&received.headers).retry_after;
-                        (inner.status_error(received), retry_after)
+                        let session_token = options.session_token.as_ref();
+                        (inner.status_error(received, session_token), retry_after)
                     }
                     Err(error) => (error, None),
                 };
@@ -368,7 +370,7 @@ impl Client {
         attempt: u32,
         timeout: Duration,
         scope: TimeoutScope,
-        stream: bool,
+        options: &RequestOptions,
     ) -> Result<Outcome> {
         let span = tracing::info_span!(
             "didit.attempt",
@@ -380,13 +382,7 @@ impl Client {
         async {
             let inner = &*self.inner;
             let url = request.url().clone();
-            // `ClientBuilder::build` refuses a key that is not a header value.
-            let mut api_key = HeaderValue::from_str(inner.api_key.expose_secret()).map_err(
-                |_| Error::Internal {
-                    what: "the API key, checked when the client was built, is not a header value",
-                },
-            )?;
-            api_key.set_sensitive(true);
+            let (credential_header, credential) = credential(inner, options)?;
             let timed_out = |error: reqwest::Error| {
                 if error.is_timeout() {
                     let limit = match scope {
@@ -401,9 +397,9 @@ impl Client {
                 }
             };
             let headers = request.headers_mut();
-            // The key goes only where the base URL points.
+            // The credential goes only where the base URL points.
             if same_origin(&url, &inner.base_url) {
-                headers.insert(API_KEY_HEADER, api_key);
+                headers.insert(credential_header, credential);
             }
             headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
             headers
@@ -427,7 +423,7 @@ impl Client {
             if status.is_redirection() {
                 return Err(refused_redirect(status, response.url(), response.headers()));
             }
-            if stream && status.is_success() {
+            if options.stream && status.is_success() {
                 return bounded_stream(response, inner.max_response_bytes)
                     .map(Outcome::Streaming)
                     .ok_or(Error::ResponseTooLarge {
@@ -454,6 +450,46 @@ impl Client {
         .instrument(span)
         .await
     }
+}
+
+/// The text of the credential a request is sent with: the session's token
+/// when it is made on behalf of that session's user, the API key otherwise.
+fn credential_text<'a>(
+    inner: &'a crate::client::ClientInner,
+    options: &'a RequestOptions,
+) -> &'a str {
+    match &options.session_token {
+        Some(token) => token.expose_secret(),
+        None => inner.api_key.expose_secret(),
+    }
+}
+
+/// The header that authenticates a request and its value, marked
+/// sensitive: the session token or the API key (see [`credential_text`]),
+/// never both.
+fn credential(
+    inner: &crate::client::ClientInner,
+    options: &RequestOptions,
+) -> Result<(&'static str, HeaderValue)> {
+    let (header, invalid) = match options.session_token {
+        Some(_) => (
+            SESSION_TOKEN_HEADER,
+            Error::InvalidInput {
+                parameter: "session_token",
+                reason: "holds characters an HTTP header cannot carry".to_owned(),
+            },
+        ),
+        // `ClientBuilder::build` refuses a key that is not a header value.
+        None => (
+            API_KEY_HEADER,
+            Error::Internal {
+                what: "the API key, checked when the client was built, is not a header value",
+            },
+        ),
+    };
+    let mut value = HeaderValue::from_str(credential_text(inner, options)).map_err(|_| invalid)?;
+    value.set_sensitive(true);
+    Ok((header, value))
 }
 
 /// Why a body was not read whole.
@@ -570,15 +606,19 @@ fn refused_redirect(status: StatusCode, from: &Url, headers: &HeaderMap) -> Erro
 
 impl crate::client::ClientInner {
     /// The error for an answer with an error status. Its messages are shown
-    /// unless they repeat the API key.
-    fn status_error(&self, received: Received) -> Error {
+    /// unless they repeat the API key, or the session's token the request
+    /// was sent with.
+    fn status_error(&self, received: Received, session_token: Option<&SessionToken>) -> Error {
         let Received {
             status,
             headers,
             body,
         } = received;
         let rate_limit = RateLimit::from_headers(&headers);
-        let body = ResponseBody::of_error_answer(body, self.api_key.expose_secret());
+        let mut body = ResponseBody::of_error_answer(body, self.api_key.expose_secret());
+        if let Some(token) = session_token {
+            body.withhold_echoes(token.expose_secret(), "they repeat the session token");
+        }
         match status {
             StatusCode::UNAUTHORIZED => Error::Authentication { body },
             StatusCode::FORBIDDEN => Error::Forbidden { body },
@@ -632,11 +672,14 @@ mod tests {
             .build()
             .unwrap();
         let error = |status: u16, body: &str| {
-            client.inner.status_error(Received {
-                status: StatusCode::from_u16(status).unwrap(),
-                headers: HeaderMap::new(),
-                body: Bytes::from(body.to_owned()),
-            })
+            client.inner.status_error(
+                Received {
+                    status: StatusCode::from_u16(status).unwrap(),
+                    headers: HeaderMap::new(),
+                    body: Bytes::from(body.to_owned()),
+                },
+                None,
+            )
         };
         assert!(matches!(
             error(403, r#"{"detail": "no"}"#),

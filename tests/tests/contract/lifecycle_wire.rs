@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use didit::types::{NewSessionStatus, NodeToResubmit};
 use didit::{Client, Language, RetryPolicy, Uuid};
 use didit_contract::Spec;
-use didit_contract::wire::spec_api_key_header;
+use didit_contract::wire::credential_headers;
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -110,9 +110,22 @@ pub(crate) fn departures(spec: &Spec, request: &Request) -> Vec<String> {
             ));
         }
     }
-    let key_header = spec_api_key_header(spec);
-    if request.headers.get(key_header.as_str()).is_none() {
-        found.push(format!("{label}: no `{key_header}` header"));
+    let (credentials, every_credential) = credential_headers(spec, &operation);
+    if !credentials
+        .iter()
+        .any(|header| request.headers.get(header.as_str()).is_some())
+    {
+        found.push(format!(
+            "{label}: no `{}` header",
+            credentials.join("` or `")
+        ));
+    }
+    for header in every_credential.iter().filter(|h| !credentials.contains(h)) {
+        if request.headers.get(header.as_str()).is_some() {
+            found.push(format!(
+                "{label}: a `{header}` header, which the operation is not sent with"
+            ));
+        }
     }
     if request.headers.get("api-version").is_some() {
         found.push(format!(

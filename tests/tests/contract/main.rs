@@ -11,5 +11,6 @@ mod lifecycle_wire;
 mod reference;
 mod reviews_wire;
 mod schema_properties;
+mod sharing_wire;
 mod typed_properties;
 mod wire;

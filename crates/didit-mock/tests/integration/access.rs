@@ -3,7 +3,7 @@
 use crate::common;
 
 use common::{call, call_with, conforms};
-use didit_mock::DiditMock;
+use didit_mock::{DEFAULT_API_KEY, DiditMock};
 use reqwest::Method;
 use serde_json::json;
 
@@ -47,7 +47,28 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
             Method::POST,
             format!("/v3/sessions/{id}/reviews/"),
         ),
+        (
+            "share_session",
+            Method::POST,
+            format!("/v3/session/{id}/share/"),
+        ),
+        (
+            "import_shared_session",
+            Method::POST,
+            "/v3/session/import-shared/".to_owned(),
+        ),
     ]
+}
+
+/// `(operation id, method, path)` of the operations made on behalf of a
+/// session's user, for a session `id`: authenticated by the session's token,
+/// not the key.
+fn session_token_operations(id: &str) -> Vec<(&'static str, Method, String)> {
+    vec![(
+        "arm_sandbox_scenario",
+        Method::POST,
+        format!("/v3/session/{id}/sandbox/arm/"),
+    )]
 }
 
 /// Operations of the spec the fake does not serve yet. The fake grows with
@@ -59,9 +80,6 @@ const NOT_SERVED_YET: &[&str] = &[
     "update_feature_status",
     "update_aml_hit_status",
     "update_aml_hit_statuses",
-    "share_session",
-    "import_shared_session",
-    "arm_sandbox_scenario",
     "create_session_import",
     "get_session_import_template",
     "get_session_import",
@@ -93,16 +111,38 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
             common::SPEC.json["paths"][&spec_path][method.as_str().to_lowercase()].is_object(),
             "{method} {spec_path} is not in the spec"
         );
+        // Sharing is the one operation that says 401 to missing credentials.
+        let refusal = if operation == "share_session" {
+            401
+        } else {
+            403
+        };
         for key in [None, Some("wrong")] {
             let answer = call_with(&mock, method.clone(), &path, Some(&json!({})), key).await;
-            assert_eq!(answer.status, 403, "{method} {path}");
+            assert_eq!(answer.status, refusal, "{method} {path}");
             conforms(operation, &answer);
             assert!(answer.body["detail"].is_string());
+        }
+    }
+    // Made for a session's user: without its token, or with the key alone,
+    // the session is not found.
+    for (operation, method, path) in session_token_operations(&id) {
+        let spec_path = path.replace(&id, "{sessionId}");
+        assert!(
+            common::SPEC.json["paths"][&spec_path][method.as_str().to_lowercase()].is_object(),
+            "{method} {spec_path} is not in the spec"
+        );
+        for key in [None, Some(DEFAULT_API_KEY)] {
+            let body = json!({"scenario": "approve"});
+            let answer = call_with(&mock, method.clone(), &path, Some(&body), key).await;
+            assert_eq!(answer.status, 404, "{method} {path}");
+            conforms(operation, &answer);
         }
     }
     // Every operation of the spec is served, or listed as not served yet.
     let mut accounted: Vec<&str> = operations(&id)
         .iter()
+        .chain(&session_token_operations(&id))
         .map(|(operation, _, _)| *operation)
         .chain(NOT_SERVED_YET.iter().copied())
         .collect();
@@ -118,7 +158,10 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
 async fn unslashed_paths_redirect_to_the_slashed_ones() {
     let mock = DiditMock::builder().synthetic(5, 1).start().await;
     let id = mock.store().kyc()[0].row.session_id.unwrap().to_string();
-    for (_, method, path) in operations(&id) {
+    for (_, method, path) in operations(&id)
+        .into_iter()
+        .chain(session_token_operations(&id))
+    {
         let unslashed = path.trim_end_matches('/');
         let answer = call(&mock, method.clone(), &format!("{unslashed}?a=1"), None).await;
         assert_eq!(answer.status, 301, "{method} {unslashed}");
@@ -134,7 +177,10 @@ async fn unslashed_paths_redirect_to_the_slashed_ones() {
 async fn wrong_methods_and_paths_are_refused() {
     let mock = DiditMock::builder().synthetic(5, 1).start().await;
     let id = mock.store().kyc()[0].row.session_id.unwrap().to_string();
-    for (_, method, path) in operations(&id) {
+    for (_, method, path) in operations(&id)
+        .into_iter()
+        .chain(session_token_operations(&id))
+    {
         let wrong = if method == Method::PUT {
             Method::GET
         } else {

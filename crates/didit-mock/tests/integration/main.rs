@@ -19,5 +19,6 @@ mod pdf;
 mod rate_limit;
 mod reviews;
 mod schema;
+mod sharing;
 mod update_status;
 mod webhooks;

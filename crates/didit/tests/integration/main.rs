@@ -20,4 +20,5 @@ mod paging;
 mod redirects;
 mod retries;
 mod reviews;
+mod sharing;
 mod wire;
