@@ -148,6 +148,7 @@
 mod call;
 mod client;
 mod error;
+mod imports;
 mod lifecycle;
 mod limiter;
 mod page;
@@ -155,6 +156,7 @@ mod paging;
 mod rate_limit;
 mod reply;
 mod retry;
+mod save;
 mod sessions;
 mod transport;
 
@@ -165,6 +167,10 @@ pub use client::{
     MAX_PAGE_CONCURRENCY,
 };
 pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
+pub use imports::{
+    GetImport, GetImportTemplate, ImportFileProblem, ImportFromUrl, ImportTemplate, Imports,
+    ListImportErrors, MAX_IMPORT_FILE_BYTES, UploadImport,
+};
 pub use lifecycle::{
     CreateSession, DeleteSession, DeleteSessions, GetDecision, GetPdfReport, PdfReport,
     UpdateStatus, WaitForDecision,
@@ -194,6 +200,9 @@ pub use didit_api::{
     UnknownSessionRow, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
     WebhookType,
 };
+
+/// What an import holds, its file's format, and where its job stands.
+pub use didit_api::{ImportSourceFormat, ImportStatus, ImportType};
 
 /// The date type of the date filters.
 pub use chrono::NaiveDate;
