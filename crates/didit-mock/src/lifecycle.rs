@@ -308,8 +308,15 @@ impl State {
         }
     }
 
-    fn edit(&mut self, edit: impl FnOnce(&mut Vec<MockSession>)) {
+    pub(crate) fn edit(&mut self, edit: impl FnOnce(&mut Vec<MockSession>)) {
         self.store = Arc::new(self.store.edited(edit));
+    }
+
+    /// The number of a session being added; numbers are never reused.
+    pub(crate) fn take_session_number(&mut self) -> i64 {
+        let number = self.next_number;
+        self.next_number += 1;
+        number
     }
 
     /// Replaces the session with the same id by `session`.

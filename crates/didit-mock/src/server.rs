@@ -9,6 +9,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 use didit_api::SessionStatus;
 use uuid::Uuid;
 
+use crate::imports::{ImportJobs, ImportOperation};
 use crate::lifecycle::{Answer, State};
 use crate::page;
 use crate::query::ListQuery;
@@ -131,6 +132,7 @@ pub(crate) struct Shared {
     /// The store the server started with.
     pub(crate) initial_store: Arc<Store>,
     state: Mutex<State>,
+    imports: Mutex<ImportJobs>,
     pub(crate) settings: Settings,
     reads: Mutex<Window>,
     writes: Mutex<Window>,
@@ -190,6 +192,7 @@ impl Shared {
         Self {
             webhooks,
             state: Mutex::new(State::new(store.clone())),
+            imports: Mutex::default(),
             initial_store: store,
             settings,
             reads: Mutex::default(),
@@ -401,6 +404,11 @@ impl Responder {
         let origin = format!("http://{host}");
         let truncated = matches!(fault, Some(Fault::Truncate));
         let (mut template, status) = match operation {
+            Operation::Import(operation) => {
+                // The jobs, then the sessions: always in this order.
+                let mut imports = lock(&shared.imports);
+                imports.answer(operation, request, &mut shared.state(), &origin)
+            }
             Operation::List => {
                 let raw_query = request.url.query().unwrap_or("");
                 match ListQuery::parse(raw_query) {
@@ -437,7 +445,9 @@ impl Responder {
                         Operation::Delete(id) => state.delete(id),
                         Operation::DeleteMany => state.delete_many(&request.body),
                         Operation::Pdf(id) => state.pdf(id),
-                        Operation::List => unreachable!("answered above"),
+                        Operation::List | Operation::Import(_) => {
+                            unreachable!("answered above")
+                        }
                     }
                 };
                 // A session created or moved on is announced, as Didit does.
@@ -481,6 +491,7 @@ enum Operation {
     Delete(Uuid),
     DeleteMany,
     Pdf(Uuid),
+    Import(ImportOperation),
 }
 
 impl Operation {
@@ -492,6 +503,9 @@ impl Operation {
             DELETE_SESSIONS_PATH => return Some(Operation::DeleteMany),
             SESSION_PATH => return Some(Operation::Create),
             _ => {}
+        }
+        if let Some(import) = ImportOperation::at(path) {
+            return Some(Operation::Import(import));
         }
         let (id, action) = path.strip_prefix(SESSION_PATH)?.split_once('/')?;
         let id = Uuid::parse_str(id).ok()?;
@@ -510,6 +524,7 @@ impl Operation {
             Operation::Create | Operation::DeleteMany => Method::POST,
             Operation::UpdateStatus(_) => Method::PATCH,
             Operation::Delete(_) => Method::DELETE,
+            Operation::Import(import) => import.method(),
         }
     }
 }

@@ -37,6 +37,26 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
             Method::GET,
             format!("/v3/session/{id}/generate-pdf/"),
         ),
+        (
+            "create_session_import",
+            Method::POST,
+            "/v3/session/imports/".to_owned(),
+        ),
+        (
+            "get_session_import_template",
+            Method::GET,
+            "/v3/session/imports/template/".to_owned(),
+        ),
+        (
+            "get_session_import",
+            Method::GET,
+            format!("/v3/session/imports/{id}/"),
+        ),
+        (
+            "list_session_import_errors",
+            Method::GET,
+            format!("/v3/session/imports/{id}/errors/"),
+        ),
     ]
 }
 
@@ -54,10 +74,6 @@ const NOT_SERVED_YET: &[&str] = &[
     "share_session",
     "import_shared_session",
     "arm_sandbox_scenario",
-    "create_session_import",
-    "get_session_import_template",
-    "get_session_import",
-    "list_session_import_errors",
 ];
 
 #[tokio::test]
@@ -74,7 +90,12 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
             spec_operations.iter().any(|op| op == operation),
             "{operation}"
         );
-        let spec_path = path.replace(&id, "{sessionId}");
+        let parameter = if path.starts_with("/v3/session/imports/") {
+            "{importId}"
+        } else {
+            "{sessionId}"
+        };
+        let spec_path = path.replace(&id, parameter);
         assert!(
             common::SPEC.json["paths"][&spec_path][method.as_str().to_lowercase()].is_object(),
             "{method} {spec_path} is not in the spec"
