@@ -283,6 +283,20 @@ pub enum LifecycleStep {
         /// Which known session.
         target: usize,
     },
+    /// `GET /v3/sessions/{id}/reviews/` with this query (`?…` or empty).
+    Reviews {
+        /// Which known session.
+        target: usize,
+        /// The query string.
+        query: String,
+    },
+    /// `POST /v3/sessions/{id}/reviews/` with this body.
+    AddReview {
+        /// Which known session.
+        target: usize,
+        /// The request body.
+        body: serde_json::Value,
+    },
 }
 
 /// Sequences of lifecycle steps whose bodies are valid per `spec`'s request
@@ -307,6 +321,39 @@ pub fn lifecycle_steps(spec: &Spec) -> BoxedStrategy<Vec<LifecycleStep>> {
             }
             LifecycleStep::DeleteMany(body)
         });
+    let add_review = (
+        any::<usize>(),
+        generator.strategy_at("/components/schemas/CreateReviewRequest"),
+    )
+        .prop_map(|(target, body)| LifecycleStep::AddReview { target, body });
+    let review_query = (
+        proptest::option::of(1u32..4),
+        proptest::option::of(0u64..4),
+        proptest::option::of(proptest::sample::select(vec![
+            "created_at",
+            "-created_at",
+            "comment",
+            "-new_status",
+            "no_such_property",
+        ])),
+    )
+        .prop_map(|(limit, offset, ordering)| {
+            let pairs: Vec<String> = [
+                limit.map(|limit| format!("limit={limit}")),
+                offset.map(|offset| format!("offset={offset}")),
+                ordering.map(|ordering| format!("ordering={ordering}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if pairs.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", pairs.join("&"))
+            }
+        });
+    let reviews = (any::<usize>(), review_query)
+        .prop_map(|(target, query)| LifecycleStep::Reviews { target, query });
     let status = proptest::sample::select(SessionStatus::KNOWN.to_vec());
     let step = prop_oneof![
         3 => create,
@@ -316,6 +363,8 @@ pub fn lifecycle_steps(spec: &Spec) -> BoxedStrategy<Vec<LifecycleStep>> {
         1 => any::<usize>().prop_map(|target| LifecycleStep::Delete { target }),
         1 => delete_many,
         2 => any::<usize>().prop_map(|target| LifecycleStep::Pdf { target }),
+        2 => reviews,
+        2 => add_review,
     ];
     proptest::collection::vec(step, 1..12).boxed()
 }

@@ -14,6 +14,8 @@ use uuid::Uuid;
 use crate::store::{KybFacts, KybRecord, KycFacts, KycRecord, MockSession, Store};
 use crate::synthetic::{SYNTHETIC_KYB_WORKFLOWS, SYNTHETIC_KYC_WORKFLOWS, feature_statuses};
 
+mod reviews;
+
 /// No session with the given id is (still) in the mock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionNotFound {
@@ -38,6 +40,8 @@ struct Extras {
     contact_details: Option<Value>,
     expected_details: Option<Value>,
     reviews: Vec<Value>,
+    /// The review log, oldest entry first.
+    log: Vec<Value>,
 }
 
 /// An answer before it becomes a wiremock template.
@@ -452,6 +456,7 @@ impl State {
                 contact_details: body.get("contact_details").cloned(),
                 expected_details: body.get("expected_details").cloned(),
                 reviews: Vec::new(),
+                log: Vec::new(),
             },
         );
         self.edit(|sessions| sessions.push(session));
@@ -700,6 +705,8 @@ impl State {
             "created_at": Timestamp::from(Utc::now()),
         });
         self.extras.entry(id).or_default().reviews.push(review);
+        let comment = body.get("comment").and_then(Value::as_str);
+        self.log_status_change(id, &current, &new_status, comment);
         self.replace(session);
         Answer::Json(200, json!({ "session_id": id }))
     }

@@ -50,13 +50,7 @@ pub(crate) fn plan(hits: &Hits, query: &ListQuery, limit: u64) -> Plan {
         // `user`; the query parser makes no other kind.
         _ => (kyc_total, end < kyc_total),
     };
-    let previous = if offset == 0 {
-        None
-    } else if offset <= limit {
-        Some(None)
-    } else {
-        Some(Some(offset - limit))
-    };
+    let previous = previous_offset(offset, limit);
     Plan {
         count,
         kyc: window(hits.kyc.len(), offset, limit),
@@ -64,6 +58,18 @@ pub(crate) fn plan(hits: &Hits, query: &ListQuery, limit: u64) -> Plan {
         limit,
         next: more.then_some(end),
         previous,
+    }
+}
+
+/// Where the page before the one at `offset` starts, as [`Plan::previous`]
+/// says it.
+pub(crate) fn previous_offset(offset: u64, limit: u64) -> Option<Option<u64>> {
+    if offset == 0 {
+        None
+    } else if offset <= limit {
+        Some(None)
+    } else {
+        Some(Some(offset - limit))
     }
 }
 

@@ -352,10 +352,17 @@ impl Responder {
             return (detail(403, FORBIDDEN_DETAIL), 403);
         }
         let method = &request.method;
+        // The review log's path serves two operations.
+        let operation = match operation {
+            Operation::Reviews(id) if *method == Method::POST => Operation::AddReview(id),
+            other => other,
+        };
         let reading = operation.method() == Method::GET;
         let allowed = method == operation.method() || (reading && method == Method::HEAD);
         if !allowed {
-            let allow = if reading {
+            let allow = if matches!(operation, Operation::Reviews(_)) {
+                "GET, HEAD, POST".to_owned()
+            } else if reading {
                 "GET, HEAD".to_owned()
             } else {
                 operation.method().to_string()
@@ -445,6 +452,11 @@ impl Responder {
                         Operation::Delete(id) => state.delete(id),
                         Operation::DeleteMany => state.delete_many(&request.body),
                         Operation::Pdf(id) => state.pdf(id),
+                        Operation::Reviews(id) => {
+                            let base = format!("{origin}{}", request.url.path());
+                            state.reviews(id, request.url.query().unwrap_or(""), &base, settings)
+                        }
+                        Operation::AddReview(id) => state.add_review(id, &request.body),
                         Operation::List | Operation::Import(_) => {
                             unreachable!("answered above")
                         }
@@ -492,6 +504,10 @@ enum Operation {
     DeleteMany,
     Pdf(Uuid),
     Import(ImportOperation),
+    /// `GET` of a session's review log; `POST` to the same path is
+    /// [`AddReview`](Operation::AddReview).
+    Reviews(Uuid),
+    AddReview(Uuid),
 }
 
 impl Operation {
@@ -507,6 +523,12 @@ impl Operation {
         if let Some(import) = ImportOperation::at(path) {
             return Some(Operation::Import(import));
         }
+        if let Some((id, "reviews/")) = path
+            .strip_prefix(SESSIONS_PATH)
+            .and_then(|rest| rest.split_once('/'))
+        {
+            return Uuid::parse_str(id).ok().map(Operation::Reviews);
+        }
         let (id, action) = path.strip_prefix(SESSION_PATH)?.split_once('/')?;
         let id = Uuid::parse_str(id).ok()?;
         Some(match action {
@@ -520,8 +542,11 @@ impl Operation {
 
     fn method(self) -> Method {
         match self {
-            Operation::List | Operation::Decision(_) | Operation::Pdf(_) => Method::GET,
-            Operation::Create | Operation::DeleteMany => Method::POST,
+            Operation::List
+            | Operation::Decision(_)
+            | Operation::Pdf(_)
+            | Operation::Reviews(_) => Method::GET,
+            Operation::Create | Operation::DeleteMany | Operation::AddReview(_) => Method::POST,
             Operation::UpdateStatus(_) => Method::PATCH,
             Operation::Delete(_) => Method::DELETE,
             Operation::Import(import) => import.method(),

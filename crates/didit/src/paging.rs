@@ -20,9 +20,8 @@ use std::collections::{HashSet, VecDeque};
 use url::Url;
 use uuid::Uuid;
 
-use crate::error::Link;
+use crate::link_pages::{checked_next, interrupted};
 use crate::sessions::{PageRequest, Parameters};
-use crate::transport::same_origin;
 use crate::{Client, Error, MAX_PAGE_CONCURRENCY, Page, Result, Session};
 
 /// The pages a listing requests at once when `asked` for this many: at
@@ -384,33 +383,13 @@ impl Paginator {
 
     /// Checks a page's `next` link and returns the URL to fetch next.
     fn follow(&mut self, current: &Url, page: &Page) -> Result<Option<Url>> {
-        let Some(next) = page.next.as_deref().filter(|next| !next.trim().is_empty()) else {
-            return Ok(None);
-        };
-        let refused = |reason| Error::NextLinkRefused {
-            next: Link::new(next),
-            reason,
-        };
-        let url = current.join(next).map_err(|_| refused("it is not a URL"))?;
-        if !same_origin(&url, self.client.base_url()) {
-            return Err(refused(
-                "it leaves the base URL's scheme, host and port, and the API key must not go there",
-            ));
-        }
-        if url.path() != current.path() {
-            return Err(refused("it points to another path than the session list"));
-        }
-        let stalled = |reason| Error::PaginationStalled {
-            next: Link::new(next),
-            reason,
-        };
-        if page.results.is_empty() {
-            return Err(stalled("an empty page pointed to a further page"));
-        }
-        if !self.seen.insert(url.clone()) {
-            return Err(stalled("the server sent a link that was already followed"));
-        }
-        Ok(Some(url))
+        checked_next(
+            self.client.base_url(),
+            current,
+            page.next.as_deref(),
+            page.results.is_empty(),
+            &mut self.seen,
+        )
     }
 
     /// Where to restart after a failure: the offset of the page that could
@@ -422,19 +401,17 @@ impl Paginator {
 
     /// Marks an error that came after some pages with where to resume.
     fn interrupted(&self, error: Error, resume_offset: u64) -> Error {
-        if self.pages_received == 0 {
-            return error;
-        }
-        Error::Interrupted {
+        interrupted(
+            error,
+            self.pages_received,
+            self.rows_received,
             resume_offset,
-            rows_received: self.rows_received,
-            source: Box::new(error),
-        }
+        )
     }
 }
 
 /// The `offset` query parameter of a page URL.
-fn offset_of(url: &Url) -> Option<u64> {
+pub(crate) fn offset_of(url: &Url) -> Option<u64> {
     query_value(url, "offset").and_then(|value| value.parse().ok())
 }
 

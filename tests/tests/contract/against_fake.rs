@@ -340,6 +340,14 @@ struct Reply {
     bytes: Vec<u8>,
 }
 
+/// Whether the fake holds `id` as a KYC session.
+fn is_kyc(mock: &DiditMock, id: didit::Uuid) -> bool {
+    mock.current_store()
+        .rows()
+        .iter()
+        .any(|row| row.session_id() == Some(id) && matches!(row, Session::Kyc(_)))
+}
+
 /// Sends one request to the fake without the facade; `key` adds the API key.
 fn send(
     runtime: &tokio::runtime::Runtime,
@@ -654,6 +662,49 @@ fn lifecycles_against_the_fake_keep_to_the_spec() {
                             (other, finished) => {
                                 return Err(format!(
                                     "the report of {id} (finished: {finished:?}) answered {other}"
+                                ));
+                            }
+                        }
+                    }
+                    LifecycleStep::Reviews { target, query } => {
+                        let id = pick(target);
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::GET,
+                            &format!("/v3/sessions/{id}/reviews/{query}"),
+                            None,
+                        )?;
+                        conforming(&spec, "list_session_reviews", &reply)?;
+                        // Only KYC sessions have a log.
+                        let kyc = is_kyc(&mock, id);
+                        match (reply.status, kyc) {
+                            (200, true) | (404, false) => {}
+                            (other, kyc) => {
+                                return Err(format!(
+                                    "the review log of {id} (a live KYC session: {kyc}) answered {other}"
+                                ));
+                            }
+                        }
+                    }
+                    LifecycleStep::AddReview { target, body } => {
+                        let id = pick(target);
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::POST,
+                            &format!("/v3/sessions/{id}/reviews/"),
+                            Some(&body),
+                        )?;
+                        conforming(&spec, "create_session_review", &reply)?;
+                        let kyc = is_kyc(&mock, id);
+                        match (reply.status, kyc) {
+                            (201, true) | (404, false) => {}
+                            (other, kyc) => {
+                                return Err(format!(
+                                    "a note on {id} (a live KYC session: {kyc}) answered {other}: {body}"
                                 ));
                             }
                         }

@@ -75,7 +75,7 @@ fn operation_of(spec: &Spec, method: &str, path: &str) -> Option<(String, Value)
 }
 
 /// Every way the request departs from the spec.
-fn departures(spec: &Spec, request: &Request) -> Vec<String> {
+pub(crate) fn departures(spec: &Spec, request: &Request) -> Vec<String> {
     let method = request.method.as_str();
     let path = request.url.path();
     let label = format!("{method} {path}");

@@ -8,6 +8,7 @@ mod drift;
 mod examples;
 mod lifecycle_wire;
 mod reference;
+mod reviews_wire;
 mod schema_properties;
 mod typed_properties;
 mod wire;

@@ -57,14 +57,22 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
             Method::GET,
             format!("/v3/session/imports/{id}/errors/"),
         ),
+        (
+            "list_session_reviews",
+            Method::GET,
+            format!("/v3/sessions/{id}/reviews/"),
+        ),
+        (
+            "create_session_review",
+            Method::POST,
+            format!("/v3/sessions/{id}/reviews/"),
+        ),
     ]
 }
 
 /// Operations of the spec the fake does not serve yet. The fake grows with
 /// the facade: serving one means moving it to [`operations`].
 const NOT_SERVED_YET: &[&str] = &[
-    "list_session_reviews",
-    "create_session_review",
     "update_document_data",
     "update_poa_data",
     "update_company_data",
@@ -92,6 +100,9 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
         );
         let parameter = if path.starts_with("/v3/session/imports/") {
             "{importId}"
+        } else if path.ends_with("/reviews/") {
+            // The review log's path names its parameter in snake case.
+            "{session_id}"
         } else {
             "{sessionId}"
         };

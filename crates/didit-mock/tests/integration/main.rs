@@ -18,6 +18,7 @@ mod paging;
 mod parameters;
 mod pdf;
 mod rate_limit;
+mod reviews;
 mod schema;
 mod update_status;
 mod webhooks;

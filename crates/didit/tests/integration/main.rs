@@ -19,4 +19,5 @@ mod metadata;
 mod paging;
 mod redirects;
 mod retries;
+mod reviews;
 mod wire;
