@@ -8,20 +8,26 @@
 
 use std::fmt;
 use std::io::SeekFrom;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use didit_api::hooks::RequestOptions;
 use didit_api::{ByteStream, ImportSourceFormat, ImportType};
+use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use uuid::Uuid;
 
+use crate::link_pages::{self, LinkedPage, PageSource, Sent};
 use crate::save::save_atomically;
 use crate::transport::body_error;
-use crate::types::{CreateSessionImportRequest, SessionImportErrorPage, SessionImportJob};
+use crate::types::{
+    ApiError, CreateSessionImportRequest, SessionImportError, SessionImportErrorPage,
+    SessionImportJob,
+};
 use crate::{CallOptions, Client, Error, Reply, ReplyMetadata, Result, Sessions};
 
 /// The largest file the API takes in an upload (25 MB, counted here in
@@ -151,9 +157,10 @@ impl Imports<'_> {
         }
     }
 
-    /// Starts reading one page of the rows an import job refused, in file
-    /// order. [`send`](ListImportErrors::send) it. The rows are personal
-    /// data.
+    /// Starts reading the rows an import job refused, in file order: one
+    /// page with [`send`](ListImportErrors::send), all of them with
+    /// [`pages`](ListImportErrors::pages) or
+    /// [`items`](ListImportErrors::items). The rows are personal data.
     ///
     /// ```no_run
     /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
@@ -168,7 +175,7 @@ impl Imports<'_> {
             client: self.client.clone(),
             import_id,
             limit: None,
-            offset: None,
+            offset: 0,
             options: CallOptions::default(),
         }
     }
@@ -719,7 +726,7 @@ pub struct ListImportErrors {
     client: Client,
     import_id: Uuid,
     limit: Option<u32>,
-    offset: Option<u64>,
+    offset: u64,
     options: CallOptions,
 }
 
@@ -745,7 +752,7 @@ impl ListImportErrors {
     /// # let _ = page;
     /// ```
     pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
+        self.offset = offset;
         self
     }
 
@@ -762,7 +769,8 @@ impl ListImportErrors {
         self
     }
 
-    /// Reads the page. A limit of 0 is refused before anything is sent.
+    /// Reads the page that `offset` names. A limit of 0 is refused before
+    /// anything is sent.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -790,24 +798,156 @@ impl ListImportErrors {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<Reply<SessionImportErrorPage>> {
+        let client = self.options.apply(&self.client)?;
+        let source = self.source()?;
+        link_pages::first_page(&client, &source).await
+    }
+
+    /// Every page from the one `offset` names, one after the other, as
+    /// each page's `next` link gives them. A link is only followed to the
+    /// base URL's origin and the listing's own path (else
+    /// [`Error::NextLinkRefused`]); a link seen before is
+    /// [`Error::PaginationStalled`]; an error after some pages is
+    /// [`Error::Interrupted`], with the offset to resume from.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// use futures::TryStreamExt;
+    /// use wiremock::{Mock, MockServer, ResponseTemplate, matchers};
+    ///
+    /// let server = MockServer::start().await;
+    /// let path = "/v3/session/imports/00000000-0000-0000-0000-000000000000/errors/";
+    /// let refused = |row: i64| serde_json::json!({
+    ///     "uuid": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", "row_number": row,
+    ///     "error": "status: invalid value", "raw_row": {},
+    /// });
+    /// Mock::given(matchers::query_param("offset", "1"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "count": 2, "next": null, "previous": null, "results": [refused(9)],
+    ///     })))
+    ///     .mount(&server)
+    ///     .await;
+    /// Mock::given(matchers::query_param_is_missing("offset"))
+    ///     .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+    ///         "count": 2, "next": format!("{}{path}?limit=1&offset=1", server.uri()),
+    ///         "previous": null, "results": [refused(4)],
+    ///     })))
+    ///     .mount(&server)
+    ///     .await;
+    ///
+    /// let client = didit::Client::builder().api_key("my-key").base_url(server.uri()).build()?;
+    /// let pages: Vec<_> = client
+    ///     .sessions()
+    ///     .imports()
+    ///     .errors(didit::Uuid::nil())
+    ///     .limit(1)
+    ///     .pages()
+    ///     .try_collect()
+    ///     .await?;
+    /// assert_eq!(pages.len(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(
+        self,
+    ) -> impl Stream<Item = Result<Reply<SessionImportErrorPage>>> + Send + Unpin + 'static {
+        let offset = self.offset;
+        let (client, source) = self.prepared();
+        link_pages::pages(client, source, offset)
+    }
+
+    /// Every refused row of [`pages`](Self::pages), in file order, then
+    /// its error if it ends with one.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let refused: Vec<didit::types::SessionImportError> =
+    ///     client.sessions().imports().errors(id).items().try_collect().await?;
+    /// println!("{} rows refused", refused.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn items(self) -> impl Stream<Item = Result<SessionImportError>> + Send + Unpin + 'static {
+        let offset = self.offset;
+        let (client, source) = self.prepared();
+        link_pages::items(client, source, offset)
+    }
+
+    /// The client to send with and the request, or the error to end with
+    /// (the request is then never sent).
+    fn prepared(self) -> (Result<Client>, ImportErrorsSource) {
+        let client = self.options.apply(&self.client);
+        match self.source() {
+            Ok(source) => (client, source),
+            Err(error) => (
+                Err(error),
+                ImportErrorsSource {
+                    import_id: self.import_id,
+                    limit: None,
+                    offset: 0,
+                },
+            ),
+        }
+    }
+
+    /// The request, once its parameters are checked.
+    fn source(&self) -> Result<ImportErrorsSource> {
         let limit = match self.limit {
-            Some(limit) => Some(std::num::NonZeroU32::new(limit).ok_or(Error::InvalidInput {
+            None => None,
+            Some(limit) => Some(NonZeroU32::new(limit).ok_or_else(|| Error::InvalidInput {
                 parameter: "limit",
                 reason: "must be at least 1".to_owned(),
             })?),
-            None => None,
         };
-        let client = self.options.apply(&self.client)?;
-        let api = client.api(None);
+        Ok(ImportErrorsSource {
+            import_id: self.import_id,
+            limit,
+            offset: self.offset,
+        })
+    }
+}
+
+/// `list_session_import_errors` with its parameters, checked.
+struct ImportErrorsSource {
+    import_id: Uuid,
+    limit: Option<NonZeroU32>,
+    /// Sent only when not 0, as a listing left at its start sends none.
+    offset: u64,
+}
+
+impl PageSource for ImportErrorsSource {
+    type Page = SessionImportErrorPage;
+    type Error = ApiError;
+
+    fn send<'a>(
+        &'a self,
+        api: &'a didit_api::Client,
+    ) -> BoxFuture<'a, Sent<SessionImportErrorPage, ApiError>> {
         let mut request = api.list_session_import_errors().import_id(self.import_id);
-        if let Some(limit) = limit {
+        if let Some(limit) = self.limit {
             request = request.limit(limit);
         }
-        if let Some(offset) = self.offset {
-            request = request.offset(offset);
+        if self.offset != 0 {
+            request = request.offset(self.offset);
         }
-        let result = request.send().await;
-        Client::settle(&api, result).await.map(Reply::from_answer)
+        Box::pin(request.send())
+    }
+}
+
+impl LinkedPage for SessionImportErrorPage {
+    type Item = SessionImportError;
+
+    fn next(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+
+    fn results(&self) -> &[Self::Item] {
+        &self.results
+    }
+
+    fn into_results(self) -> Vec<Self::Item> {
+        self.results
     }
 }
 
