@@ -95,6 +95,12 @@ pub enum Command {
         #[command(subcommand)]
         command: SessionsCommand,
     },
+    /// Imports of verifications made before: upload a file, follow the job,
+    /// list the rows it refused, save the template of the columns.
+    Imports {
+        #[command(subcommand)]
+        command: crate::imports::ImportsCommand,
+    },
     /// Didit's signed webhook deliveries: verify one, or receive them on a
     /// local port. Needs no API key.
     Webhooks {

@@ -6,6 +6,7 @@ mod destination;
 mod failure;
 mod fields;
 mod filters;
+mod imports;
 mod key;
 mod lifecycle;
 mod list;
@@ -160,6 +161,11 @@ async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<()
             // The embedded server, when there is one, lives until the command ends.
             let (client, _mock) = connect(&cli.global, request_timeout, api_key, reporter).await?;
             lifecycle::run(&client, command, cli.global.timeout, reporter).await
+        }
+        Command::Imports { command } => {
+            let (client, _mock) =
+                connect(&cli.global, cli.global.timeout, api_key, reporter).await?;
+            imports::run(&client, command).await
         }
         Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }
