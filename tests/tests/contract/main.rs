@@ -6,6 +6,7 @@ mod against_fake;
 mod bites;
 mod drift;
 mod examples;
+mod imports_wire;
 mod lifecycle_wire;
 mod reference;
 mod reviews_wire;
