@@ -9,10 +9,12 @@ use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use didit::types::{SessionImportError, SessionImportJob};
 use didit::{Client, ImportSourceFormat, ImportType, Uuid};
 use futures::TryStreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::failure::{Failure, Stop};
 use crate::lifecycle::Format;
+use crate::report::Reporter;
 use crate::summary::write_fields;
 
 /// Where `imports template` saves when no --output is given.
@@ -22,8 +24,9 @@ const DEFAULT_TEMPLATE_FILE: &str = "import-template.csv";
 pub enum ImportsCommand {
     /// Start importing a CSV or NDJSON file in Didit's import format (at
     /// most 25 MB), or, with --url, one the server fetches. The file is
-    /// checked before anything is sent; the job then runs on the server
-    /// (follow it with `imports show`).
+    /// checked before anything is sent, and a progress bar shows the
+    /// upload on a terminal; the job then runs on the server (follow it
+    /// with `imports show`).
     Upload(UploadArgs),
     /// Show an import job: its status and counts.
     Show(ShowArgs),
@@ -146,7 +149,21 @@ impl From<SourceFormatArg> for ImportSourceFormat {
     }
 }
 
-pub async fn run(client: &Client, command: &ImportsCommand) -> Result<(), Stop> {
+/// A progress bar of the bytes of an upload, on standard error.
+fn upload_bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} uploaded  {elapsed}")
+            .expect("the template is valid"),
+    );
+    bar
+}
+
+pub async fn run(
+    client: &Client,
+    command: &ImportsCommand,
+    reporter: &Reporter,
+) -> Result<(), Stop> {
     let mut out = io::stdout().lock();
     let imports = client.sessions().imports();
     match command {
@@ -163,7 +180,18 @@ pub async fn run(client: &Client, command: &ImportsCommand) -> Result<(), Stop> 
                     if let Some(format) = args.source_format {
                         upload = upload.source_format(format.into());
                     }
-                    upload.send().await
+                    let bar = reporter.shows_progress().then(upload_bar);
+                    if let Some(bar) = bar.clone() {
+                        upload = upload.on_progress(move |sent, size| {
+                            bar.set_length(size);
+                            bar.set_position(sent);
+                        });
+                    }
+                    let sent = upload.send().await;
+                    if let Some(bar) = bar {
+                        bar.finish_and_clear();
+                    }
+                    sent
                 }
                 (None, Some(url)) => {
                     let mut import = imports.from_url(url);

@@ -165,7 +165,7 @@ async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<()
         Command::Imports { command } => {
             let (client, _mock) =
                 connect(&cli.global, cli.global.timeout, api_key, reporter).await?;
-            imports::run(&client, command).await
+            imports::run(&client, command, reporter).await
         }
         Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }

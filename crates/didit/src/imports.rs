@@ -10,6 +10,7 @@ use std::fmt;
 use std::io::SeekFrom;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use didit_api::hooks::RequestOptions;
@@ -112,6 +113,7 @@ impl Imports<'_> {
             import_type: None,
             workflow_id: None,
             source_format: None,
+            progress: None,
             options: CallOptions::default(),
         }
     }
@@ -249,8 +251,12 @@ pub enum ImportFileProblem {
     NotJsonLines,
 }
 
+/// What an upload tells as its file is read into the request: the bytes
+/// read so far, and the file's size.
+type UploadProgress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
 /// An upload of a file to import; see [`Imports::upload`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct UploadImport {
     client: Client,
@@ -258,7 +264,22 @@ pub struct UploadImport {
     import_type: Option<ImportType>,
     workflow_id: Option<Uuid>,
     source_format: Option<ImportSourceFormat>,
+    progress: Option<UploadProgress>,
     options: CallOptions,
+}
+
+impl fmt::Debug for UploadImport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadImport")
+            .field("client", &self.client)
+            .field("path", &self.path)
+            .field("import_type", &self.import_type)
+            .field("workflow_id", &self.workflow_id)
+            .field("source_format", &self.source_format)
+            .field("progress", &self.progress.as_ref().map(|_| "[set]"))
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl UploadImport {
@@ -298,6 +319,23 @@ impl UploadImport {
     /// ```
     pub fn source_format(mut self, format: ImportSourceFormat) -> Self {
         self.source_format = Some(format);
+        self
+    }
+
+    /// Calls `progress` as the file is read into the request, with the
+    /// bytes read so far and the file's size (for a progress bar).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let upload = client
+    ///     .sessions()
+    ///     .imports()
+    ///     .upload("sessions.csv")
+    ///     .on_progress(|sent, size| eprintln!("{sent} of {size} bytes"));
+    /// # let _ = upload;
+    /// ```
+    pub fn on_progress(mut self, progress: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
         self
     }
 
@@ -381,6 +419,7 @@ impl UploadImport {
             &format,
             self.import_type.as_ref(),
             self.workflow_id,
+            self.progress.clone(),
         )?;
         let url = client
             .inner
@@ -412,6 +451,7 @@ fn upload_form(
     format: &ImportSourceFormat,
     import_type: Option<&ImportType>,
     workflow_id: Option<Uuid>,
+    progress: Option<UploadProgress>,
 ) -> Result<Form> {
     let mime = match format {
         ImportSourceFormat::Ndjson => "application/x-ndjson",
@@ -419,7 +459,13 @@ fn upload_form(
     };
     // At most `size` bytes: a file that grows while it is sent still
     // matches the length announced.
-    let chunks = tokio_util::io::ReaderStream::new(file.take(size));
+    let mut read: u64 = 0;
+    let chunks = tokio_util::io::ReaderStream::new(file.take(size)).inspect(move |chunk| {
+        if let (Ok(chunk), Some(progress)) = (chunk, &progress) {
+            read = read.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+            progress(read, size);
+        }
+    });
     let file_part = Part::stream_with_length(reqwest::Body::wrap_stream(chunks), size)
         .file_name(file_name)
         .mime_str(mime)
@@ -1146,6 +1192,7 @@ mod tests {
             18,
             "sessions.csv".to_owned(),
             &ImportSourceFormat::Csv,
+            None,
             None,
             None,
         )

@@ -153,15 +153,22 @@ async fn an_upload_is_one_streamed_multipart_request_sent_once() {
     let file = directory.path().join("sessions.ndjson");
     let content = "{\"external_id\": \"e-1\"}\n";
     std::fs::write(&file, content).unwrap();
+    let told = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let error = client
         .sessions()
         .imports()
         .upload(&file)
         .workflow_id(workflow())
         .import_type(didit::ImportType::UserVerification)
+        .on_progress({
+            let told = told.clone();
+            move |sent, size| told.lock().unwrap().push((sent, size))
+        })
         .send()
         .await
         .unwrap_err();
+    let size = content.len() as u64;
+    assert_eq!(told.lock().unwrap().last(), Some(&(size, size)));
     assert!(matches!(error, Error::Api { .. }), "{error:?}");
 
     let received = server.received_requests().await.unwrap();
