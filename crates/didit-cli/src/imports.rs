@@ -16,6 +16,7 @@ use crate::failure::{Failure, Stop};
 use crate::lifecycle::Format;
 use crate::report::Reporter;
 use crate::summary::write_fields;
+use crate::table::printable;
 
 /// Where `imports template` saves when no --output is given.
 const DEFAULT_TEMPLATE_FILE: &str = "import-template.csv";
@@ -299,6 +300,8 @@ fn write_errors(
             if refused.is_empty() {
                 return writeln!(out, "no rows refused");
             }
+            // What the server wrote cannot break a line of the table.
+            let external_id = |row: &SessionImportError| printable(&external_id(row));
             let width = refused
                 .iter()
                 .map(|row| external_id(row).chars().count())
@@ -312,7 +315,7 @@ fn write_errors(
                     "{:>6}  {:<width$}  {}",
                     row.row_number,
                     external_id(row),
-                    row.error
+                    printable(&row.error)
                 )?;
             }
             Ok(())

@@ -280,3 +280,15 @@ async fn the_template_is_saved_whole_or_not_at_all() {
         .collect();
     assert_eq!(names, ["template.csv"]);
 }
+
+#[test]
+fn requests_do_not_show_their_address_in_debug() {
+    let client = didit::Client::builder().api_key(KEY).build().unwrap();
+    let imports = client.sessions().imports();
+    let import = imports.from_url("https://files.example.com/a.csv?signature=secret-token");
+    let shown = format!("{import:?}");
+    assert!(!shown.contains("secret-token"), "{shown}");
+    assert!(shown.contains("source_file_url"), "{shown}");
+    let upload = imports.upload("sessions.csv").on_progress(|_, _| {});
+    assert!(format!("{upload:?}").contains("progress: Some(\"[set]\")"));
+}
