@@ -137,6 +137,11 @@ pub enum SessionsCommand {
     /// The global --timeout is how long to wait in total here (default 600
     /// seconds), not the limit of one request.
     Wait(crate::lifecycle::WaitArgs),
+    /// The review log of a KYC session: read it, or add a note.
+    Reviews {
+        #[command(subcommand)]
+        command: crate::reviews::ReviewsCommand,
+    },
 }
 
 const LIST_EXAMPLES: &str = "Examples:

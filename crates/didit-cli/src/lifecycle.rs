@@ -225,6 +225,7 @@ pub async fn run(
             Ok(())
         }
         SessionsCommand::Delete(args) => delete(client, args, reporter, &mut out).await,
+        SessionsCommand::Reviews { command } => crate::reviews::run(client, command).await,
         SessionsCommand::Pdf(args) => {
             let path = args
                 .output

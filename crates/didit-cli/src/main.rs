@@ -13,6 +13,7 @@ mod list;
 mod output;
 mod progress;
 mod report;
+mod reviews;
 mod summary;
 mod table;
 mod webhooks;

@@ -18,6 +18,8 @@ use didit_mock::{DiditMock, ListQuery};
 mod imports;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
+#[path = "cli/reviews.rs"]
+mod reviews;
 #[path = "cli/webhooks.rs"]
 mod webhooks;
 

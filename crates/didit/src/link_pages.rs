@@ -20,7 +20,6 @@
 //! an error the stream ends.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use didit_api::{ClientInfo, JsonDocument, ResponseValue};
 use futures::future::BoxFuture;
@@ -155,27 +154,19 @@ pub(crate) fn pages<S: PageSource>(
     source: S,
     start_offset: u64,
 ) -> impl Stream<Item = Result<Reply<S::Page>>> + Send + Unpin + 'static {
-    let state = match client {
-        Ok(client) => Pager {
-            client: Some(client),
-            source: Arc::new(source),
-            next: Some(None),
-            pending_error: None,
-            seen: HashSet::new(),
-            start_offset,
-            pages_received: 0,
-            rows_received: 0,
-        },
-        Err(error) => Pager {
-            client: None,
-            source: Arc::new(source),
-            next: None,
-            pending_error: Some(error),
-            seen: HashSet::new(),
-            start_offset,
-            pages_received: 0,
-            rows_received: 0,
-        },
+    let (client, next, pending_error) = match client {
+        Ok(client) => (Some(client), Some(None), None),
+        Err(error) => (None, None, Some(error)),
+    };
+    let state = Pager {
+        client,
+        source,
+        next,
+        pending_error,
+        seen: HashSet::new(),
+        start_offset,
+        pages_received: 0,
+        rows_received: 0,
     };
     futures::stream::unfold(state, |mut pager| async move {
         let page = pager.next_page().await?;
@@ -200,7 +191,7 @@ pub(crate) fn items<S: PageSource>(
 struct Pager<S> {
     /// `None` when the request was refused before anything was sent.
     client: Option<Client>,
-    source: Arc<S>,
+    source: S,
     /// The page to fetch next: `Some(None)` for the request as built,
     /// `Some(Some(link))` for a link; `None` at the end.
     next: Option<Option<Url>>,
@@ -225,7 +216,7 @@ impl<S: PageSource> Pager<S> {
             Some(link) => offset_of(link),
             None => Some(self.start_offset),
         };
-        let (page, url) = match fetch(client, self.source.as_ref(), link).await {
+        let (page, url) = match fetch(client, &self.source, link).await {
             Ok(fetched) => fetched,
             Err(error) => {
                 let resume_offset = self.resume_offset(failed_at);

@@ -285,3 +285,83 @@ fn a_note_shows_its_fields_but_not_their_values() {
     );
     assert!(!shown.contains("Jane") && !shown.contains("555"), "{shown}");
 }
+
+#[tokio::test]
+async fn an_empty_page_with_a_link_stalls_and_a_link_elsewhere_on_the_origin_is_refused() {
+    let server = MockServer::start().await;
+    let other_path = format!("{}/v3/sessions/?offset=1", server.uri());
+    Mock::given(path(LOG_PATH))
+        .and(query_param_is_missing("offset"))
+        .respond_with(log_page(Some(other_path), &[1]))
+        .mount(&server)
+        .await;
+    let session = Uuid::parse_str(SESSION).unwrap();
+    let mut pages = client(&server).sessions().reviews(session).pages();
+    pages.try_next().await.unwrap().unwrap();
+    let error = pages.try_next().await.unwrap_err();
+    let Error::Interrupted { source, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert!(
+        matches!(**source, Error::NextLinkRefused { .. }),
+        "{source:?}"
+    );
+
+    let server = MockServer::start().await;
+    let next = format!("{}{LOG_PATH}?offset=5", server.uri());
+    Mock::given(path(LOG_PATH))
+        .respond_with(log_page(Some(next), &[]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .sessions()
+        .reviews(session)
+        .items()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    let Error::Interrupted {
+        resume_offset,
+        source,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(*resume_offset, 5);
+    assert!(
+        matches!(**source, Error::PaginationStalled { .. }),
+        "{source:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_that_fails_part_way_tells_where_to_resume() {
+    let server = MockServer::start().await;
+    let next = format!("{}{LOG_PATH}?limit=2&offset=2", server.uri());
+    Mock::given(query_param("offset", "2"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."})))
+        .mount(&server)
+        .await;
+    Mock::given(query_param_is_missing("offset"))
+        .respond_with(log_page(Some(next), &[1, 2]))
+        .mount(&server)
+        .await;
+    let session = Uuid::parse_str(SESSION).unwrap();
+    let mut items = client(&server).sessions().reviews(session).limit(2).items();
+    assert!(items.try_next().await.unwrap().is_some());
+    assert!(items.try_next().await.unwrap().is_some());
+    let error = items.try_next().await.unwrap_err();
+    let Error::Interrupted {
+        resume_offset,
+        rows_received,
+        source,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!((*resume_offset, *rows_received), (2, 2));
+    assert!(matches!(**source, Error::NotFound { .. }), "{source:?}");
+}
