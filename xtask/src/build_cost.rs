@@ -31,7 +31,7 @@ const SDK_MAIN: &str = include_str!("../build-cost/sdk.rs");
 /// declares it the same way, so that it builds the same reqwest the SDK
 /// does. A test keeps the two in step.
 const REQWEST_VERSION: &str = "0.13";
-const REQWEST_FEATURES: [&str; 3] = ["json", "query", "stream"];
+const REQWEST_FEATURES: [&str; 4] = ["json", "query", "stream", "multipart"];
 /// The TLS backend the `didit` facade enables by default.
 const DIDIT_DEFAULT_TLS: &str = "rustls";
 
@@ -651,7 +651,7 @@ mod tests {
         let manifest = baseline_manifest();
         assert!(
             manifest.lines().any(|line| line
-                == r#"reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "rustls"] }"#),
+                == r#"reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "multipart", "rustls"] }"#),
             "{manifest}"
         );
         // The workspace's reqwest, and the facade's default TLS: when

@@ -41,7 +41,7 @@ pub struct Cli {
 /// `webhooks` commands call no API and refuse them (see [`parse`]).
 #[derive(Debug, Args)]
 #[command(
-    next_help_heading = "API (sessions commands)",
+    next_help_heading = "API (sessions and imports commands)",
     group(ArgGroup::new("key_source").args(["api_key", "api_key_file"]))
 )]
 pub struct ApiArgs {
@@ -118,7 +118,9 @@ where
         if let Some((_, flag)) = given {
             return Err(command.error(
                 ErrorKind::ArgumentConflict,
-                format!("{flag} is for the `sessions` commands: `webhooks` calls no API"),
+                format!(
+                    "{flag} is for the `sessions` and `imports` commands: `webhooks` calls no API"
+                ),
             ));
         }
     }
@@ -174,6 +176,12 @@ pub enum Command {
     Sessions {
         #[command(subcommand)]
         command: SessionsCommand,
+    },
+    /// Imports of verifications made before: upload a file, follow the job,
+    /// list the rows it refused, save the template of the columns.
+    Imports {
+        #[command(subcommand)]
+        command: crate::imports::ImportsCommand,
     },
     /// Didit's signed webhook deliveries: verify one, or receive them on a
     /// local port. Needs no API key.

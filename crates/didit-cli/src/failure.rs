@@ -262,7 +262,9 @@ impl From<didit::Error> for Failure {
             }
             | Error::Authentication { .. }
             | Error::Forbidden { .. } => Exit::Authentication,
-            Error::InvalidInput { .. } | Error::InvalidConfig { .. } => Exit::Usage,
+            Error::InvalidInput { .. } | Error::InvalidConfig { .. } | Error::ImportFile { .. } => {
+                Exit::Usage
+            }
             Error::Timeout { .. } | Error::Transport { .. } => Exit::Network,
             Error::Decode { .. }
             | Error::RedirectRefused { .. }

@@ -7,6 +7,7 @@ mod destination;
 mod failure;
 mod fields;
 mod filters;
+mod imports;
 mod key;
 mod lifecycle;
 mod list;
@@ -52,7 +53,9 @@ fn main() -> ExitCode {
     // `--mock` needs no key, and `webhooks` no API at all: standard input
     // is left alone then.
     let api_key = match &cli.command {
-        Command::Sessions { .. } if !cli.api.mock => key::api_key(&cli.api, io::stdin().lock()),
+        Command::Sessions { .. } | Command::Imports { .. } if !cli.api.mock => {
+            key::api_key(&cli.api, io::stdin().lock())
+        }
         _ => Ok(None),
     };
     let api_key = match api_key {
@@ -166,6 +169,10 @@ async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<()
             // The embedded server, when there is one, lives until the command ends.
             let (client, _mock) = connect(&cli.api, request_timeout, api_key, reporter).await?;
             lifecycle::run(&client, command, cli.api.timeout, reporter).await
+        }
+        Command::Imports { command } => {
+            let (client, _mock) = connect(&cli.api, cli.api.timeout, api_key, reporter).await?;
+            imports::run(&client, command, reporter).await
         }
         Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }

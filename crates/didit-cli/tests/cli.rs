@@ -18,6 +18,8 @@ use didit_mock::{DiditMock, ListQuery};
 #[cfg(target_os = "linux")]
 #[path = "cli/exit_status.rs"]
 mod exit_status;
+#[path = "cli/imports.rs"]
+mod imports;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
 #[path = "cli/reviews.rs"]

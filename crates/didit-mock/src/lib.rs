@@ -57,6 +57,7 @@ mod filter;
 mod fold;
 #[cfg(feature = "hostile")]
 pub mod hostile;
+mod imports;
 mod lifecycle;
 mod page;
 mod pdf;

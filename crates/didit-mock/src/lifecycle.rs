@@ -320,6 +320,13 @@ impl State {
         self.store = Arc::new(self.store.edited(edit));
     }
 
+    /// The number of a session being added; numbers are never reused.
+    pub(crate) fn take_session_number(&mut self) -> i64 {
+        let number = self.next_number;
+        self.next_number += 1;
+        number
+    }
+
     /// Replaces the session with the same id by `session`.
     pub(crate) fn replace(&mut self, session: MockSession) {
         let id = session.session_id();

@@ -9,6 +9,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 use didit_api::SessionStatus;
 use uuid::Uuid;
 
+use crate::imports::{ImportJobs, ImportOperation};
 use crate::lifecycle::{Answer, State};
 use crate::page;
 use crate::query::ListQuery;
@@ -135,6 +136,7 @@ pub(crate) struct Shared {
     /// The store the server started with.
     pub(crate) initial_store: Arc<Store>,
     state: Mutex<State>,
+    imports: Mutex<ImportJobs>,
     pub(crate) settings: Settings,
     reads: Mutex<Window>,
     writes: Mutex<Window>,
@@ -196,6 +198,7 @@ impl Shared {
         Self {
             webhooks,
             state: Mutex::new(State::new(store.clone())),
+            imports: Mutex::default(),
             initial_store: store,
             settings,
             reads: Mutex::default(),
@@ -437,6 +440,11 @@ impl Responder {
         let origin = format!("http://{host}");
         let truncated = matches!(fault, Some(Fault::Truncate));
         let (mut template, status) = match operation {
+            Operation::Import(operation) => {
+                // The jobs, then the sessions: always in this order.
+                let mut imports = lock(&shared.imports);
+                imports.answer(operation, request, &mut shared.state(), &origin)
+            }
             Operation::List => {
                 let raw_query = request.url.query().unwrap_or("");
                 match ListQuery::parse(raw_query) {
@@ -493,7 +501,7 @@ impl Responder {
                             state.reviews(id, request.url.query().unwrap_or(""), &base, settings)
                         }
                         Operation::AddReview(id) => state.add_review(id, &request.body),
-                        Operation::List | Operation::ImportShared => {
+                        Operation::List | Operation::ImportShared | Operation::Import(_) => {
                             unreachable!("answered above")
                         }
                     }
@@ -538,6 +546,7 @@ enum Operation {
     Delete(Uuid),
     DeleteMany,
     Pdf(Uuid),
+    Import(ImportOperation),
     /// `GET` of a session's review log; `POST` to the same path is
     /// [`AddReview`](Operation::AddReview).
     Reviews(Uuid),
@@ -557,6 +566,9 @@ impl Operation {
             SESSION_PATH => return Some(Operation::Create),
             IMPORT_SHARED_PATH => return Some(Operation::ImportShared),
             _ => {}
+        }
+        if let Some(import) = ImportOperation::at(path) {
+            return Some(Operation::Import(import));
         }
         if let Some((id, "reviews/")) = path
             .strip_prefix(SESSIONS_PATH)
@@ -591,6 +603,7 @@ impl Operation {
             | Operation::ArmSandbox(_) => Method::POST,
             Operation::UpdateStatus(_) => Method::PATCH,
             Operation::Delete(_) => Method::DELETE,
+            Operation::Import(import) => import.method(),
         }
     }
 }

@@ -151,6 +151,19 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A file to import was refused before anything was sent: it could not
+    /// be read, is too large, or is not in the import format. The message
+    /// names the problem, never what the file holds.
+    #[error("refused to import {}: {problem}", path.display())]
+    #[non_exhaustive]
+    ImportFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        #[source]
+        problem: crate::ImportFileProblem,
+    },
+
     /// Any other error status.
     #[error("the API answered {status}{}", messages_suffix(body, *status))]
     #[non_exhaustive]

@@ -148,6 +148,7 @@
 mod call;
 mod client;
 mod error;
+mod imports;
 mod lifecycle;
 mod limiter;
 mod link_pages;
@@ -157,6 +158,7 @@ mod rate_limit;
 mod reply;
 mod retry;
 mod reviews;
+mod save;
 mod sessions;
 mod sharing;
 mod transport;
@@ -170,6 +172,10 @@ pub use client::{
 /// The token that shares a session with another application: a secret.
 pub use didit_api::ShareToken;
 pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
+pub use imports::{
+    GetImport, GetImportTemplate, ImportFileProblem, ImportFromUrl, ImportTemplate, Imports,
+    ListImportErrors, MAX_IMPORT_FILE_BYTES, UploadImport,
+};
 pub use lifecycle::{
     CreateSession, DeleteSession, DeleteSessions, GetDecision, GetPdfReport, PdfReport,
     UpdateStatus, WaitForDecision,
@@ -201,6 +207,9 @@ pub use didit_api::{
     UnknownSessionRow, VatValidationStatus, WarningCode, WarningFeature, WarningLogType,
     WebhookType,
 };
+
+/// What an import holds, its file's format, and where its job stands.
+pub use didit_api::{ImportSourceFormat, ImportStatus, ImportType};
 
 /// The date type of the date filters.
 pub use chrono::NaiveDate;

@@ -227,6 +227,41 @@ impl Client {
 }
 
 impl Client {
+    /// Sends a request built by hand, for a body the generated client
+    /// cannot make (a multipart upload), through the same pipeline as the
+    /// generated operations, and reads its JSON answer as they do. A body
+    /// that cannot be copied (a stream) is sent once.
+    pub(crate) async fn send_built<T: JsonDocument>(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<ResponseValue<T>> {
+        let answer = self
+            .execute(request, operation, &RequestOptions::default())
+            .await?;
+        let Answer::Read {
+            status,
+            headers,
+            body,
+        } = answer
+        else {
+            return Err(Error::Internal {
+                what: "an answer read whole was handed back as a stream",
+            });
+        };
+        match T::from_json(&body) {
+            Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+            Err(failure) => Err(Error::Decode {
+                status,
+                path: failure.path,
+                expected: failure.expected,
+                body: ResponseBody::new(body),
+            }),
+        }
+    }
+}
+
+impl Client {
     /// Sends one operation: every attempt, the waits between them and the
     /// timeouts, as the client's settings say. Answers with an error
     /// status come back as the matching [`Error`]; so does a failure that

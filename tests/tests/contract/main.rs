@@ -7,6 +7,7 @@ mod bites;
 mod debug_output;
 mod drift;
 mod examples;
+mod imports_wire;
 mod lifecycle_wire;
 mod reference;
 mod reviews_wire;

@@ -38,6 +38,26 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
             format!("/v3/session/{id}/generate-pdf/"),
         ),
         (
+            "create_session_import",
+            Method::POST,
+            "/v3/session/imports/".to_owned(),
+        ),
+        (
+            "get_session_import_template",
+            Method::GET,
+            "/v3/session/imports/template/".to_owned(),
+        ),
+        (
+            "get_session_import",
+            Method::GET,
+            format!("/v3/session/imports/{id}/"),
+        ),
+        (
+            "list_session_import_errors",
+            Method::GET,
+            format!("/v3/session/imports/{id}/errors/"),
+        ),
+        (
             "list_session_reviews",
             Method::GET,
             format!("/v3/sessions/{id}/reviews/"),
@@ -80,10 +100,6 @@ const NOT_SERVED_YET: &[&str] = &[
     "update_feature_status",
     "update_aml_hit_status",
     "update_aml_hit_statuses",
-    "create_session_import",
-    "get_session_import_template",
-    "get_session_import",
-    "list_session_import_errors",
 ];
 
 #[tokio::test]
@@ -100,8 +116,10 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
             spec_operations.iter().any(|op| op == operation),
             "{operation}"
         );
-        // The review log's path names its parameter in snake case.
-        let parameter = if path.ends_with("/reviews/") {
+        let parameter = if path.starts_with("/v3/session/imports/") {
+            "{importId}"
+        } else if path.ends_with("/reviews/") {
+            // The review log's path names its parameter in snake case.
             "{session_id}"
         } else {
             "{sessionId}"

@@ -13,6 +13,7 @@ mod delete;
 mod errors;
 mod faults;
 mod filters;
+mod imports;
 mod paging;
 mod parameters;
 mod pdf;

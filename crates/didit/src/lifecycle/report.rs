@@ -1,14 +1,14 @@
 //! A session's PDF report, streamed from the answer to where it is kept.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bytes::Bytes;
 use didit_api::{ByteStream, ResponseValue};
 use futures::{Stream, StreamExt};
 use reqwest::StatusCode;
-use tokio::io::AsyncWriteExt;
 
 use crate::error::ResponseBody;
+use crate::save::save_atomically;
 use crate::transport::body_error;
 use crate::{Error, ReplyMetadata, Result};
 
@@ -137,45 +137,7 @@ impl PdfReport {
     /// # Ok(()) }
     /// ```
     pub async fn save(self, path: impl AsRef<Path>) -> Result<u64> {
-        let path = path.as_ref();
-        let temporary = temporary_beside(path);
-        let written = self.write_to(&temporary).await;
-        let outcome = match written {
-            Ok(written) => tokio::fs::rename(&temporary, path)
-                .await
-                .map(|()| written)
-                .map_err(|error| file_error(path, error)),
-            Err(error) => Err(error),
-        };
-        if outcome.is_err() {
-            // Already gone when the rename went through.
-            let _ = tokio::fs::remove_file(&temporary).await;
-        }
-        outcome
-    }
-
-    async fn write_to(self, temporary: &Path) -> Result<u64> {
-        let mut options = tokio::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let mut file = options
-            .open(temporary)
-            .await
-            .map_err(|error| file_error(temporary, error))?;
-        let mut written: u64 = 0;
-        let mut chunks = self.into_stream();
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk?;
-            file.write_all(&chunk)
-                .await
-                .map_err(|error| file_error(temporary, error))?;
-            written = written.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
-        }
-        file.sync_all()
-            .await
-            .map_err(|error| file_error(temporary, error))?;
-        Ok(written)
+        save_atomically(path.as_ref(), self.into_stream()).await
     }
 }
 
@@ -228,27 +190,6 @@ impl Checked {
             body: ResponseBody::new(Bytes::from(std::mem::take(&mut self.start))),
         }
     }
-}
-
-fn file_error(path: &Path, error: std::io::Error) -> Error {
-    Error::File {
-        path: path.to_path_buf(),
-        source: error,
-    }
-}
-
-/// A fresh name for a temporary file in `path`'s directory.
-fn temporary_beside(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report.pdf".to_owned());
-    let unique = format!(
-        ".{name}.{}.{:x}.part",
-        std::process::id(),
-        fastrand::u64(..)
-    );
-    path.with_file_name(unique)
 }
 
 /// The file name of a `Content-Disposition` value, without any directory.

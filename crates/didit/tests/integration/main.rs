@@ -13,6 +13,7 @@ mod concurrent_paging;
 mod debug_output;
 mod errors;
 mod hostile;
+mod imports;
 mod lifecycle;
 mod live;
 mod metadata;

@@ -184,6 +184,9 @@ pub fn conforms(operation: &str, answer: &Answer) {
         200 if operation == "get_session_pdf" => {
             assert_eq!(answer.header("content-type"), Some("application/pdf"));
         }
+        200 if operation == "get_session_import_template" => {
+            assert_eq!(answer.header("content-type"), Some("text/csv"));
+        }
         status => {
             assert!(
                 answer.header("content-type") == Some("application/json"),
