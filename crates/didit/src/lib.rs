@@ -147,6 +147,7 @@
 
 mod call;
 mod client;
+mod corrections;
 mod error;
 mod lifecycle;
 mod limiter;
@@ -163,6 +164,10 @@ pub use client::{
     API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
     MAX_PAGE_CONCURRENCY,
+};
+pub use corrections::{
+    CorrectCompany, CorrectDocument, CorrectProofOfAddress, ReviewAmlHit, ReviewAmlHits,
+    UpdateStepStatus,
 };
 pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
 pub use lifecycle::{

@@ -265,7 +265,7 @@ impl fmt::Debug for CreateSession {
 
 /// The properties a request body will carry, by name: what `Debug` of a
 /// request shows instead of the values, which may be personal data.
-fn fields_set(body: &impl serde::Serialize) -> Vec<String> {
+pub(crate) fn fields_set(body: &impl serde::Serialize) -> Vec<String> {
     match serde_json::to_value(body) {
         Ok(serde_json::Value::Object(properties)) => {
             properties.into_iter().map(|(name, _)| name).collect()
