@@ -14,6 +14,8 @@ use uuid::Uuid;
 use crate::store::{KybFacts, KybRecord, KycFacts, KycRecord, MockSession, Store};
 use crate::synthetic::{SYNTHETIC_KYB_WORKFLOWS, SYNTHETIC_KYC_WORKFLOWS, feature_statuses};
 
+mod corrections;
+
 /// No session with the given id is (still) in the mock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionNotFound {
@@ -38,6 +40,7 @@ struct Extras {
     contact_details: Option<Value>,
     expected_details: Option<Value>,
     reviews: Vec<Value>,
+    corrections: corrections::Corrections,
 }
 
 /// An answer before it becomes a wiremock template.
@@ -444,7 +447,7 @@ impl State {
                 callback: callback.clone(),
                 contact_details: body.get("contact_details").cloned(),
                 expected_details: body.get("expected_details").cloned(),
-                reviews: Vec::new(),
+                ..Extras::default()
             },
         );
         self.edit(|sessions| sessions.push(session));
@@ -564,6 +567,7 @@ impl State {
                 }
             }
         }
+        corrections::overlay(&session, &extras.corrections, &mut decision);
         decision.insert("reviews".into(), Value::Array(extras.reviews));
         decision.insert("created_at".into(), json!(created_at));
         decision.insert("expires_at".into(), Value::Null);

@@ -7,6 +7,11 @@ use didit_mock::DiditMock;
 use reqwest::Method;
 use serde_json::json;
 
+/// A company id in the paths of company corrections.
+const SOME_COMPANY: &str = "6b9479f5-6769-46c8-baf1-df63bbbc5f8c";
+/// A workflow node in the paths of step status changes.
+const SOME_NODE: &str = "feature_aml";
+
 /// `(operation id, method, path)` of every operation, for a session `id`.
 fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
     vec![
@@ -37,6 +42,36 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
             Method::GET,
             format!("/v3/session/{id}/generate-pdf/"),
         ),
+        (
+            "update_document_data",
+            Method::PATCH,
+            format!("/v3/session/{id}/update-data/"),
+        ),
+        (
+            "update_poa_data",
+            Method::PATCH,
+            format!("/v3/session/{id}/update-poa-data/"),
+        ),
+        (
+            "update_company_data",
+            Method::PATCH,
+            format!("/v3/session/{id}/kyb/{SOME_COMPANY}/update-data/"),
+        ),
+        (
+            "update_feature_status",
+            Method::PATCH,
+            format!("/v3/session/{id}/features/{SOME_NODE}/update-status/"),
+        ),
+        (
+            "update_aml_hit_status",
+            Method::PATCH,
+            format!("/v3/session/{id}/update-aml-hit-status/"),
+        ),
+        (
+            "update_aml_hit_statuses",
+            Method::PATCH,
+            format!("/v3/session/{id}/bulk-update-aml-hit-status/"),
+        ),
     ]
 }
 
@@ -45,12 +80,6 @@ fn operations(id: &str) -> Vec<(&'static str, Method, String)> {
 const NOT_SERVED_YET: &[&str] = &[
     "list_session_reviews",
     "create_session_review",
-    "update_document_data",
-    "update_poa_data",
-    "update_company_data",
-    "update_feature_status",
-    "update_aml_hit_status",
-    "update_aml_hit_statuses",
     "share_session",
     "import_shared_session",
     "arm_sandbox_scenario",
@@ -74,7 +103,10 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
             spec_operations.iter().any(|op| op == operation),
             "{operation}"
         );
-        let spec_path = path.replace(&id, "{sessionId}");
+        let spec_path = path
+            .replace(&id, "{sessionId}")
+            .replace(SOME_COMPANY, "{companyUuid}")
+            .replace(&format!("/{SOME_NODE}/"), "/{nodeId}/");
         assert!(
             common::SPEC.json["paths"][&spec_path][method.as_str().to_lowercase()].is_object(),
             "{method} {spec_path} is not in the spec"
