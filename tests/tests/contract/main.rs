@@ -4,6 +4,7 @@
 
 mod against_fake;
 mod bites;
+mod corrections_wire;
 mod drift;
 mod examples;
 mod lifecycle_wire;
