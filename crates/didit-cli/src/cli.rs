@@ -131,6 +131,8 @@ pub enum SessionsCommand {
     /// The global --timeout is how long to wait in total here (default 600
     /// seconds), not the limit of one request.
     Wait(crate::lifecycle::WaitArgs),
+    #[command(flatten)]
+    Corrections(crate::corrections::CorrectionsCommand),
 }
 
 const LIST_EXAMPLES: &str = "Examples:

@@ -225,6 +225,7 @@ pub async fn run(
             Ok(())
         }
         SessionsCommand::Delete(args) => delete(client, args, reporter, &mut out).await,
+        SessionsCommand::Corrections(command) => crate::corrections::run(client, command).await,
         SessionsCommand::Pdf(args) => {
             let path = args
                 .output
@@ -429,13 +430,16 @@ pub fn default_pdf_name(session_id: Uuid) -> PathBuf {
 
 /// Writes a pretty-printed JSON document (`serde_json::to_vec_pretty` of
 /// the value) and a line break.
-fn write_json(out: &mut dyn Write, document: serde_json::Result<Vec<u8>>) -> io::Result<()> {
+pub(crate) fn write_json(
+    out: &mut dyn Write,
+    document: serde_json::Result<Vec<u8>>,
+) -> io::Result<()> {
     out.write_all(&document.map_err(io::Error::other)?)?;
     writeln!(out)?;
     out.flush()
 }
 
-fn non_empty(text: &str) -> Result<String, String> {
+pub(crate) fn non_empty(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
         return Err("must not be empty".to_owned());
     }

@@ -2,6 +2,7 @@
 //! terminal. Built on the `didit` SDK; see `didit --help`.
 
 mod cli;
+mod corrections;
 mod destination;
 mod failure;
 mod fields;

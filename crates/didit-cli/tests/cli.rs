@@ -14,6 +14,8 @@ use didit::types::{KycSession, SessionPage};
 use didit_mock::{DiditMock, ListQuery};
 
 // In a folder of its own, so that it is not a test binary too.
+#[path = "cli/corrections.rs"]
+mod corrections;
 #[path = "cli/lifecycle.rs"]
 mod lifecycle;
 #[path = "cli/webhooks.rs"]

@@ -200,6 +200,10 @@ pub use didit_api::{
     WebhookType,
 };
 
+/// Decodes a JSON document into any payload type, request bodies included;
+/// a failure names the JSON path, never the value found there.
+pub use didit_api::decode_any;
+
 /// The date type of the date filters.
 pub use chrono::NaiveDate;
 
