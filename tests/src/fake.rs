@@ -297,7 +297,38 @@ pub enum LifecycleStep {
         /// The request body.
         body: serde_json::Value,
     },
+    /// A correction after a review (`PATCH`), one of [`CORRECTIONS`].
+    Correct {
+        /// Which known session.
+        target: usize,
+        /// The operation's id.
+        operation: &'static str,
+        /// Which of [`STEP_NODES`] a step status change names.
+        node: usize,
+        /// The request body.
+        body: serde_json::Value,
+    },
 }
+
+/// The corrections after a review, and the schema of each one's body.
+pub const CORRECTIONS: &[(&str, &str)] = &[
+    ("update_document_data", "UpdateDocumentDataRequest"),
+    ("update_poa_data", "UpdatePoaDataRequest"),
+    ("update_company_data", "UpdateCompanyDataRequest"),
+    ("update_feature_status", "UpdateFeatureStatusRequest"),
+    ("update_aml_hit_status", "UpdateAmlHitStatusRequest"),
+    ("update_aml_hit_statuses", "UpdateAmlHitStatusesRequest"),
+];
+
+/// Workflow nodes the step status changes name: steps of the fake's
+/// workflows, and one no session has.
+pub const STEP_NODES: &[&str] = &[
+    "feature_id_verification",
+    "feature_aml",
+    "feature_poa",
+    "feature_kyb_registry",
+    "feature_missing",
+];
 
 /// Sequences of lifecycle steps whose bodies are valid per `spec`'s request
 /// schemas. Bulk deletes never say `delete_all`, which would end the story
@@ -354,6 +385,24 @@ pub fn lifecycle_steps(spec: &Spec) -> BoxedStrategy<Vec<LifecycleStep>> {
         });
     let reviews = (any::<usize>(), review_query)
         .prop_map(|(target, query)| LifecycleStep::Reviews { target, query });
+    let corrections: Vec<BoxedStrategy<LifecycleStep>> = CORRECTIONS
+        .iter()
+        .map(|(operation, schema)| {
+            (
+                any::<usize>(),
+                any::<usize>(),
+                generator.strategy_at(&format!("/components/schemas/{schema}")),
+            )
+                .prop_map(|(target, node, body)| LifecycleStep::Correct {
+                    target,
+                    operation,
+                    node,
+                    body,
+                })
+                .boxed()
+        })
+        .collect();
+    let correct = proptest::strategy::Union::new(corrections);
     let status = proptest::sample::select(SessionStatus::KNOWN.to_vec());
     let step = prop_oneof![
         3 => create,
@@ -365,6 +414,7 @@ pub fn lifecycle_steps(spec: &Spec) -> BoxedStrategy<Vec<LifecycleStep>> {
         2 => any::<usize>().prop_map(|target| LifecycleStep::Pdf { target }),
         2 => reviews,
         2 => add_review,
+        3 => correct,
     ];
     proptest::collection::vec(step, 1..12).boxed()
 }

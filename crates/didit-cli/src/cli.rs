@@ -240,6 +240,8 @@ pub enum SessionsCommand {
     /// starts.
     #[command(after_help = crate::sharing::ARM_SANDBOX_TOKEN_HELP)]
     ArmSandbox(crate::sharing::ArmSandboxArgs),
+    #[command(flatten)]
+    Corrections(crate::corrections::CorrectionsCommand),
 }
 
 /// How a command that calls the API can fail.

@@ -235,6 +235,7 @@ pub async fn run(
         SessionsCommand::ArmSandbox(args) => {
             crate::sharing::arm_sandbox(client, args, &mut out).await
         }
+        SessionsCommand::Corrections(command) => crate::corrections::run(client, command).await,
         SessionsCommand::Pdf(args) => {
             let path = args
                 .output
@@ -448,7 +449,7 @@ pub(crate) fn write_json(
     out.flush()
 }
 
-fn non_empty(text: &str) -> Result<String, String> {
+pub(crate) fn non_empty(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
         return Err("must not be empty".to_owned());
     }

@@ -3,6 +3,7 @@
 //! `didit --help`.
 
 mod cli;
+mod corrections;
 mod destination;
 mod failure;
 mod fields;

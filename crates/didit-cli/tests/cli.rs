@@ -15,6 +15,8 @@ use didit_mock::{DiditMock, ListQuery};
 
 // In a folder of its own, so that it is not a test binary too.
 // The interrupted situations read the signal mask from /proc.
+#[path = "cli/corrections.rs"]
+mod corrections;
 #[cfg(target_os = "linux")]
 #[path = "cli/exit_status.rs"]
 mod exit_status;

@@ -28,6 +28,13 @@
 //! `Session-Token`); [`DiditMock::complete_session`] then ends the session
 //! as the scenario says ([`SANDBOX_SCENARIOS`]).
 //!
+//! Corrections after a review are kept and shown by the decision: the data
+//! of the identity and proof-of-address documents (`PATCH …/update-data/`,
+//! `…/update-poa-data/`), a KYB company's data (`…/kyb/{company}/update-data/`,
+//! the company named by `uuid` in the registry check), a step's status
+//! (`…/features/{node}/update-status/`) and verdicts on AML hits
+//! (`…/update-aml-hit-status/`, `…/bulk-update-aml-hit-status/`).
+//!
 //! ```
 //! use didit_mock::{DiditMock, DEFAULT_API_KEY};
 //!

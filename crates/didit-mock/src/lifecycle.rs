@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::store::{KybFacts, KybRecord, KycFacts, KycRecord, MockSession, Store};
 use crate::synthetic::{SYNTHETIC_KYB_WORKFLOWS, SYNTHETIC_KYC_WORKFLOWS, feature_statuses};
 
+mod corrections;
 mod reviews;
 
 /// No session with the given id is (still) in the mock.
@@ -46,6 +47,7 @@ pub(crate) struct Extras {
     pub(crate) session_token: Option<String>,
     /// The sandbox scenario whose outcome the session reproduces.
     pub(crate) scenario: Option<String>,
+    corrections: corrections::Corrections,
 }
 
 /// An answer before it becomes a wiremock template.
@@ -463,6 +465,7 @@ impl State {
                 log: Vec::new(),
                 session_token: Some(token.clone()),
                 scenario: text("sandbox_scenario"),
+                ..Extras::default()
             },
         );
         self.edit(|sessions| sessions.push(session));
@@ -582,6 +585,7 @@ impl State {
                 }
             }
         }
+        corrections::overlay(&session, &extras.corrections, &mut decision);
         decision.insert("reviews".into(), Value::Array(extras.reviews));
         decision.insert("created_at".into(), json!(created_at));
         decision.insert("expires_at".into(), Value::Null);

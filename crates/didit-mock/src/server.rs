@@ -501,6 +501,24 @@ impl Responder {
                             state.reviews(id, request.url.query().unwrap_or(""), &base, settings)
                         }
                         Operation::AddReview(id) => state.add_review(id, &request.body),
+                        Operation::Correction(id, correction) => {
+                            let node = query_value(request, "node_id");
+                            let node = node.as_deref();
+                            let body = &request.body;
+                            match correction {
+                                Correction::Document => state.correct_document(id, node, body),
+                                Correction::ProofOfAddress => state.correct_poa(id, node, body),
+                                Correction::Company(company) => {
+                                    state.correct_company(id, company, body)
+                                }
+                                Correction::StepStatus => {
+                                    let node = step_node(path).unwrap_or_default();
+                                    state.update_step_status(id, node, body)
+                                }
+                                Correction::AmlHit => state.review_aml_hit(id, node, body),
+                                Correction::AmlHits => state.review_aml_hits(id, node, body),
+                            }
+                        }
                         Operation::List | Operation::ImportShared | Operation::Import(_) => {
                             unreachable!("answered above")
                         }
@@ -554,6 +572,38 @@ enum Operation {
     Share(Uuid),
     ImportShared,
     ArmSandbox(Uuid),
+    /// A correction after a review (`PATCH`).
+    Correction(Uuid, Correction),
+}
+
+/// What a correction writes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Correction {
+    Document,
+    ProofOfAddress,
+    Company(Uuid),
+    /// The step is the node in the path ([`step_node`]).
+    StepStatus,
+    AmlHit,
+    AmlHits,
+}
+
+/// The node of `/v3/session/{id}/features/{node}/update-status/`.
+fn step_node(path: &str) -> Option<&str> {
+    let (_, action) = path.strip_prefix(SESSION_PATH)?.split_once('/')?;
+    let node = action
+        .strip_prefix("features/")?
+        .strip_suffix("/update-status/")?;
+    (!node.is_empty() && !node.contains('/')).then_some(node)
+}
+
+/// The first value of the query parameter `name`.
+fn query_value(request: &Request, name: &str) -> Option<String> {
+    request
+        .url
+        .query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 impl Operation {
@@ -585,7 +635,16 @@ impl Operation {
             "generate-pdf/" => Operation::Pdf(id),
             "share/" => Operation::Share(id),
             "sandbox/arm/" => Operation::ArmSandbox(id),
-            _ => return None,
+            "update-data/" => Operation::Correction(id, Correction::Document),
+            "update-poa-data/" => Operation::Correction(id, Correction::ProofOfAddress),
+            "update-aml-hit-status/" => Operation::Correction(id, Correction::AmlHit),
+            "bulk-update-aml-hit-status/" => Operation::Correction(id, Correction::AmlHits),
+            _ if step_node(path).is_some() => Operation::Correction(id, Correction::StepStatus),
+            _ => {
+                let company = action.strip_prefix("kyb/")?.strip_suffix("/update-data/")?;
+                let company = Uuid::parse_str(company).ok()?;
+                Operation::Correction(id, Correction::Company(company))
+            }
         })
     }
 
@@ -601,7 +660,7 @@ impl Operation {
             | Operation::Share(_)
             | Operation::ImportShared
             | Operation::ArmSandbox(_) => Method::POST,
-            Operation::UpdateStatus(_) => Method::PATCH,
+            Operation::UpdateStatus(_) | Operation::Correction(..) => Method::PATCH,
             Operation::Delete(_) => Method::DELETE,
             Operation::Import(import) => import.method(),
         }

@@ -147,6 +147,7 @@
 
 mod call;
 mod client;
+mod corrections;
 mod error;
 mod imports;
 mod lifecycle;
@@ -168,6 +169,10 @@ pub use client::{
     API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_PAGE_CONCURRENCY, DEFAULT_RATE_LIMIT, DEFAULT_RATE_WINDOW, DEFAULT_WRITE_RATE_LIMIT,
     MAX_PAGE_CONCURRENCY,
+};
+pub use corrections::{
+    CorrectCompany, CorrectDocument, CorrectProofOfAddress, ReviewAmlHit, ReviewAmlHits,
+    UpdateStepStatus,
 };
 /// The token that shares a session with another application: a secret.
 pub use didit_api::ShareToken;
@@ -208,6 +213,9 @@ pub use didit_api::{
     WebhookType,
 };
 
+/// Decodes a JSON document into any payload type, request bodies included;
+/// a failure names the JSON path, never the value found there.
+pub use didit_api::decode_any;
 /// What an import holds, its file's format, and where its job stands.
 pub use didit_api::{ImportSourceFormat, ImportStatus, ImportType};
 

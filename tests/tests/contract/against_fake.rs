@@ -5,8 +5,8 @@
 use didit::types::SessionKindFilter;
 use didit::{Client, Page, RetryPolicy, Session};
 use didit_contract::fake::{
-    LifecycleStep, Query, generated_parameters, generated_parameters_out_of_step, lifecycle_steps,
-    queries,
+    LifecycleStep, Query, STEP_NODES, generated_parameters, generated_parameters_out_of_step,
+    lifecycle_steps, queries,
 };
 use didit_contract::property::{self, DEFAULT_CASES};
 use didit_contract::wire::spec_typed_parameters;
@@ -640,6 +640,54 @@ fn lifecycles_against_the_fake_keep_to_the_spec() {
                             alive.retain(|id, _| still.contains(id));
                         } else if reply.status != 400 {
                             return Err(format!("bulk delete answered {}: {body}", reply.status));
+                        }
+                    }
+                    LifecycleStep::Correct {
+                        target,
+                        operation,
+                        node,
+                        body,
+                    } => {
+                        let id = pick(target);
+                        let path = match operation {
+                            "update_document_data" => format!("/v3/session/{id}/update-data/"),
+                            "update_poa_data" => format!("/v3/session/{id}/update-poa-data/"),
+                            "update_company_data" => {
+                                // The session's company, when its decision names one.
+                                let (_, decision) = fetch_json(
+                                    &runtime,
+                                    &http,
+                                    &mock,
+                                    &format!("{}/v3/session/{id}/decision/", mock.uri()),
+                                )?;
+                                let company = decision["registry_checks"][0]["company"]["uuid"]
+                                    .as_str()
+                                    .unwrap_or("00000000-0000-0000-0000-000000000000")
+                                    .to_owned();
+                                format!("/v3/session/{id}/kyb/{company}/update-data/")
+                            }
+                            "update_feature_status" => {
+                                let node = STEP_NODES[node % STEP_NODES.len()];
+                                format!("/v3/session/{id}/features/{node}/update-status/")
+                            }
+                            "update_aml_hit_status" => {
+                                format!("/v3/session/{id}/update-aml-hit-status/")
+                            }
+                            _ => format!("/v3/session/{id}/bulk-update-aml-hit-status/"),
+                        };
+                        let reply =
+                            send(&runtime, &http, &mock, Method::PATCH, &path, Some(&body))?;
+                        conforming(&spec, operation, &reply)?;
+                        // A body valid per the schema may still break a rule the
+                        // schema cannot say (400), or name a record the session
+                        // does not have (404); an unknown session is never found.
+                        match (reply.status, alive.contains_key(&id)) {
+                            (200 | 400 | 404, true) | (404, false) => {}
+                            (other, known) => {
+                                return Err(format!(
+                                    "{operation} of {id} (alive: {known}) answered {other}: {body}"
+                                ));
+                            }
                         }
                     }
                     LifecycleStep::Pdf { target } => {

@@ -52,7 +52,7 @@ impl Respond for Recorder {
 
 /// The spec's operation for `method` and `path`: its pointer, matching
 /// path parameters by position.
-fn operation_of(spec: &Spec, method: &str, path: &str) -> Option<(String, Value)> {
+pub(crate) fn operation_of(spec: &Spec, method: &str, path: &str) -> Option<(String, Value)> {
     let segments: Vec<&str> = path.split('/').collect();
     let paths = spec.json["paths"].as_object()?;
     paths.iter().find_map(|(template, item)| {

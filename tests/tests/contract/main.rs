@@ -4,6 +4,7 @@
 
 mod against_fake;
 mod bites;
+mod corrections_wire;
 mod debug_output;
 mod drift;
 mod examples;

@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod binary;
 mod control;
+mod corrections;
 mod create;
 mod decision;
 mod delete;

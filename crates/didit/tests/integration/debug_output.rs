@@ -3,10 +3,12 @@
 
 use base64::Engine as _;
 use didit::types::{
-    ContactDetails, CreateSessionRequest, ExpectedDetails, NewSessionStatus, NodeToResubmit,
-    SessionDecision, UpdateSessionStatusRequest,
+    AmlHitUpdate, ContactDetails, CreateSessionRequest, ExpectedDetails, NewFeatureStatus,
+    NewSessionStatus, NodeToResubmit, SessionDecision, UpdateCompanyDataRequest,
+    UpdateDocumentDataRequest, UpdateDocumentDataRequestFirstName, UpdatePoaDataRequest,
+    UpdatePoaDataRequestNameOnDocument, UpdateSessionStatusRequest,
 };
-use didit::{Client, Error, Language, ResubmittableFeature, Uuid};
+use didit::{AmlReviewStatus, Client, Error, Language, ResubmittableFeature, Uuid};
 use serde_json::json;
 
 /// Written into every value a request can carry.
@@ -108,6 +110,70 @@ fn no_request_debug_shows_what_it_carries() {
         &format!("{delete_many:?}"),
         &["session_numbers"],
     );
+    let document = sessions
+        .correct_document(
+            Uuid::nil(),
+            UpdateDocumentDataRequest::new()
+                .with_first_name(
+                    UpdateDocumentDataRequestFirstName::try_from(marked(" first")).unwrap(),
+                )
+                .with_extra_fields(serde_json::Map::from_iter([(
+                    "blood_group".to_owned(),
+                    json!(marked(" blood")),
+                )])),
+        )
+        .node_id("feature_ocr_1");
+    assert_hidden(
+        "CorrectDocument",
+        &format!("{document:?}"),
+        &["first_name", "extra_fields", "feature_ocr_1"],
+    );
+    let address = sessions.correct_proof_of_address(
+        Uuid::nil(),
+        UpdatePoaDataRequest::new()
+            .with_poa_address(marked(" address"))
+            .with_name_on_document(
+                marked(" name")
+                    .parse::<UpdatePoaDataRequestNameOnDocument>()
+                    .unwrap(),
+            ),
+    );
+    assert_hidden(
+        "CorrectProofOfAddress",
+        &format!("{address:?}"),
+        &["poa_address", "name_on_document"],
+    );
+    let company = sessions.correct_company(
+        Uuid::nil(),
+        Uuid::nil(),
+        UpdateCompanyDataRequest::new()
+            .with_email(format!("{MARKER}@example.com"))
+            .with_legal_address(marked(" address")),
+    );
+    assert_hidden(
+        "CorrectCompany",
+        &format!("{company:?}"),
+        &["email", "legal_address"],
+    );
+    let step = sessions
+        .update_step_status(Uuid::nil(), "feature_aml", NewFeatureStatus::Approved)
+        .comment(marked(" comment"));
+    assert_hidden(
+        "UpdateStepStatus",
+        &format!("{step:?}"),
+        &["comment", "feature_aml"],
+    );
+    let hit = sessions.review_aml_hit(Uuid::nil(), marked(" hit"), AmlReviewStatus::FalsePositive);
+    assert_hidden("ReviewAmlHit", &format!("{hit:?}"), &["FalsePositive"]);
+    let hits = sessions.review_aml_hits(
+        Uuid::nil(),
+        [AmlHitUpdate::new(
+            marked(" hit"),
+            AmlReviewStatus::ConfirmedMatch,
+        )],
+    );
+    assert_hidden("ReviewAmlHits", &format!("{hits:?}"), &["hit_updates"]);
+
     let delete_all = sessions.delete_every_session_irreversibly();
     assert_hidden(
         "DeleteSessions",

@@ -10,6 +10,7 @@ mod common;
 
 mod call_options;
 mod concurrent_paging;
+mod corrections;
 mod debug_output;
 mod errors;
 mod hostile;
