@@ -613,6 +613,13 @@ impl State {
             Ok(written) => written,
             Err(answer) => return answer,
         };
+        // Sent as a number, kept and answered as a decimal string with two
+        // places, as the API does.
+        if let Some(amount) = written.get_mut("registered_capital_amount")
+            && let Some(number) = amount.as_f64()
+        {
+            *amount = Value::String(format!("{number:.2}"));
+        }
         if let Some(Value::String(code)) = written.get("country_code")
             && !code.bytes().all(|b| b.is_ascii_alphabetic())
         {
