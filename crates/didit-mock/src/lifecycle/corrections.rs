@@ -766,6 +766,10 @@ impl State {
 
     /// `PATCH /v3/session/{id}/update-aml-hit-status/`.
     pub(crate) fn review_aml_hit(&mut self, id: Uuid, node: Option<&str>, body: &[u8]) -> Answer {
+        // An unknown session is not found, whatever the body says.
+        if self.store.session(id).is_none() {
+            return not_found();
+        }
         let body = match object_body(body) {
             Ok(body) => body,
             Err(answer) => return answer,
@@ -800,6 +804,10 @@ impl State {
 
     /// `PATCH /v3/session/{id}/bulk-update-aml-hit-status/`.
     pub(crate) fn review_aml_hits(&mut self, id: Uuid, node: Option<&str>, body: &[u8]) -> Answer {
+        // An unknown session is not found, whatever the body says.
+        if self.store.session(id).is_none() {
+            return not_found();
+        }
         let body = match object_body(body) {
             Ok(body) => body,
             Err(answer) => return answer,
