@@ -45,27 +45,98 @@ enum Rule {
     Text(usize, bool),
     /// A `YYYY-MM-DD` date, or `null` when nullable.
     Date(bool),
-    /// One of these values, or `null`.
-    Choice(&'static [&'static str]),
-    /// An ISO 3166-1 alpha-3 country code, or `null`.
+    /// One of these values, or `null` when nullable.
+    Choice(&'static [&'static str], bool),
+    /// An ISO 3166-1 alpha-3 country code in any letter case (stored in
+    /// capitals), or `null`.
     Alpha3,
-    /// A JSON object whose keys are merged one by one, or `null`.
-    Merged,
+    /// A JSON object whose keys are merged one by one into the corrections
+    /// made before, or `null`, which drops them.
+    Merged(Keys),
     /// A number, or `null`.
     Number,
 }
 
+/// Which keys a merged object may hold, and how their values must look;
+/// a key with `null` (or an empty string) removes it.
+#[derive(Clone, Copy, Debug)]
+enum Keys {
+    /// Only these keys, each a string.
+    Only(&'static [&'static str]),
+    /// Any key; these ones a string, and these ones a list of strings.
+    Typed(&'static [&'static str], &'static [&'static str]),
+}
+
+/// The keys of a structured address a correction may set.
+const ADDRESS_KEYS: &[&str] = &[
+    "address_type",
+    "street_1",
+    "street_2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+];
+/// The identity document's further fields that hold text.
+const ID_EXTRA_TEXTS: &[&str] = &[
+    "blood_group",
+    "first_name_non_latin",
+    "last_name_non_latin",
+    "middle_name_non_latin",
+    "full_name_non_latin",
+    "address_non_latin",
+    "place_of_birth_non_latin",
+    "first_name_latin",
+    "last_name_latin",
+    "middle_name_latin",
+    "full_name_latin",
+    "address_latin",
+    "place_of_birth_latin",
+];
+/// The proof-of-address document's further fields that hold text.
+const POA_EXTRA_TEXTS: &[&str] = &[
+    "bank_account_number",
+    "bank_iban",
+    "bank_sort_code",
+    "bank_routing_number",
+    "bank_swift_bic",
+    "bank_branch_name",
+    "bank_branch_address",
+    "document_phone_number",
+];
+
 const GENDERS: &[&str] = &["M", "F", "U"];
 const MARITAL_STATUSES: &[&str] = &["SINGLE", "MARRIED", "DIVORCED", "WIDOWED", "UNKNOWN"];
+/// The document codes a correction may set.
 const DOCUMENT_TYPES: &[&str] = &[
     "P",
-    "ID",
     "DL",
+    "ID",
     "RP",
+    "SSC",
+    "HIC",
+    "WP",
+    "TC",
+    "VISA",
+    "PSC",
+    "BC",
+    "OTHER",
+    // The long names the server takes too, and stores as their codes.
     "Passport",
     "Identity Card",
     "Driver's License",
     "Residence Permit",
+    "Health Insurance Card",
+    "Tax Card",
+];
+/// The long document names a correction may send, and the codes stored.
+const DOCUMENT_CODES: &[(&str, &str)] = &[
+    ("Passport", "P"),
+    ("Identity Card", "ID"),
+    ("Driver's License", "DL"),
+    ("Residence Permit", "RP"),
+    ("Health Insurance Card", "HIC"),
+    ("Tax Card", "TC"),
 ];
 const POA_DOCUMENT_TYPES: &[&str] = &[
     "UTILITY_BILL",
@@ -91,9 +162,12 @@ const COMPANY_VERIFICATION_STATUSES: &[&str] = &["verified", "failed", "unknown"
 /// The statuses a step may be given by hand.
 const STEP_STATUSES: &[&str] = &["Approved", "Declined", "In Review"];
 
+/// The rules of one kind of correction: each property's name and rule.
+type Rules = &'static [(&'static str, Rule)];
+
 /// The properties of a document correction.
-const DOCUMENT_RULES: &[(&str, Rule)] = &[
-    ("document_type", Rule::Choice(DOCUMENT_TYPES)),
+const DOCUMENT_RULES: Rules = &[
+    ("document_type", Rule::Choice(DOCUMENT_TYPES, true)),
     ("document_subtype", Rule::Text(128, true)),
     ("document_number", Rule::Text(255, true)),
     ("personal_number", Rule::Text(255, true)),
@@ -103,30 +177,36 @@ const DOCUMENT_RULES: &[(&str, Rule)] = &[
     ("issuing_state", Rule::Alpha3),
     ("first_name", Rule::Text(255, true)),
     ("last_name", Rule::Text(255, true)),
-    ("gender", Rule::Choice(GENDERS)),
+    ("gender", Rule::Choice(GENDERS, true)),
     ("address", Rule::Text(255, true)),
     ("place_of_birth", Rule::Text(255, true)),
     ("nationality", Rule::Text(32, true)),
-    ("marital_status", Rule::Choice(MARITAL_STATUSES)),
-    ("extra_fields", Rule::Merged),
-    ("parsed_address", Rule::Merged),
+    ("marital_status", Rule::Choice(MARITAL_STATUSES, false)),
+    (
+        "extra_fields",
+        Rule::Merged(Keys::Typed(ID_EXTRA_TEXTS, &["dl_categories"])),
+    ),
+    ("parsed_address", Rule::Merged(Keys::Only(ADDRESS_KEYS))),
 ];
 
 /// The properties of a proof-of-address correction.
-const POA_RULES: &[(&str, Rule)] = &[
+const POA_RULES: Rules = &[
     ("issuing_state", Rule::Alpha3),
-    ("document_type", Rule::Choice(POA_DOCUMENT_TYPES)),
+    ("document_type", Rule::Choice(POA_DOCUMENT_TYPES, false)),
     ("document_language", Rule::Text(50, true)),
     ("issuer", Rule::Text(255, true)),
     ("issue_date", Rule::Date(true)),
     ("poa_address", Rule::Text(usize::MAX, true)),
     ("name_on_document", Rule::Text(255, true)),
-    ("extra_fields", Rule::Merged),
-    ("poa_parsed_address", Rule::Merged),
+    (
+        "extra_fields",
+        Rule::Merged(Keys::Typed(POA_EXTRA_TEXTS, &["additional_names"])),
+    ),
+    ("poa_parsed_address", Rule::Merged(Keys::Only(ADDRESS_KEYS))),
 ];
 
 /// The properties of a company correction.
-const COMPANY_RULES: &[(&str, Rule)] = &[
+const COMPANY_RULES: Rules = &[
     ("company_name", Rule::Text(255, false)),
     ("registration_number", Rule::Text(100, false)),
     ("country_code", Rule::Text(2, false)),
@@ -137,10 +217,10 @@ const COMPANY_RULES: &[(&str, Rule)] = &[
     ("tax_number", Rule::Text(100, false)),
     ("legal_address", Rule::Text(usize::MAX, false)),
     ("company_type", Rule::Text(100, false)),
-    ("registry_status", Rule::Choice(REGISTRY_STATUSES)),
+    ("registry_status", Rule::Choice(REGISTRY_STATUSES, true)),
     (
         "verification_status",
-        Rule::Choice(COMPANY_VERIFICATION_STATUSES),
+        Rule::Choice(COMPANY_VERIFICATION_STATUSES, true),
     ),
     ("alternative_names", Rule::Text(usize::MAX, false)),
     ("nature_of_business", Rule::Text(usize::MAX, false)),
@@ -166,10 +246,50 @@ const SNAPSHOT_ONLY: &[&str] = &[
 ];
 
 /// What is wrong with `value` under `rule`, in Django REST Framework's
-/// words.
-fn rule_problem(rule: Rule, value: &Value) -> Option<String> {
+/// words: a list of messages, or an object of them by key for a merged
+/// object's keys.
+fn rule_problem(rule: Rule, value: &Value) -> Option<Value> {
+    if let (Rule::Merged(keys), Value::Object(map)) = (rule, value) {
+        let problems: Map<String, Value> = map
+            .iter()
+            .filter_map(|(key, value)| {
+                key_problem(keys, key, value).map(|problem| (key.clone(), json!([problem])))
+            })
+            .collect();
+        return (!problems.is_empty()).then_some(Value::Object(problems));
+    }
+    value_problem(rule, value).map(|problem| json!([problem]))
+}
+
+/// What is wrong with the value of `key` in a merged object.
+fn key_problem(keys: Keys, key: &str, value: &Value) -> Option<String> {
+    if value.is_null() || value == "" {
+        return None;
+    }
+    let (texts, lists): (&[&str], &[&str]) = match keys {
+        Keys::Only(known) if !known.contains(&key) => {
+            return Some(format!(
+                "Unknown key. Valid keys are: {}.",
+                known.join(", ")
+            ));
+        }
+        Keys::Only(known) => (known, &[]),
+        Keys::Typed(texts, lists) => (texts, lists),
+    };
+    if texts.contains(&key) && !value.is_string() {
+        return Some("Not a valid string.".to_owned());
+    }
+    let strings = |list: &Vec<Value>| list.iter().all(Value::is_string);
+    if lists.contains(&key) && !value.as_array().is_some_and(strings) {
+        return Some("Must be a list of strings or null.".to_owned());
+    }
+    None
+}
+
+/// What is wrong with the single value `value` under `rule`.
+fn value_problem(rule: Rule, value: &Value) -> Option<String> {
     let nullable = match rule {
-        Rule::Text(_, nullable) | Rule::Date(nullable) => nullable,
+        Rule::Text(_, nullable) | Rule::Date(nullable) | Rule::Choice(_, nullable) => nullable,
         _ => true,
     };
     if value.is_null() {
@@ -189,15 +309,15 @@ fn rule_problem(rule: Rule, value: &Value) -> Option<String> {
                 "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.".to_owned(),
             ),
         },
-        Rule::Choice(choices) => match value.as_str() {
+        Rule::Choice(choices, _) => match value.as_str() {
             Some(text) if choices.contains(&text) => None,
             _ => Some(format!("\"{}\" is not a valid choice.", plain(value))),
         },
         Rule::Alpha3 => match value.as_str() {
-            Some(text) if text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase()) => None,
+            Some(text) if text.len() == 3 && text.bytes().all(|b| b.is_ascii_alphabetic()) => None,
             _ => Some("Invalid ISO 3166-1 alpha-3 country code for issuing_state.".to_owned()),
         },
-        Rule::Merged => {
+        Rule::Merged(_) => {
             (!value.is_object()).then(|| "This field must be a JSON object.".to_owned())
         }
         Rule::Number => (!value.is_number()).then(|| "A valid number is required.".to_owned()),
@@ -206,7 +326,7 @@ fn rule_problem(rule: Rule, value: &Value) -> Option<String> {
 
 /// The properties of `body` that `rules` know, checked; unknown properties
 /// are ignored, as the API ignores them.
-fn checked(body: &[u8], rules: &[(&str, Rule)]) -> Result<Map<String, Value>, Answer> {
+fn checked(body: &[u8], rules: Rules) -> Result<Map<String, Value>, Answer> {
     let body = object_body(body)?;
     let mut problems = Map::new();
     let mut written = Map::new();
@@ -216,10 +336,10 @@ fn checked(body: &[u8], rules: &[(&str, Rule)]) -> Result<Map<String, Value>, An
         };
         match rule_problem(*rule, &value) {
             Some(problem) => {
-                problems.insert(name, json!([problem]));
+                problems.insert(name, problem);
             }
             None => {
-                written.insert(name, value);
+                written.insert(name, stored_form(*rule, value));
             }
         }
     }
@@ -230,48 +350,92 @@ fn checked(body: &[u8], rules: &[(&str, Rule)]) -> Result<Map<String, Value>, An
     }
 }
 
-/// Writes `corrected` over `record`: objects merge key by key, and a key
-/// set to `null` or an empty string is removed.
-fn merge(record: &mut Map<String, Value>, corrected: &Map<String, Value>) {
-    for (name, value) in corrected {
-        match (record.get_mut(name), value) {
-            (Some(Value::Object(stored)), Value::Object(keys)) => {
-                for (key, value) in keys {
-                    if value.is_null() || value == "" {
-                        stored.remove(key);
-                    } else {
-                        stored.insert(key.clone(), value.clone());
-                    }
+/// How the server stores `value`, valid under `rule`: country codes in
+/// capitals, a document's long name as its code.
+fn stored_form(rule: Rule, value: Value) -> Value {
+    match (rule, value) {
+        (Rule::Alpha3, Value::String(code)) => Value::String(code.to_ascii_uppercase()),
+        (Rule::Choice(..), Value::String(choice)) => Value::String(
+            DOCUMENT_CODES
+                .iter()
+                .find(|(name, _)| *name == choice)
+                .map_or(choice, |(_, code)| (*code).to_owned()),
+        ),
+        (_, value) => value,
+    }
+}
+
+/// Adds `written` to the corrections `stored` made before: a property
+/// replaces its earlier value; a merged object's keys add to its earlier
+/// keys (a removal is kept, to remove the key from the record too), and
+/// `null` for the whole object drops its earlier corrections.
+fn accumulate(stored: &mut Map<String, Value>, written: &Map<String, Value>, rules: Rules) {
+    for (name, value) in written {
+        let merged = rules
+            .iter()
+            .any(|(known, rule)| known == name && matches!(rule, Rule::Merged(_)));
+        match value {
+            Value::Object(keys) => {
+                let slot = stored
+                    .entry(name.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(earlier) = slot {
+                    earlier.extend(keys.iter().map(|(k, v)| (k.clone(), v.clone())));
+                } else {
+                    *slot = Value::Object(keys.clone());
                 }
             }
-            _ => {
-                let value = match value {
-                    Value::Object(keys) => Value::Object(
-                        keys.iter()
-                            .filter(|(_, v)| !(v.is_null() || *v == ""))
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect(),
-                    ),
-                    other => other.clone(),
-                };
-                record.insert(name.clone(), value);
+            Value::Null if merged => {
+                stored.remove(name);
+            }
+            other => {
+                stored.insert(name.clone(), other.clone());
             }
         }
     }
 }
 
-/// The single-line form of a structured address.
-fn formatted(address: &Map<String, Value>) -> Value {
-    let parts: Vec<&str> = ["street_1", "street_2", "city", "postal_code", "country"]
-        .iter()
-        .filter_map(|key| address.get(*key).and_then(Value::as_str))
-        .filter(|part| !part.is_empty())
-        .collect();
-    if parts.is_empty() {
-        Value::Null
-    } else {
-        json!(parts.join(", "))
+/// Lays the corrections `stored` over `record`: a merged object's keys go
+/// in one by one, and a key set to `null` or an empty string is removed.
+fn lay_over(record: &mut Map<String, Value>, stored: &Map<String, Value>) {
+    for (name, value) in stored {
+        let Value::Object(keys) = value else {
+            record.insert(name.clone(), value.clone());
+            continue;
+        };
+        let slot = record
+            .entry(name.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        if let Value::Object(shown) = slot {
+            for (key, value) in keys {
+                if value.is_null() || value == "" {
+                    shown.remove(key);
+                } else {
+                    shown.insert(key.clone(), value.clone());
+                }
+            }
+        }
     }
+}
+
+/// The single-line form of a structured address, as the server joins it.
+fn formatted(address: &Map<String, Value>) -> Option<String> {
+    let parts: Vec<&str> = [
+        "street_1",
+        "street_2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+    ]
+    .iter()
+    .filter_map(|key| address.get(*key).and_then(Value::as_str))
+    .filter(|part| !part.is_empty())
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The id of the KYB company of the session `session_id`: one company per
@@ -352,14 +516,27 @@ pub(super) fn overlay(
             match *array {
                 "id_verifications" => {
                     if let Some(corrected) = corrections.documents.get(&node) {
-                        merge(check, corrected);
-                        full_name(check);
+                        lay_over(check, corrected);
+                        if corrected.contains_key("first_name")
+                            || corrected.contains_key("last_name")
+                        {
+                            full_name(check);
+                        }
+                        if corrected.contains_key("parsed_address") {
+                            join_address(check, "parsed_address", None);
+                        }
                     }
                 }
                 "poa_verifications" => {
                     if let Some(corrected) = corrections.addresses.get(&node) {
-                        merge(check, corrected);
-                        poa_formatted(check);
+                        lay_over(check, corrected);
+                        if corrected.contains_key("poa_parsed_address") {
+                            join_address(
+                                check,
+                                "poa_parsed_address",
+                                Some("poa_formatted_address"),
+                            );
+                        }
                     }
                 }
                 "registry_checks" => {
@@ -399,23 +576,32 @@ pub(super) fn overlay(
     }
 }
 
-/// The full name the server recomputes from the first and last names.
+/// The full name the server recomputes from the first and last names
+/// (null when neither is known).
 fn full_name(record: &mut Map<String, Value>) {
     let names: Vec<&str> = ["first_name", "last_name"]
         .iter()
         .filter_map(|key| record.get(*key).and_then(Value::as_str))
+        .filter(|name| !name.is_empty())
         .collect();
-    if !names.is_empty() {
-        let name = names.join(" ");
-        record.insert("full_name".into(), json!(name));
-    }
+    let name = (!names.is_empty()).then(|| names.join(" "));
+    record.insert("full_name".into(), json!(name));
 }
 
-/// The formatted address the server recomputes from the structured one.
-fn poa_formatted(record: &mut Map<String, Value>) {
-    if let Some(Value::Object(address)) = record.get("poa_parsed_address") {
-        let line = formatted(address);
-        record.insert("poa_formatted_address".into(), line);
+/// The formatted address the server recomputes from the structured one at
+/// `address`: inside it, and, for a proof of address, at `line` beside it
+/// (null when the address has no parts left).
+fn join_address(record: &mut Map<String, Value>, address: &str, line: Option<&str>) {
+    let Some(Value::Object(parts)) = record.get_mut(address) else {
+        return;
+    };
+    let joined = formatted(parts);
+    match &joined {
+        Some(text) => parts.insert("formatted_address".into(), json!(text)),
+        None => parts.remove("formatted_address"),
+    };
+    if let Some(line) = line {
+        record.insert(line.into(), json!(joined));
     }
 }
 
@@ -445,7 +631,7 @@ fn company_record(
         company.insert(name.clone(), value.clone());
     }
     let mut snapshot = Map::new();
-    merge(&mut snapshot, &corrections.registry_data);
+    lay_over(&mut snapshot, &corrections.registry_data);
     company.insert("registry_data".into(), Value::Object(snapshot));
     company.insert(
         "last_console_edit_at".into(),
@@ -455,7 +641,7 @@ fn company_record(
 }
 
 /// The properties of a stored record whose names the answer's schema has.
-fn record_of(check: &Map<String, Value>, rules: &[(&str, Rule)], extra: &[&str]) -> Value {
+fn record_of(check: &Map<String, Value>, rules: Rules, extra: &[&str]) -> Value {
     Value::Object(
         check
             .iter()
@@ -575,21 +761,21 @@ impl State {
             Ok(written) => written,
             Err(answer) => return answer,
         };
-        let mut record = target.check;
-        if !written.is_empty() {
-            let corrections = self.corrections_mut(id);
-            let stored = if feature == "POA" {
-                &mut corrections.addresses
-            } else {
-                &mut corrections.documents
-            };
-            merge(stored.entry(target.node).or_default(), &written);
-            merge(&mut record, &written);
-            if feature == "POA" {
-                poa_formatted(&mut record);
-            }
+        if written.is_empty() {
+            return Answer::Json(200, record_of(&target.check, rules, derived));
         }
-        Answer::Json(200, record_of(&record, rules, derived))
+        let corrections = self.corrections_mut(id);
+        let stored = if feature == "POA" {
+            &mut corrections.addresses
+        } else {
+            &mut corrections.documents
+        };
+        accumulate(stored.entry(target.node).or_default(), &written, rules);
+        // The record again, as the decision shows it with this correction.
+        match self.correctable(id, feature, node, label) {
+            Ok(target) => Answer::Json(200, record_of(&target.check, rules, derived)),
+            Err(answer) => answer,
+        }
     }
 
     /// `PATCH /v3/session/{id}/kyb/{company}/update-data/`.
@@ -635,7 +821,7 @@ impl State {
         }
         if !written.is_empty() {
             let corrections = self.corrections_mut(id);
-            merge(&mut corrections.registry_data, &written);
+            accumulate(&mut corrections.registry_data, &written, COMPANY_RULES);
             if let Some(address) = written.remove("legal_address") {
                 written.insert("registered_address".into(), address);
             }
@@ -917,5 +1103,223 @@ fn verdict_problems(entry: &Map<String, Value>) -> Result<(String, String), Map<
     match (hit, verdict) {
         (Some(hit), Some(verdict)) => Ok((hit, verdict)),
         _ => Err(problems),
+    }
+}
+
+/// The rules above are hand-written lists of the API's names: each is
+/// checked against the spec's request schema, and what a correction may
+/// write against the record the decision shows.
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn spec() -> &'static Value {
+        static SPEC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+        SPEC.get_or_init(|| didit_contract::Spec::load().expect("the spec loads").json)
+    }
+
+    fn schema(name: &str) -> &'static Value {
+        spec()
+            .pointer(&format!("/components/schemas/{name}"))
+            .unwrap_or_else(|| panic!("the spec has no schema {name}"))
+    }
+
+    /// The schema a property refers to, directly or through `allOf`.
+    fn referred(property: &Value) -> Option<&'static Value> {
+        let reference = property["$ref"]
+            .as_str()
+            .or_else(|| property["allOf"][0]["$ref"].as_str())?;
+        let name = reference.rsplit('/').next()?;
+        Some(schema(name))
+    }
+
+    fn nullable(property: &Value) -> bool {
+        property["nullable"] == true || referred(property).is_some_and(|s| s["nullable"] == true)
+    }
+
+    fn names(schema: &Value) -> BTreeSet<&str> {
+        schema["properties"]
+            .as_object()
+            .map(|properties| properties.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    fn names_of_type(schema: &'static Value, kind: &str) -> BTreeSet<&'static str> {
+        let properties = schema["properties"].as_object().expect("an object schema");
+        properties
+            .iter()
+            .filter(|(_, property)| property["type"] == kind)
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    /// What is wrong with `rule` as a reading of the spec's `property`.
+    fn disagreement(rule: Rule, property: &Value) -> Option<String> {
+        let rule_nullable = match rule {
+            Rule::Text(_, nullable) | Rule::Date(nullable) | Rule::Choice(_, nullable) => nullable,
+            Rule::Alpha3 | Rule::Merged(_) | Rule::Number => true,
+        };
+        if rule_nullable != nullable(property) {
+            return Some(format!(
+                "nullable: ours {rule_nullable}, spec {}",
+                nullable(property)
+            ));
+        }
+        let target = referred(property).unwrap_or(property);
+        match rule {
+            Rule::Text(max, _) => {
+                let spec = property["maxLength"]
+                    .as_u64()
+                    .map_or(usize::MAX, |n| n as usize);
+                (spec != max || target["type"] != "string" || property["format"] == "date")
+                    .then(|| format!("text of at most {max}: spec {property}"))
+            }
+            Rule::Date(_) => {
+                (property["format"] != "date").then(|| format!("a date: spec {property}"))
+            }
+            Rule::Choice(choices, _) => {
+                let ours: BTreeSet<&str> = choices.iter().copied().collect();
+                let spec: BTreeSet<&str> = target["enum"]
+                    .as_array()
+                    .map(|values| values.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                (ours != spec).then(|| format!("choices: ours {ours:?}, spec {spec:?}"))
+            }
+            Rule::Alpha3 => (property["type"] != "string").then(|| "a string".to_owned()),
+            Rule::Number => (target["type"] != "number").then(|| "a number".to_owned()),
+            Rule::Merged(Keys::Only(keys)) => {
+                let ours: BTreeSet<&str> = keys.iter().copied().collect();
+                let spec = names(target);
+                (ours != spec).then(|| format!("keys: ours {ours:?}, spec {spec:?}"))
+            }
+            // The further fields are free-form in the request; their keys
+            // are the record's, checked below.
+            Rule::Merged(Keys::Typed(..)) => None,
+        }
+    }
+
+    const CORRECTIONS: &[(&str, Rules, &str)] = &[
+        (
+            "UpdateDocumentDataRequest",
+            DOCUMENT_RULES,
+            "IdVerification",
+        ),
+        ("UpdatePoaDataRequest", POA_RULES, "PoaVerification"),
+        ("UpdateCompanyDataRequest", COMPANY_RULES, "RegistryCompany"),
+    ];
+
+    #[test]
+    fn the_correction_rules_are_the_request_schemas() {
+        let mut problems = Vec::new();
+        for (request, rules, _) in CORRECTIONS {
+            let spec = names(schema(request));
+            let ours: BTreeSet<&str> = rules.iter().map(|(name, _)| *name).collect();
+            if ours != spec {
+                problems.push(format!("{request}: ours {ours:?}, spec {spec:?}"));
+            }
+            for (name, rule) in *rules {
+                let property = &schema(request)["properties"][*name];
+                if let Some(problem) = disagreement(*rule, property) {
+                    problems.push(format!("{request}.{name}: {problem}"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn the_further_fields_checked_are_the_records_further_fields() {
+        for (rules, record) in [
+            (DOCUMENT_RULES, "IdDocumentExtraFields"),
+            (POA_RULES, "PoaExtraFields"),
+        ] {
+            let Some((_, Rule::Merged(Keys::Typed(texts, lists)))) =
+                rules.iter().find(|(name, _)| *name == "extra_fields")
+            else {
+                panic!("the further fields of {record} are not merged with typed keys");
+            };
+            let ours: BTreeSet<&str> = texts.iter().copied().collect();
+            assert_eq!(ours, names_of_type(schema(record), "string"), "{record}");
+            let ours: BTreeSet<&str> = lists.iter().copied().collect();
+            assert_eq!(ours, names_of_type(schema(record), "array"), "{record}");
+        }
+    }
+
+    #[test]
+    fn what_a_correction_may_clear_the_decision_may_show_cleared() {
+        let mut problems = Vec::new();
+        for (_, rules, record) in CORRECTIONS {
+            for (name, rule) in *rules {
+                // Null for a merged object drops its corrections: the record
+                // shows what was read.
+                if matches!(rule, Rule::Merged(_)) || SNAPSHOT_ONLY.contains(name) {
+                    continue;
+                }
+                let shown = if *record == "RegistryCompany" && *name == "legal_address" {
+                    "registered_address"
+                } else {
+                    name
+                };
+                let property = &schema(record)["properties"][shown];
+                if property.is_null() {
+                    problems.push(format!("{record} has no {shown}"));
+                } else if rule_problem(*rule, &Value::Null).is_none() && !nullable(property) {
+                    problems.push(format!(
+                        "{record}.{shown} may be cleared but is not nullable"
+                    ));
+                }
+            }
+        }
+        for derived in ["full_name"] {
+            if !nullable(&schema("IdVerification")["properties"][derived]) {
+                problems.push(format!(
+                    "IdVerification.{derived} is recomputed, maybe to null"
+                ));
+            }
+        }
+        if !nullable(&schema("PoaVerification")["properties"]["poa_formatted_address"]) {
+            problems.push("PoaVerification.poa_formatted_address may be recomputed to null".into());
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_long_document_name_is_stored_as_its_code() {
+        for (name, code) in DOCUMENT_CODES {
+            assert!(DOCUMENT_TYPES.contains(name) && DOCUMENT_TYPES.contains(code));
+            let rule = Rule::Choice(DOCUMENT_TYPES, true);
+            assert_eq!(stored_form(rule, json!(name)), json!(code));
+        }
+        assert_eq!(stored_form(Rule::Alpha3, json!("esp")), json!("ESP"));
+    }
+
+    #[test]
+    fn null_for_a_merged_object_drops_its_corrections_and_a_removal_is_kept() {
+        let mut stored = Map::new();
+        let written = |value: Value| value.as_object().cloned().expect("an object");
+        accumulate(
+            &mut stored,
+            &written(json!({"extra_fields": {"blood_group": "A+", "bank": null}, "issuer": "X"})),
+            POA_RULES,
+        );
+        let mut record = written(json!({"extra_fields": {"bank": "Y", "kept": "Z"}}));
+        lay_over(&mut record, &stored);
+        assert_eq!(
+            Value::Object(record),
+            json!({"extra_fields": {"blood_group": "A+", "kept": "Z"}, "issuer": "X"})
+        );
+        accumulate(
+            &mut stored,
+            &written(json!({"extra_fields": null, "issuer": null})),
+            POA_RULES,
+        );
+        let mut record = written(json!({"extra_fields": {"bank": "Y"}}));
+        lay_over(&mut record, &stored);
+        assert_eq!(
+            Value::Object(record),
+            json!({"extra_fields": {"bank": "Y"}, "issuer": null})
+        );
     }
 }

@@ -169,6 +169,114 @@ async fn a_corrected_proof_of_address_shows_in_the_decision() {
 }
 
 #[tokio::test]
+async fn cleared_values_show_as_null_and_dropped_corrections_show_what_was_read() {
+    let mock = DiditMock::builder().start().await;
+    let id = session_at(&mock, FULL_ONBOARDING, SessionStatus::Approved).await;
+    let poa = format!("/v3/session/{id}/update-poa-data/");
+    let answer = patch(
+        &mock,
+        "update_poa_data",
+        &poa,
+        json!({
+            "poa_address": "Avda de Madrid 34",
+            "issuing_state": "esp",
+            "extra_fields": {"bank_iban": "ES00 0000", "additional_names": ["Ana"]},
+            "poa_parsed_address": {"city": "Madrid", "region": "Madrid"},
+        }),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    assert_eq!(answer.body["issuing_state"], "ESP", "stored in capitals");
+    assert_eq!(answer.body["poa_formatted_address"], "Madrid, Madrid");
+
+    // Null clears a value; null for a merged object drops its corrections;
+    // an address with no parts left has no formatted line.
+    let answer = patch(
+        &mock,
+        "update_poa_data",
+        &poa,
+        json!({
+            "poa_address": null,
+            "extra_fields": null,
+            "poa_parsed_address": {"city": null, "region": null},
+        }),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    let shown = decision(&mock, id, false).await.body;
+    let check = &shown["poa_verifications"][0];
+    assert_eq!(check["poa_address"], Value::Null);
+    assert_eq!(check["issuing_state"], "ESP");
+    assert!(
+        check["extra_fields"].get("bank_iban").is_none(),
+        "{:#}",
+        check["extra_fields"]
+    );
+    assert_eq!(check["poa_formatted_address"], Value::Null);
+
+    let document = format!("/v3/session/{id}/update-data/");
+    let answer = patch(
+        &mock,
+        "update_document_data",
+        &document,
+        json!({"first_name": null, "last_name": null, "document_type": "Tax Card"}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{:#}", answer.body);
+    assert_eq!(
+        answer.body["document_type"], "TC",
+        "a long name is stored as its code"
+    );
+    let shown = decision(&mock, id, false).await.body;
+    let check = &shown["id_verifications"][0];
+    assert_eq!(check["first_name"], Value::Null);
+    assert_eq!(check["full_name"], Value::Null);
+}
+
+#[tokio::test]
+async fn values_a_record_could_not_show_are_refused_by_key() {
+    let mock = DiditMock::builder().start().await;
+    let id = session_at(&mock, FULL_ONBOARDING, SessionStatus::Declined).await;
+    let refused = patch(
+        &mock,
+        "update_poa_data",
+        &format!("/v3/session/{id}/update-poa-data/"),
+        json!({
+            "document_type": null,
+            "extra_fields": {"bank_iban": 5, "additional_names": "Ana", "custom": 5},
+            "poa_parsed_address": {"town": "Madrid"},
+        }),
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(
+        refused.body["document_type"],
+        json!(["This field may not be null."])
+    );
+    assert_eq!(
+        refused.body["extra_fields"],
+        json!({
+            "bank_iban": ["Not a valid string."],
+            "additional_names": ["Must be a list of strings or null."],
+        })
+    );
+    assert!(refused.body["poa_parsed_address"]["town"].is_array());
+    let refused = patch(
+        &mock,
+        "update_document_data",
+        &format!("/v3/session/{id}/update-data/"),
+        json!({"marital_status": null, "extra_fields": {"dl_categories": "B"}}),
+    )
+    .await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(
+        refused.body["extra_fields"]["dl_categories"],
+        json!(["Must be a list of strings or null."])
+    );
+    assert!(refused.body["marital_status"].is_array());
+}
+
+#[tokio::test]
 async fn a_corrected_company_shows_in_the_decision() {
     let mock = DiditMock::builder().start().await;
     let id = session_at(&mock, STANDARD_KYB, SessionStatus::InReview).await;
