@@ -77,14 +77,14 @@ pub struct ApiArgs {
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
-    /// Pages to fetch at the same time with --all or --max. Rows are
-    /// written in the server's order whatever the number.
+    /// Pages to fetch at the same time with --all or --max (1 to 16). Rows
+    /// are written in the server's order whatever the number.
     #[arg(
         long,
         global = true,
         value_name = "N",
         default_value_t = didit::DEFAULT_PAGE_CONCURRENCY as u32,
-        value_parser = clap::value_parser!(u32).range(1..)
+        value_parser = clap::value_parser!(u32).range(1..=didit::MAX_PAGE_CONCURRENCY as i64)
     )]
     pub concurrency: u32,
 
@@ -581,6 +581,23 @@ mod tests {
             }
             assert!(help.contains("--secret-env"), "{help}");
         }
+    }
+
+    #[test]
+    fn concurrency_beyond_what_the_sdk_runs_is_refused_and_the_help_says_the_range() {
+        let max = didit::MAX_PAGE_CONCURRENCY;
+        let words = format!("didit sessions list --concurrency {max}");
+        assert_eq!(
+            parse_from(words.split(' ')).unwrap().api.concurrency as usize,
+            max
+        );
+        for refused in [0, max + 1] {
+            let words = format!("didit sessions list --concurrency {refused}");
+            let error = parse_from(words.split(' ')).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::ValueValidation, "{words}");
+        }
+        let help = command().render_long_help().to_string();
+        assert!(help.contains(&format!("(1 to {max})")), "{help}");
     }
 
     #[test]
