@@ -130,6 +130,19 @@ impl Answer {
         }
     }
 
+    /// The answer's headers.
+    ///
+    /// ```
+    /// # let answer = didit_api::hooks::Answer::new(reqwest::StatusCode::OK, Default::default(), Default::default());
+    /// assert!(answer.headers().is_empty());
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        match self {
+            Answer::Read { headers, .. } => headers,
+            Answer::Streaming(response) => response.headers(),
+        }
+    }
+
     fn into_response(self) -> reqwest::Response {
         match self {
             Answer::Read {
@@ -224,6 +237,7 @@ pub struct RequestContext {
 struct Record {
     sent_to: Option<Url>,
     status: Option<StatusCode>,
+    headers: Option<HeaderMap>,
     failure: Option<TransportError>,
 }
 
@@ -300,6 +314,20 @@ impl RequestContext {
         self.record().status
     }
 
+    /// The headers of the answer, once one arrived.
+    ///
+    /// ```
+    /// # fn after(client: &didit_api::Client) {
+    /// use didit_api::ClientInfo;
+    /// if let Some(headers) = client.inner().headers() {
+    ///     println!("{} headers", headers.len());
+    /// }
+    /// # }
+    /// ```
+    pub fn headers(&self) -> Option<HeaderMap> {
+        self.record().headers.clone()
+    }
+
     /// The transport's error, if sending failed; taken, so a second call
     /// returns `None`.
     ///
@@ -362,7 +390,10 @@ impl ClientHooks<RequestContext> for Client {
             .await;
         let answer = match sent {
             Ok(answer) => {
-                context.record().status = Some(answer.status());
+                let mut record = context.record();
+                record.status = Some(answer.status());
+                record.headers = Some(answer.headers().clone());
+                drop(record);
                 answer
             }
             Err(error) => {

@@ -294,9 +294,13 @@ impl From<didit::Error> for Failure {
             }
             _ => None,
         };
+        let mut message = describe(&error);
+        if let Some(id) = error.request_id() {
+            message.push_str(&format!(" (request id {id})"));
+        }
         Failure {
             exit,
-            message: describe(&error),
+            message,
             hint: hint.map(str::to_owned),
             interruption: None,
         }

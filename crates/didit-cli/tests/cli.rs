@@ -885,6 +885,20 @@ mod served {
     }
 
     #[tokio::test]
+    async fn a_failure_names_the_request_id_the_server_gave() {
+        let refused = ResponseTemplate::new(403)
+            .insert_header("X-Request-Id", "req-7f3a")
+            .set_body_json(json!({"detail": "Refused."}));
+        let server = serve(refused, ResponseTemplate::new(500)).await;
+        let mut command = didit();
+        command.args(["--base-url", &server.uri(), "--api-key", KEY]);
+        let output = run(&mut command, &words("sessions list"));
+        assert_exit(&output, 3);
+        let text = stderr(&output);
+        assert!(text.contains("Refused. (request id req-7f3a)"), "{text}");
+    }
+
+    #[tokio::test]
     async fn a_next_link_with_personal_data_in_its_path_is_not_logged() {
         let server = MockServer::start().await;
         let next = format!("{}/v3/Jane%20Q.%20Marker/?limit=2&offset=2", server.uri());

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use url::Url;
 
 use crate::RateLimit;
@@ -337,6 +338,8 @@ struct BodyInner {
     /// Why the messages are not shown, when they repeat a secret of the
     /// request (the API key, a token).
     withheld: Option<&'static str>,
+    /// The server's identifier of the request, when it sent one.
+    request_id: Option<String>,
 }
 
 /// One message the API wrote about a request, in an error answer.
@@ -491,6 +494,7 @@ impl ResponseBody {
                 bytes,
                 error: None,
                 withheld: None,
+                request_id: None,
             }),
         }
     }
@@ -504,10 +508,33 @@ impl ResponseBody {
                 bytes,
                 error,
                 withheld: None,
+                request_id: None,
             }),
         };
         body.withhold_echoes(api_key, "they repeat the API key");
         body
+    }
+
+    /// The same body, with the request's identifier from the answer's
+    /// `headers`.
+    pub(crate) fn with_request_id(mut self, headers: &HeaderMap) -> Self {
+        self.inner.request_id = crate::reply::request_id(headers);
+        self
+    }
+
+    /// The identifier the server gave the request, when its answer had one
+    /// (see [`ReplyMetadata::request_id`](crate::ReplyMetadata::request_id)):
+    /// quote it when asking about a failed request.
+    ///
+    /// ```
+    /// # fn show(error: &didit::Error) {
+    /// if let Some(id) = error.body().and_then(|body| body.request_id()) {
+    ///     eprintln!("request id: {id}");
+    /// }
+    /// # }
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
     }
 
     /// Withholds the messages, for `reason`, when they repeat `secret`.
@@ -855,6 +882,9 @@ impl fmt::Debug for ResponseBody {
         if !shown.is_empty() {
             debug.field("messages", &shown.to_string());
         }
+        if let Some(id) = &self.inner.request_id {
+            debug.field("request_id", id);
+        }
         debug.finish_non_exhaustive()
     }
 }
@@ -1075,6 +1105,21 @@ impl Error {
             Error::Interrupted { source, .. } => source.body(),
             _ => None,
         }
+    }
+
+    /// The identifier the server gave the failed request, when its answer
+    /// had one: what the API's operators ask for.
+    ///
+    /// ```
+    /// # fn report(error: &didit::Error) {
+    /// match error.request_id() {
+    ///     Some(id) => eprintln!("{error} (request id {id})"),
+    ///     None => eprintln!("{error}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        self.body()?.request_id()
     }
 
     /// This error, its messages withheld for `reason` when they repeat

@@ -115,7 +115,7 @@ impl ReplyMetadata {
 /// The request identifier among `headers`, when it is one: printable
 /// ASCII, not blank, and short. A server's header is hostile until checked;
 /// this keeps control characters and floods out of logs.
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(REQUEST_ID_HEADER)?.as_bytes().trim_ascii();
     let printable = value
         .iter()

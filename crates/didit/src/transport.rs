@@ -179,6 +179,7 @@ impl Client {
             });
         }
         let status = api.inner().status().unwrap_or(StatusCode::OK);
+        let headers = api.inner().headers().unwrap_or_default();
         Err(match error {
             didit_api::Error::InvalidResponsePayload(body, error) => {
                 let failure = locate(&body);
@@ -190,17 +191,18 @@ impl Client {
                     status,
                     path,
                     expected,
-                    body: ResponseBody::new(body),
+                    body: ResponseBody::new(body).with_request_id(&headers),
                 }
             }
             didit_api::Error::UnexpectedResponse(response) => {
                 let status = response.status();
                 let retry_after = RateLimit::from_headers(response.headers()).retry_after;
+                let headers = response.headers().clone();
                 // A success answer left to stream is bounded as it is read.
                 match response.bytes().await {
                     Ok(body) => Error::Api {
                         status,
-                        body: ResponseBody::new(body),
+                        body: ResponseBody::new(body).with_request_id(&headers),
                         retry_after,
                     },
                     Err(error) => body_error(error, status),
@@ -208,7 +210,7 @@ impl Client {
             }
             didit_api::Error::ErrorResponse(value) => Error::Api {
                 status: value.status(),
-                body: ResponseBody::new(Bytes::new()),
+                body: ResponseBody::new(Bytes::new()).with_request_id(value.headers()),
                 retry_after: RateLimit::from_headers(value.headers()).retry_after,
             },
             didit_api::Error::InvalidRequest(reason) | didit_api::Error::Custom(reason) => {
@@ -255,7 +257,7 @@ impl Client {
                 status,
                 path: failure.path,
                 expected: failure.expected,
-                body: ResponseBody::new(body),
+                body: ResponseBody::new(body).with_request_id(&headers),
             }),
         }
     }
@@ -650,7 +652,8 @@ impl crate::client::ClientInner {
             body,
         } = received;
         let rate_limit = RateLimit::from_headers(&headers);
-        let mut body = ResponseBody::of_error_answer(body, self.api_key.expose_secret());
+        let mut body = ResponseBody::of_error_answer(body, self.api_key.expose_secret())
+            .with_request_id(&headers);
         if let Some(token) = session_token {
             body.withhold_echoes(token.expose_secret(), "they repeat the session token");
         }

@@ -244,3 +244,57 @@ async fn a_hostile_request_id_is_refused() {
             .await;
     assert_eq!(metadata.request_id(), Some(longest.as_str()));
 }
+
+#[tokio::test]
+async fn an_error_carries_the_request_id_of_its_answer() {
+    let server = MockServer::start().await;
+    let decision = format!("/v3/session/{SESSION}/decision/");
+    let cases = [
+        (
+            ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."})),
+            "req-missing",
+        ),
+        (
+            ResponseTemplate::new(400).set_body_json(json!({"detail": "Bad."})),
+            "req-refused",
+        ),
+        // A body that is not a decision.
+        (
+            ResponseTemplate::new(200).set_body_json(json!({"status": 7})),
+            "req-undecodable",
+        ),
+        // A success the operation does not document.
+        (
+            ResponseTemplate::new(202).set_body_json(json!({})),
+            "req-undocumented",
+        ),
+    ];
+    for (template, id) in cases {
+        server.reset().await;
+        answer(
+            &server,
+            "GET",
+            decision.clone(),
+            with_metadata(template, id),
+        )
+        .await;
+        let error = client(&server)
+            .sessions()
+            .decision(session())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(error.request_id(), Some(id), "{error:?}");
+        assert!(format!("{error:?}").contains(id), "{error:?}");
+    }
+    // Without the header, there is none.
+    server.reset().await;
+    answer(&server, "GET", decision, ResponseTemplate::new(404)).await;
+    let error = client(&server)
+        .sessions()
+        .decision(session())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.request_id(), None);
+}
