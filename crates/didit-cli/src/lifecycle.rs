@@ -356,14 +356,20 @@ async fn delete(
     out: &mut dyn Write,
 ) -> Result<(), Stop> {
     if !args.yes {
-        let stdin = io::stdin();
-        let confirmed = confirm(args.session_ids.len(), &mut stdin.lock(), &mut io::stderr())
-            .map_err(|error| {
-                Failure::new(
-                    Exit::Local,
-                    format!("could not read the confirmation: {error}"),
-                )
-            })?;
+        // Read on a thread of its own, so that Ctrl-C interrupts the
+        // command while it waits for the answer.
+        let count = args.session_ids.len();
+        let answered = tokio::task::spawn_blocking(move || {
+            confirm(count, &mut io::stdin().lock(), &mut io::stderr())
+        })
+        .await
+        .unwrap_or_else(|_| Err(io::Error::other("the confirmation was not read")));
+        let confirmed = answered.map_err(|error| {
+            Failure::new(
+                Exit::Local,
+                format!("could not read the confirmation: {error}"),
+            )
+        })?;
         if !confirmed {
             return Err(Failure::new(Exit::Usage, "nothing deleted: not confirmed").into());
         }
