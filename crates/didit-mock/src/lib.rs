@@ -80,6 +80,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
+use didit_api::WebhookType;
 use didit_api::types::{ApiError, SessionPage};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
@@ -287,7 +288,7 @@ impl DiditMock {
         status: didit_api::SessionStatus,
     ) -> Result<(), SessionNotFound> {
         self.shared.state().finish(session_id, &status)?;
-        self.shared.announce(session_id);
+        self.shared.announce(session_id, WebhookType::StatusUpdated);
         Ok(())
     }
 
@@ -354,8 +355,8 @@ impl DiditMock {
         self.shared.sharing.advance_clock(by);
     }
 
-    /// The webhook destination status changes are announced to, when the
-    /// fake was given one (see [`DiditMockBuilder::webhooks`]).
+    /// The webhook destination status changes and data corrections are
+    /// announced to, when the fake was given one (see [`DiditMockBuilder::webhooks`]).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -612,8 +613,9 @@ impl DiditMockBuilder {
 
     /// Announces every status change (a session created, finished through
     /// [`DiditMock::finish_session`] or the control endpoint, or updated
-    /// through the API) to a webhook destination, with a delivery signed as
-    /// Didit signs it and retried as Didit retries. Deliveries may arrive in
+    /// through the API) to a webhook destination, and every correction of a
+    /// session's data (`data.updated`), with a delivery signed as Didit
+    /// signs it and retried as Didit retries. Deliveries may arrive in
     /// any order, as Didit's may (see [`webhooks`]).
     ///
     /// ```

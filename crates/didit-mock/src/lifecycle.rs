@@ -84,6 +84,9 @@ pub(crate) struct State {
     pub(crate) extras: HashMap<Uuid, Extras>,
     /// The number the next created session gets; numbers are never reused.
     pub(crate) next_number: i64,
+    /// Sessions whose data a correction wrote, oldest first, until the
+    /// server takes them to announce (`data.updated`).
+    data_updated: Vec<Uuid>,
 }
 
 /// KYC statuses that have a PDF report.
@@ -315,7 +318,14 @@ impl State {
             store,
             extras: HashMap::new(),
             next_number,
+            data_updated: Vec::new(),
         }
+    }
+
+    /// The sessions whose data corrections wrote since the last call, to
+    /// announce.
+    pub(crate) fn take_data_updates(&mut self) -> Vec<Uuid> {
+        std::mem::take(&mut self.data_updated)
     }
 
     pub(crate) fn edit(&mut self, edit: impl FnOnce(&mut Vec<MockSession>)) {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use didit_api::SessionStatus;
+use didit_api::{SessionStatus, WebhookType};
 use uuid::Uuid;
 
 use crate::imports::{ImportJobs, ImportOperation};
@@ -15,7 +15,7 @@ use crate::page;
 use crate::query::ListQuery;
 use crate::sharing::{Application, IMPORT_SHARED_PATH, PARTNER_API_KEY, Sharing};
 use crate::store::{Hits, Store};
-use crate::webhooks::{WebhookSender, session_status_event};
+use crate::webhooks::{WebhookSender, session_event};
 use crate::{CONTROL_SESSIONS_PATH, DELETE_SESSIONS_PATH, SESSION_PATH, SESSIONS_PATH, STATS_PATH};
 use wiremock::http::Method;
 
@@ -160,9 +160,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     /// Tells the webhook destination, when there is one, that the session
-    /// `id` is in a new status: a `status.updated` event, with the decision
-    /// when the status is one Didit sends it with.
-    pub(crate) fn announce(&self, id: Uuid) {
+    /// `id` changed: a `status.updated` or `data.updated` event, with the
+    /// decision when the status is one Didit sends it with.
+    pub(crate) fn announce(&self, id: Uuid, change: WebhookType) {
         let Some(sender) = &self.webhooks else {
             return;
         };
@@ -177,7 +177,8 @@ impl Shared {
                 | SessionStatus::InReview
                 | SessionStatus::Abandoned
         );
-        let event = session_status_event(
+        let event = session_event(
+            &change,
             &id.to_string(),
             &status,
             decision["vendor_data"].as_str(),
@@ -462,6 +463,9 @@ impl Responder {
                 }
             }
             other => {
+                // Sessions whose data a correction wrote, announced once the
+                // state is let go.
+                let mut data_updated = Vec::new();
                 let answer = if let Operation::ImportShared = other {
                     shared
                         .sharing
@@ -505,7 +509,7 @@ impl Responder {
                             let node = query_value(request, "node_id");
                             let node = node.as_deref();
                             let body = &request.body;
-                            match correction {
+                            let answer = match correction {
                                 Correction::Document => state.correct_document(id, node, body),
                                 Correction::ProofOfAddress => state.correct_poa(id, node, body),
                                 Correction::Company(company) => {
@@ -517,7 +521,9 @@ impl Responder {
                                 }
                                 Correction::AmlHit => state.review_aml_hit(id, node, body),
                                 Correction::AmlHits => state.review_aml_hits(id, node, body),
-                            }
+                            };
+                            data_updated = state.take_data_updates();
+                            answer
                         }
                         Operation::List | Operation::ImportShared | Operation::Import(_) => {
                             unreachable!("answered above")
@@ -529,11 +535,16 @@ impl Responder {
                     (Operation::Create, Answer::Json(201, body)) => {
                         if let Some(id) = body["session_id"].as_str().and_then(|id| id.parse().ok())
                         {
-                            shared.announce(id);
+                            shared.announce(id, WebhookType::StatusUpdated);
                         }
                     }
-                    (Operation::UpdateStatus(id), Answer::Json(200, _)) => shared.announce(*id),
+                    (Operation::UpdateStatus(id), Answer::Json(200, _)) => {
+                        shared.announce(*id, WebhookType::StatusUpdated);
+                    }
                     _ => {}
+                }
+                for id in data_updated {
+                    shared.announce(id, WebhookType::DataUpdated);
                 }
                 template_of(answer, truncated)
             }
@@ -744,7 +755,7 @@ fn finish_and_answer(shared: &Shared, id: Uuid, status: SessionStatus) -> Respon
     let finished = shared.state().finish(id, &status);
     match finished {
         Ok(()) => {
-            shared.announce(id);
+            shared.announce(id, WebhookType::StatusUpdated);
             json(
                 200,
                 &serde_json::json!({ "session_id": id, "status": status.as_str() }),

@@ -51,7 +51,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use didit_api::SessionStatus;
+use didit_api::{SessionStatus, WebhookType};
 use didit_webhook::{SignedDelivery, Signer};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
@@ -459,11 +459,48 @@ pub fn session_status_event(
     workflow_id: Option<&str>,
     decision: Option<serde_json::Value>,
 ) -> serde_json::Value {
+    session_event(
+        &WebhookType::StatusUpdated,
+        session_id,
+        status,
+        vendor_data,
+        workflow_id,
+        decision,
+    )
+}
+
+/// A session event of the kind `webhook_type` (`status.updated` when the
+/// session's status changed, `data.updated` when a correction wrote its
+/// data), built like [`session_status_event`].
+///
+/// ```
+/// use didit_api::{SessionStatus, WebhookType};
+/// use didit_mock::webhooks::session_event;
+///
+/// let event = session_event(
+///     &WebhookType::DataUpdated,
+///     "5b0f2c3e-8d1a-4c6b-9e7f-0a1b2c3d4e5f",
+///     &SessionStatus::Approved,
+///     None,
+///     None,
+///     None,
+/// );
+/// assert_eq!(event["webhook_type"], "data.updated");
+/// assert_eq!(event["status"], "Approved");
+/// ```
+pub fn session_event(
+    webhook_type: &WebhookType,
+    session_id: &str,
+    status: &SessionStatus,
+    vendor_data: Option<&str>,
+    workflow_id: Option<&str>,
+    decision: Option<serde_json::Value>,
+) -> serde_json::Value {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
     let mut event = serde_json::json!({
-        "webhook_type": didit_api::WebhookType::StatusUpdated.as_str(),
+        "webhook_type": webhook_type.as_str(),
         "timestamp": now,
         "created_at": now,
         "session_id": session_id,

@@ -653,6 +653,25 @@ fn record_of(check: &Map<String, Value>, rules: Rules, extra: &[&str]) -> Value 
     )
 }
 
+/// The properties whose values differ between the records `before` and
+/// `after`: their values before, and after (`null` for one left out).
+fn changes(before: &Value, after: &Value) -> (Map<String, Value>, Map<String, Value>) {
+    let empty = Map::new();
+    let before = before.as_object().unwrap_or(&empty);
+    let after = after.as_object().unwrap_or(&empty);
+    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|name| before.get(*name) != after.get(*name))
+        .map(|name| {
+            let value = |record: &Map<String, Value>| record.get(name).cloned().unwrap_or_default();
+            ((name.clone(), value(before)), (name.clone(), value(after)))
+        })
+        .unzip()
+}
+
 /// Which finished KYC record a correction of `feature` writes to.
 struct Target {
     node: String,
@@ -753,6 +772,7 @@ impl State {
         } else {
             ("KYC", DOCUMENT_RULES, &[])
         };
+        let poa = feature == "POA";
         let target = match self.correctable(id, feature, node, label) {
             Ok(target) => target,
             Err(answer) => return answer,
@@ -761,21 +781,37 @@ impl State {
             Ok(written) => written,
             Err(answer) => return answer,
         };
+        let before = record_of(&target.check, rules, derived);
         if written.is_empty() {
-            return Answer::Json(200, record_of(&target.check, rules, derived));
+            return Answer::Json(200, before);
         }
         let corrections = self.corrections_mut(id);
-        let stored = if feature == "POA" {
+        let stored = if poa {
             &mut corrections.addresses
         } else {
             &mut corrections.documents
         };
         accumulate(stored.entry(target.node).or_default(), &written, rules);
         // The record again, as the decision shows it with this correction.
-        match self.correctable(id, feature, node, label) {
-            Ok(target) => Answer::Json(200, record_of(&target.check, rules, derived)),
-            Err(answer) => answer,
+        let after = match self.correctable(id, feature, node, label) {
+            Ok(target) => record_of(&target.check, rules, derived),
+            Err(answer) => return answer,
+        };
+        let (previous, new) = changes(&before, &after);
+        // A document correction is announced whenever it writes; a proof of
+        // address only when a value changed, as the API does.
+        if !poa || !new.is_empty() {
+            self.data_updated.push(id);
         }
+        if !new.is_empty() {
+            let activity = if poa {
+                "POA_DATA_UPDATED"
+            } else {
+                "KYC_DATA_UPDATED"
+            };
+            self.log_data_change(id, activity, previous, new);
+        }
+        Answer::Json(200, after)
     }
 
     /// `PATCH /v3/session/{id}/kyb/{company}/update-data/`.
@@ -831,6 +867,7 @@ impl State {
                 }
             }
             corrections.company_edited_at = Some(Timestamp::from(Utc::now()));
+            self.data_updated.push(id);
         }
         let corrections = self.corrections(id);
         let status = session.status().map_or("", SessionStatus::as_str);

@@ -45,6 +45,36 @@ impl State {
         self.extras.entry(id).or_default().log.push(entry);
     }
 
+    /// Logs a correction of the session's data (`activity` is
+    /// `KYC_DATA_UPDATED`, …) that changed the properties of `previous`
+    /// into those of `new`.
+    pub(super) fn log_data_change(
+        &mut self,
+        id: Uuid,
+        activity: &str,
+        previous: Map<String, Value>,
+        new: Map<String, Value>,
+    ) {
+        let changed: Vec<&String> = new.keys().collect();
+        let entry = json!({
+            "uuid": entry_id(),
+            "activity_type": activity,
+            "actor_display": "API Client",
+            "actor_email": null,
+            "actor_type": "API_KEY",
+            "new_status": null,
+            "previous_status": null,
+            "comment": null,
+            "mentioned_emails": [],
+            "previous_value": previous,
+            "new_value": new,
+            "changed_fields": changed,
+            "metadata": null,
+            "created_at": Timestamp::from(Utc::now()),
+        });
+        self.extras.entry(id).or_default().log.push(entry);
+    }
+
     /// `GET /v3/sessions/{id}/reviews/`: one page of the log of a KYC
     /// session, newest first unless `ordering` says otherwise, with links
     /// to its neighbours on `base` (the request's URL without its query).
