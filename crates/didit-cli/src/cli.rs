@@ -72,8 +72,8 @@ pub struct ApiArgs {
 
     /// Longest time one request (one page of a listing) may take, retries
     /// included, in seconds (decimals allowed) [default: 30 per attempt, 120
-    /// per request]. For `sessions wait`: how long to wait in total
-    /// [default: 600].
+    /// per request]. For `sessions wait` and `imports wait`: how long to
+    /// wait in total [default: 600].
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 

@@ -82,8 +82,8 @@ impl Exit {
             Exit::NotFound => "the API knows no such session (404): unknown, or deleted already",
             Exit::Refused => "the webhook delivery did not verify",
             Exit::NotFinished => {
-                "the session is not finished: no report yet, or no final status before \
-                 --timeout"
+                "not finished: the session has no report yet, or no final status before \
+                 --timeout (or the import job is not over by then)"
             }
             Exit::Interrupted => "interrupted by Ctrl-C or SIGTERM",
         }

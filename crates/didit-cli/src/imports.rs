@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use didit::types::{SessionImportError, SessionImportJob};
@@ -12,8 +13,8 @@ use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::failure::{Failure, Stop};
-use crate::lifecycle::Format;
+use crate::failure::{Exit, Failure, Stop};
+use crate::lifecycle::{DEFAULT_WAIT, Format};
 use crate::report::Reporter;
 use crate::summary::write_fields;
 use crate::table::printable;
@@ -27,10 +28,16 @@ pub enum ImportsCommand {
     /// most 25 MB), or, with --url, one the server fetches. The file is
     /// checked before anything is sent, and a progress bar shows the
     /// upload on a terminal; the job then runs on the server (follow it
-    /// with `imports show`).
+    /// with `imports show` or `imports wait`).
     Upload(UploadArgs),
     /// Show an import job: its status and counts.
     Show(ShowArgs),
+    /// Wait until an import job is over (completed, failed or cancelled;
+    /// a paused job is waited through), and show it.
+    ///
+    /// --timeout is how long to wait in total here (default 600 seconds),
+    /// not the limit of one request.
+    Wait(ShowArgs),
     /// List the rows an import job refused, in file order, with why.
     Errors(ErrorsArgs),
     /// Save the CSV header line an import file must start with.
@@ -163,6 +170,7 @@ fn upload_bar() -> ProgressBar {
 pub async fn run(
     client: &Client,
     command: &ImportsCommand,
+    timeout: Option<Duration>,
     reporter: &Reporter,
 ) -> Result<(), Stop> {
     let mut out = io::stdout().lock();
@@ -218,6 +226,26 @@ pub async fn run(
                 .send()
                 .await
                 .map_err(Failure::from)?;
+            write_job(&mut out, &job, args.format)?;
+        }
+        ImportsCommand::Wait(args) => {
+            let limit = timeout.unwrap_or(DEFAULT_WAIT);
+            let job = imports
+                .wait_until_finished(args.import_id)
+                .timeout(limit)
+                .send()
+                .await
+                .map_err(|error| match error {
+                    didit::Error::Timeout { limit: hit, .. } if hit == limit => Failure::new(
+                        Exit::NotFinished,
+                        format!(
+                            "the import job was not over within {} s",
+                            limit.as_secs_f64()
+                        ),
+                    )
+                    .with_hint("a longer --timeout waits longer"),
+                    other => Failure::from(other),
+                })?;
             write_job(&mut out, &job, args.format)?;
         }
         ImportsCommand::Errors(args) => {

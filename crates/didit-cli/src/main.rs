@@ -172,8 +172,13 @@ async fn run(cli: &Cli, api_key: Option<&str>, reporter: &Reporter) -> Result<()
             lifecycle::run(&client, command, cli.api.timeout, reporter).await
         }
         Command::Imports { command } => {
-            let (client, _mock) = connect(&cli.api, cli.api.timeout, api_key, reporter).await?;
-            imports::run(&client, command, reporter).await
+            // `imports wait` takes --timeout as the length of the whole wait.
+            let request_timeout = match command {
+                imports::ImportsCommand::Wait(_) => None,
+                _ => cli.api.timeout,
+            };
+            let (client, _mock) = connect(&cli.api, request_timeout, api_key, reporter).await?;
+            imports::run(&client, command, cli.api.timeout, reporter).await
         }
         Command::Webhooks { command } => webhooks::run(command, reporter).await,
     }

@@ -11,10 +11,11 @@ use std::io::SeekFrom;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use didit_api::hooks::RequestOptions;
-use didit_api::{ByteStream, ImportSourceFormat, ImportType};
+use didit_api::{ByteStream, ImportSourceFormat, ImportStatus, ImportType};
 use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 use reqwest::StatusCode;
@@ -23,6 +24,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use uuid::Uuid;
 
 use crate::link_pages::{self, LinkedPage, PageSource, Sent};
+use crate::poll::Polling;
 use crate::save::save_atomically;
 use crate::transport::body_error;
 use crate::types::{
@@ -156,6 +158,23 @@ impl Imports<'_> {
             client: self.client.clone(),
             import_id,
             options: CallOptions::default(),
+        }
+    }
+
+    /// Starts waiting for an import job to be over (see
+    /// [`WaitForImport`]); [`send`](WaitForImport::send) returns the job
+    /// then, with its final counts.
+    ///
+    /// ```no_run
+    /// # async fn run(client: didit::Client, id: didit::Uuid) -> Result<(), didit::Error> {
+    /// let job = client.sessions().imports().wait_until_finished(id).send().await?;
+    /// println!("{:?}: {} created, {} refused", job.status, job.created_count, job.failed_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn wait_until_finished(&self, import_id: Uuid) -> WaitForImport {
+        WaitForImport {
+            import: self.get(import_id),
+            polling: Polling::default(),
         }
     }
 
@@ -699,6 +718,118 @@ impl ImportFromUrl {
         let result = api.create_session_import().body(self.request).send().await;
         Client::settle(&api, result).await.map(Reply::from_answer)
     }
+}
+
+/// Polls an import job until it is over; see
+/// [`Imports::wait_until_finished`].
+///
+/// A job is over when it is `COMPLETED`, `FAILED` or `CANCELLED`; a
+/// `PAUSED` job may be resumed, so the wait goes on, and statuses this
+/// version does not know are not taken as final. Polls start every
+/// [`poll_interval`](Self::poll_interval) (2 s by default) and slow down by
+/// half each time up to 30 s; every poll goes through the client's rate
+/// limiter.
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct WaitForImport {
+    import: GetImport,
+    polling: Polling,
+}
+
+impl WaitForImport {
+    /// Sets how long to wait in all (default 15 minutes); past it,
+    /// [`send`](Self::send) fails with [`Error::Timeout`](crate::Error::Timeout)
+    /// and [`TimeoutScope::Wait`](crate::TimeoutScope::Wait).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let wait = client
+    ///     .sessions()
+    ///     .imports()
+    ///     .wait_until_finished(didit::Uuid::nil())
+    ///     .timeout(std::time::Duration::from_secs(3600));
+    /// # let _ = wait;
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.polling = self.polling.timeout(timeout);
+        self
+    }
+
+    /// Sets the wait before the second poll (default 2 s).
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let wait = client
+    ///     .sessions()
+    ///     .imports()
+    ///     .wait_until_finished(didit::Uuid::nil())
+    ///     .poll_interval(std::time::Duration::from_secs(10));
+    /// # let _ = wait;
+    /// ```
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.polling = self.polling.poll_interval(interval);
+        self
+    }
+
+    /// Sends each poll with other time limits or retries than the
+    /// client's (see [`CallOptions`]); [`timeout`](Self::timeout) still
+    /// bounds the whole wait.
+    ///
+    /// ```
+    /// # let client = didit::Client::builder().api_key("k").build().unwrap();
+    /// let wait = client
+    ///     .sessions()
+    ///     .imports()
+    ///     .wait_until_finished(didit::Uuid::nil())
+    ///     .call_options(didit::CallOptions::new());
+    /// # let _ = wait;
+    /// ```
+    pub fn call_options(mut self, options: CallOptions) -> Self {
+        self.import = self.import.call_options(options);
+        self
+    }
+
+    /// Polls until the job is over and returns it, with the metadata of
+    /// the poll that read it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), didit::Error> {
+    /// let mock = didit_mock::DiditMock::builder().api_key("my-key").start().await;
+    /// let client = didit::Client::builder().api_key("my-key").base_url(mock.uri()).build()?;
+    /// let imports = client.sessions().imports();
+    /// let directory = tempfile::tempdir().expect("a temporary directory");
+    /// let file = directory.path().join("sessions.csv");
+    /// std::fs::write(
+    ///     &file,
+    ///     "external_id,vendor_data,status,first_name,last_name,date_of_birth,document_number,country\n\
+    ///      ext-1,user-1,Approved,Jane,Doe,1990-05-01,X100,ESP\n",
+    /// )
+    /// .expect("written");
+    /// let workflow = didit::Uuid::parse_str("33333333-4444-5555-6666-777777777777").unwrap();
+    /// let job = imports.upload(&file).workflow_id(workflow).send().await?;
+    /// let done = imports
+    ///     .wait_until_finished(job.uuid)
+    ///     .poll_interval(std::time::Duration::from_millis(10))
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(done.status, didit::ImportStatus::Completed);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<Reply<SessionImportJob>> {
+        let import = self.import;
+        self.polling
+            .until(|| import.clone().send(), |job| is_over(&job.status))
+            .await
+    }
+}
+
+/// Whether an import job in this status is over.
+fn is_over(status: &ImportStatus) -> bool {
+    matches!(
+        status,
+        ImportStatus::Completed | ImportStatus::Failed | ImportStatus::Cancelled
+    )
 }
 
 /// A read of an import job; see [`Imports::get`].

@@ -155,6 +155,7 @@ mod limiter;
 mod link_pages;
 mod page;
 mod paging;
+mod poll;
 mod rate_limit;
 mod reply;
 mod retry;
@@ -179,7 +180,7 @@ pub use didit_api::ShareToken;
 pub use error::{ApiMessage, Error, Link, ResponseBody, Result, TimeoutScope};
 pub use imports::{
     GetImport, GetImportTemplate, ImportFileProblem, ImportFromUrl, ImportTemplate, Imports,
-    ListImportErrors, MAX_IMPORT_FILE_BYTES, UploadImport,
+    ListImportErrors, MAX_IMPORT_FILE_BYTES, UploadImport, WaitForImport,
 };
 pub use lifecycle::{
     CreateSession, DeleteSession, DeleteSessions, GetDecision, GetPdfReport, PdfReport,

@@ -11,6 +11,7 @@ use base64::Engine;
 use didit_api::hooks::RequestOptions;
 use uuid::Uuid;
 
+use crate::poll::Polling;
 use crate::types::{
     CallbackMethod, ContactDetails, CreateSessionRequest, CreatedSession, DeleteSessionsRequest,
     ExpectedDetails, GetSessionDecisionInclude, NewSessionStatus, NodeToResubmit, SessionDecision,
@@ -18,7 +19,6 @@ use crate::types::{
 };
 use crate::{
     CallOptions, Client, Error, Language, Reply, ReplyMetadata, Result, SessionStatus, Sessions,
-    TimeoutScope,
 };
 
 mod report;
@@ -121,9 +121,7 @@ impl Sessions<'_> {
     pub fn wait_for_decision(&self, session_id: Uuid) -> WaitForDecision {
         WaitForDecision {
             decision: self.decision(session_id),
-            timeout: DEFAULT_WAIT,
-            first_poll: DEFAULT_FIRST_POLL,
-            longest_poll: DEFAULT_LONGEST_POLL,
+            polling: Polling::default(),
         }
     }
 
@@ -497,13 +495,6 @@ impl GetDecision {
     }
 }
 
-/// The longest [`WaitForDecision`] waits unless told otherwise.
-const DEFAULT_WAIT: Duration = Duration::from_secs(15 * 60);
-/// The wait before the second poll; later ones grow by half each time.
-const DEFAULT_FIRST_POLL: Duration = Duration::from_secs(2);
-/// The longest wait between two polls.
-const DEFAULT_LONGEST_POLL: Duration = Duration::from_secs(30);
-
 /// Polls a session's decision until its status is final; see
 /// [`Sessions::wait_for_decision`].
 ///
@@ -517,9 +508,7 @@ const DEFAULT_LONGEST_POLL: Duration = Duration::from_secs(30);
 #[must_use = "a request does nothing until it is sent"]
 pub struct WaitForDecision {
     decision: GetDecision,
-    timeout: Duration,
-    first_poll: Duration,
-    longest_poll: Duration,
+    polling: Polling,
 }
 
 impl WaitForDecision {
@@ -536,7 +525,7 @@ impl WaitForDecision {
     /// # let _ = wait;
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.polling = self.polling.timeout(timeout);
         self
     }
 
@@ -551,8 +540,7 @@ impl WaitForDecision {
     /// # let _ = wait;
     /// ```
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.first_poll = interval;
-        self.longest_poll = self.longest_poll.max(interval);
+        self.polling = self.polling.poll_interval(interval);
         self
     }
 
@@ -583,23 +571,13 @@ impl WaitForDecision {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<Reply<SessionDecision>> {
-        let started = tokio::time::Instant::now();
-        let mut pause = self.first_poll;
-        loop {
-            let decision = self.decision.clone().send().await?;
-            if is_final(decision.status()) {
-                return Ok(decision);
-            }
-            let waited = started.elapsed();
-            if waited.saturating_add(pause) > self.timeout {
-                return Err(Error::Timeout {
-                    scope: TimeoutScope::Wait,
-                    limit: self.timeout,
-                });
-            }
-            tokio::time::sleep(pause).await;
-            pause = pause.saturating_add(pause / 2).min(self.longest_poll);
-        }
+        let decision = self.decision;
+        self.polling
+            .until(
+                || decision.clone().send(),
+                |decision| is_final(decision.status()),
+            )
+            .await
     }
 }
 

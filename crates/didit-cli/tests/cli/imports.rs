@@ -1,4 +1,4 @@
-//! `didit imports upload|show|errors|template` against the fake server.
+//! `didit imports upload|show|wait|errors|template` against the fake server.
 
 use didit_mock::DiditMock;
 use serde_json::Value;
@@ -152,4 +152,38 @@ async fn the_template_is_saved_where_asked() {
     assert!(saved.starts_with("external_id,"), "{saved}");
     assert!(saved.contains("company_name"));
     assert_eq!(scratch.entries(), ["columns.csv"]);
+}
+
+#[tokio::test]
+async fn wait_follows_a_job_until_it_is_over() {
+    let mock = mock().await;
+    let scratch = Scratch::new("imports-wait");
+    let file = scratch.path("sessions.csv");
+    std::fs::write(&file, GOOD_AND_BAD).unwrap();
+    let output = run(
+        &mut didit_at(&mock),
+        &[
+            "imports",
+            "upload",
+            &file,
+            "--workflow-id",
+            WORKFLOW,
+            "--format",
+            "json",
+        ],
+    );
+    assert_exit(&output, 0);
+    let job: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let id = job["uuid"].as_str().unwrap().to_owned();
+
+    // The job is PENDING, then PROCESSING at the first read: waiting reads
+    // on until it is over.
+    let done = run(
+        &mut didit_at(&mock),
+        &["imports", "wait", &id, "--format", "json"],
+    );
+    assert_exit(&done, 0);
+    let job: Value = serde_json::from_str(&stdout(&done)).unwrap();
+    assert_eq!(job["status"], "COMPLETED", "{job:#}");
+    assert_eq!(job["processed_rows"], 3);
 }

@@ -292,3 +292,73 @@ fn requests_do_not_show_their_address_in_debug() {
     let upload = imports.upload("sessions.csv").on_progress(|_, _| {});
     assert!(format!("{upload:?}").contains("progress: Some(\"[set]\")"));
 }
+
+/// A job read in `status`, with `processed` of ten rows done.
+fn job(status: &str, processed: u32) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        "uuid": WORKFLOW, "status": status, "import_type": "user_verification",
+        "source_format": "csv", "source_filename": "sessions.csv",
+        "total_rows": 10, "processed_rows": processed, "created_count": processed,
+        "updated_count": 0, "skipped_count": 0, "failed_count": 0,
+    }))
+}
+
+#[tokio::test]
+async fn a_wait_polls_through_a_paused_job_until_it_is_over() {
+    let server = MockServer::start().await;
+    let route = format!("/v3/session/imports/{WORKFLOW}/");
+    // Each answer once, in this order: wiremock picks the first match.
+    for (status, processed) in [("PROCESSING", 2), ("PAUSED", 5), ("PROCESSING", 8)] {
+        Mock::given(method("GET"))
+            .and(path(route.clone()))
+            .respond_with(job(status, processed))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(route.clone()))
+        .respond_with(job("FAILED", 9))
+        .mount(&server)
+        .await;
+    let client = didit::Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let imports = client.sessions().imports();
+    let done = imports
+        .wait_until_finished(workflow())
+        .poll_interval(std::time::Duration::from_millis(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status, ImportStatus::Failed);
+    assert_eq!(done.processed_rows, 9);
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+
+    // A job that never ends is a wait timeout.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(job("PAUSED", 5))
+        .mount(&server)
+        .await;
+    let error = imports
+        .wait_until_finished(workflow())
+        .poll_interval(std::time::Duration::from_millis(5))
+        .timeout(std::time::Duration::from_millis(20))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                scope: didit::TimeoutScope::Wait,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
