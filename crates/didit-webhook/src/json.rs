@@ -457,8 +457,7 @@ pub(crate) fn write_float(value: f64, out: &mut String) {
 /// to the same float, positional from 1e-4 up to 1e16, otherwise
 /// `d.ddde±XX`.
 fn write_repr(value: f64, out: &mut String) {
-    // `{:e}` gives the same shortest digits: `-1.2345e-7`.
-    let scientific = format!("{value:e}");
+    let scientific = shortest_digits(value);
     let (mantissa, exponent) = scientific
         .split_once('e')
         .unwrap_or((scientific.as_str(), "0"));
@@ -506,6 +505,28 @@ fn write_repr(value: f64, out: &mut String) {
             if exponent < 0 { '-' } else { '+' },
             exponent.unsigned_abs()
         );
+    }
+}
+
+/// The float in scientific notation (`-1.2345e-7`) with as few digits as
+/// read back to it, chosen as Python chooses them: of the candidates with
+/// that many digits, the nearest to the float's exact value, a tie going
+/// to the even digit (`{:e}` alone may round a tie up).
+fn shortest_digits(value: f64) -> String {
+    let shortest = format!("{value:e}");
+    let significant = shortest
+        .split('e')
+        .next()
+        .unwrap_or_default()
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    // `{:.N e}` rounds the exact value, ties to even.
+    let nearest = format!("{:.*e}", significant.saturating_sub(1), value);
+    if nearest.parse::<f64>() == Ok(value) {
+        nearest
+    } else {
+        shortest
     }
 }
 
@@ -599,6 +620,9 @@ mod tests {
             ("5e-324", "5e-324"),
             ("1.7976931348623157e308", &format!("{:.0}", f64::MAX)),
             ("0.30000000000000004", "0.30000000000000004"),
+            // Exactly halfway between two shortest candidates: Python
+            // takes the even digit.
+            ("-27986825674232.8125", "-27986825674232.812"),
             (
                 "123456789012345678901234567890",
                 "123456789012345678901234567890",
