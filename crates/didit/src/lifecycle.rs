@@ -514,7 +514,7 @@ pub struct WaitForDecision {
 impl WaitForDecision {
     /// Sets how long to wait in all (default 15 minutes); past it,
     /// [`send`](Self::send) fails with [`Error::Timeout`] and
-    /// [`TimeoutScope::Wait`].
+    /// [`TimeoutScope::Wait`](crate::TimeoutScope::Wait).
     ///
     /// ```
     /// # let client = didit::Client::builder().api_key("k").build().unwrap();
