@@ -297,6 +297,16 @@ pub enum LifecycleStep {
         /// The request body.
         body: serde_json::Value,
     },
+    /// `POST /v3/session/imports/` with this JSON body (an import from an
+    /// address).
+    Import(serde_json::Value),
+    /// `GET /v3/session/imports/{id}/`, or its `errors/` when `errors`.
+    ReadImport {
+        /// Which known import job (one never created among them).
+        target: usize,
+        /// Whether to read the rows it refused instead of the job.
+        errors: bool,
+    },
     /// A correction after a review (`PATCH`), one of [`CORRECTIONS`].
     Correct {
         /// Which known session.
@@ -403,6 +413,9 @@ pub fn lifecycle_steps(spec: &Spec) -> BoxedStrategy<Vec<LifecycleStep>> {
         })
         .collect();
     let correct = proptest::strategy::Union::new(corrections);
+    let import = generator
+        .strategy_at("/components/schemas/CreateSessionImportRequest")
+        .prop_map(LifecycleStep::Import);
     let status = proptest::sample::select(SessionStatus::KNOWN.to_vec());
     let step = prop_oneof![
         3 => create,
@@ -415,6 +428,8 @@ pub fn lifecycle_steps(spec: &Spec) -> BoxedStrategy<Vec<LifecycleStep>> {
         2 => reviews,
         2 => add_review,
         3 => correct,
+        1 => import,
+        2 => (any::<usize>(), any::<bool>()).prop_map(|(target, errors)| LifecycleStep::ReadImport { target, errors }),
     ];
     proptest::collection::vec(step, 1..12).boxed()
 }

@@ -457,6 +457,8 @@ fn lifecycles_against_the_fake_keep_to_the_spec() {
     let spec = Spec::load().unwrap();
     let runtime = runtime();
     let http = didit::reqwest::Client::new();
+    let import_fields =
+        spec.json["components"]["schemas"]["CreateSessionImportRequest"]["properties"].clone();
     let outcome = property::check(
         "session lifecycles against the fake",
         REGRESSIONS,
@@ -473,6 +475,10 @@ fn lifecycles_against_the_fake_keep_to_the_spec() {
             // Every session seen, in order, with an unknown id among them;
             // and the status of each one still alive.
             let mut known: Vec<didit::Uuid> = vec![didit::Uuid::nil()];
+            // Every import job created, with one never created among them,
+            // and how often each was read: a job moves on one state each
+            // time it is read, and is over after two reads.
+            let mut imports: Vec<(didit::Uuid, u32)> = vec![(didit::Uuid::nil(), 0)];
             let mut alive: BTreeMap<didit::Uuid, String> = BTreeMap::new();
             for row in mock.store().rows() {
                 let id = row.session_id().unwrap();
@@ -732,6 +738,66 @@ fn lifecycles_against_the_fake_keep_to_the_spec() {
                             (other, kyc) => {
                                 return Err(format!(
                                     "the review log of {id} (a live KYC session: {kyc}) answered {other}"
+                                ));
+                            }
+                        }
+                    }
+                    LifecycleStep::Import(body) => {
+                        let reply = send(
+                            &runtime,
+                            &http,
+                            &mock,
+                            Method::POST,
+                            "/v3/session/imports/",
+                            Some(&body),
+                        )?;
+                        let job =
+                            conforming(&spec, "create_session_import", &reply)?.unwrap_or_default();
+                        match reply.status {
+                            201 => {
+                                let id = job["uuid"]
+                                    .as_str()
+                                    .and_then(|id| id.parse().ok())
+                                    .ok_or("an import job without a uuid")?;
+                                imports.push((id, 0));
+                            }
+                            // One job at a time per application.
+                            429 if imports.iter().any(|(id, reads)| !id.is_nil() && *reads < 2) => {
+                            }
+                            // A rule the schema cannot say (a field the import
+                            // type needs, the file a JSON body cannot carry),
+                            // naming fields of the request.
+                            400 if job.as_object().is_some_and(|fields| {
+                                fields.keys().all(|field| {
+                                    field == "file" || import_fields.get(field).is_some()
+                                })
+                            }) => {}
+                            other => {
+                                return Err(format!("an import of {body} answered {other}: {job}"));
+                            }
+                        }
+                    }
+                    LifecycleStep::ReadImport { target, errors } => {
+                        let index = target % imports.len();
+                        let id = imports[index].0;
+                        if !errors {
+                            imports[index].1 += 1;
+                        }
+                        let (path, operation) = if errors {
+                            (
+                                format!("/v3/session/imports/{id}/errors/"),
+                                "list_session_import_errors",
+                            )
+                        } else {
+                            (format!("/v3/session/imports/{id}/"), "get_session_import")
+                        };
+                        let reply = send(&runtime, &http, &mock, Method::GET, &path, None)?;
+                        conforming(&spec, operation, &reply)?;
+                        match (reply.status, id.is_nil()) {
+                            (200, false) | (404, true) => {}
+                            (other, never_created) => {
+                                return Err(format!(
+                                    "{operation} of {id} (never created: {never_created}) answered {other}"
                                 ));
                             }
                         }
