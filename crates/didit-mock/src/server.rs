@@ -259,6 +259,13 @@ impl Shared {
         }
     }
 
+    /// Whether either application holds the session `id` (one lock at a
+    /// time).
+    fn holds(&self, id: Uuid) -> bool {
+        let main = self.state().store.session(id).is_some();
+        main || self.sharing.partner().store.session(id).is_some()
+    }
+
     /// The session of either application that `id` names.
     fn owner_of(&self, id: Uuid) -> Application {
         if self.sharing.partner().store.session(id).is_some() {
@@ -379,6 +386,17 @@ impl Responder {
             (_, Some(key)) if key == settings.api_key => Application::Main,
             (_, Some(PARTNER_API_KEY)) => Application::Partner,
             (Operation::Share(_), _) => return (detail(401, UNAUTHORIZED_DETAIL), 401),
+            // The data corrections look the session up before the key: an
+            // unknown one is not found, whatever the key.
+            (
+                Operation::Correction(
+                    id,
+                    Correction::Document | Correction::ProofOfAddress | Correction::Company(_),
+                ),
+                _,
+            ) if !shared.holds(id) => {
+                return (detail(404, "Not found."), 404);
+            }
             _ => return (detail(403, FORBIDDEN_DETAIL), 403),
         };
         let method = &request.method;

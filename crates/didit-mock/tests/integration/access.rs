@@ -204,6 +204,41 @@ async fn every_operation_is_in_the_spec_and_needs_the_key() {
 }
 
 #[tokio::test]
+async fn data_corrections_look_the_session_up_before_the_key() {
+    let mock = DiditMock::builder().synthetic(5, 1).start().await;
+    let known = mock.store().kyc()[0].row.session_id.unwrap().to_string();
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let paths = |id: &str| {
+        [
+            (
+                "update_document_data",
+                format!("/v3/session/{id}/update-data/"),
+            ),
+            (
+                "update_poa_data",
+                format!("/v3/session/{id}/update-poa-data/"),
+            ),
+            (
+                "update_company_data",
+                format!("/v3/session/{id}/kyb/{SOME_COMPANY}/update-data/"),
+            ),
+        ]
+    };
+    for key in [None, Some("wrong")] {
+        for (operation, path) in paths(unknown) {
+            let answer = call_with(&mock, Method::PATCH, &path, Some(&json!({})), key).await;
+            assert_eq!(answer.status, 404, "{path} with {key:?}");
+            conforms(operation, &answer);
+        }
+        for (operation, path) in paths(&known) {
+            let answer = call_with(&mock, Method::PATCH, &path, Some(&json!({})), key).await;
+            assert_eq!(answer.status, 403, "{path} with {key:?}");
+            conforms(operation, &answer);
+        }
+    }
+}
+
+#[tokio::test]
 async fn unslashed_paths_redirect_to_the_slashed_ones() {
     let mock = DiditMock::builder().synthetic(5, 1).start().await;
     let id = mock.store().kyc()[0].row.session_id.unwrap().to_string();
