@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{StatusCode, Url};
 
 use crate::Client;
@@ -52,6 +52,10 @@ pub async fn json_answer<T: crate::JsonDocument, E>(
 /// The header progenitor adds to every request; the API documents no such
 /// header, so it is not sent.
 const API_VERSION_HEADER: &str = "api-version";
+
+/// The header a request's identifier is read from. The API documents none;
+/// this is the name servers and proxies conventionally give it.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// An answer of a [`Transport`]: read whole, or, for a request whose
 /// [`RequestOptions::stream`] is set, still arriving.
@@ -237,7 +241,8 @@ pub struct RequestContext {
 struct Record {
     sent_to: Option<Url>,
     status: Option<StatusCode>,
-    headers: Option<HeaderMap>,
+    /// The answer's [`REQUEST_ID_HEADER`], as received (unchecked).
+    request_id: Option<HeaderValue>,
     failure: Option<TransportError>,
 }
 
@@ -314,18 +319,19 @@ impl RequestContext {
         self.record().status
     }
 
-    /// The headers of the answer, once one arrived.
+    /// The answer's [`REQUEST_ID_HEADER`], once an answer with one
+    /// arrived, as received: check it before showing it.
     ///
     /// ```
     /// # fn after(client: &didit_api::Client) {
     /// use didit_api::ClientInfo;
-    /// if let Some(headers) = client.inner().headers() {
-    ///     println!("{} headers", headers.len());
+    /// if let Some(id) = client.inner().request_id_header() {
+    ///     println!("{} bytes", id.len());
     /// }
     /// # }
     /// ```
-    pub fn headers(&self) -> Option<HeaderMap> {
-        self.record().headers.clone()
+    pub fn request_id_header(&self) -> Option<HeaderValue> {
+        self.record().request_id.clone()
     }
 
     /// The transport's error, if sending failed; taken, so a second call
@@ -390,9 +396,12 @@ impl ClientHooks<RequestContext> for Client {
             .await;
         let answer = match sent {
             Ok(answer) => {
+                // Only the one header an error may need: every answer
+                // passes here.
+                let request_id = answer.headers().get(REQUEST_ID_HEADER).cloned();
                 let mut record = context.record();
                 record.status = Some(answer.status());
-                record.headers = Some(answer.headers().clone());
+                record.request_id = request_id;
                 drop(record);
                 answer
             }

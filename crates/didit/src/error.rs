@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 use url::Url;
 
 use crate::RateLimit;
@@ -519,6 +519,13 @@ impl ResponseBody {
     /// `headers`.
     pub(crate) fn with_request_id(mut self, headers: &HeaderMap) -> Self {
         self.inner.request_id = crate::reply::request_id(headers);
+        self
+    }
+
+    /// The same body, with the request's identifier from the `value` of
+    /// its header.
+    pub(crate) fn with_request_id_header(mut self, value: Option<&HeaderValue>) -> Self {
+        self.inner.request_id = value.and_then(crate::reply::checked_request_id);
         self
     }
 

@@ -4,14 +4,11 @@
 use std::ops::Deref;
 
 use didit_api::ResponseValue;
+use didit_api::hooks::REQUEST_ID_HEADER;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::RateLimit;
-
-/// The header a request's identifier is read from. The API documents none;
-/// this is the name servers and proxies conventionally give it.
-const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// The longest request identifier kept: enough for any UUID, trace or
 /// proxy identifier, short enough to log.
@@ -116,7 +113,12 @@ impl ReplyMetadata {
 /// ASCII, not blank, and short. A server's header is hostile until checked;
 /// this keeps control characters and floods out of logs.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(REQUEST_ID_HEADER)?.as_bytes().trim_ascii();
+    checked_request_id(headers.get(REQUEST_ID_HEADER)?)
+}
+
+/// The request identifier `value`, when it is one (see [`request_id`]).
+pub(crate) fn checked_request_id(value: &HeaderValue) -> Option<String> {
+    let value = value.as_bytes().trim_ascii();
     let printable = value
         .iter()
         .all(|&byte| byte.is_ascii_graphic() || byte == b' ');

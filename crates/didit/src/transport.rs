@@ -179,7 +179,7 @@ impl Client {
             });
         }
         let status = api.inner().status().unwrap_or(StatusCode::OK);
-        let headers = api.inner().headers().unwrap_or_default();
+        let request_id = api.inner().request_id_header();
         Err(match error {
             didit_api::Error::InvalidResponsePayload(body, error) => {
                 let failure = locate(&body);
@@ -191,7 +191,7 @@ impl Client {
                     status,
                     path,
                     expected,
-                    body: ResponseBody::new(body).with_request_id(&headers),
+                    body: ResponseBody::new(body).with_request_id_header(request_id.as_ref()),
                 }
             }
             didit_api::Error::UnexpectedResponse(response) => {
