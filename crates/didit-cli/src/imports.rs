@@ -13,8 +13,8 @@ use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::failure::{Exit, Failure, Stop};
-use crate::lifecycle::{DEFAULT_WAIT, Format};
+use crate::failure::{Failure, Stop};
+use crate::lifecycle::{DEFAULT_WAIT, Format, wait_failure};
 use crate::report::Reporter;
 use crate::summary::write_fields;
 use crate::table::printable;
@@ -235,17 +235,7 @@ pub async fn run(
                 .timeout(limit)
                 .send()
                 .await
-                .map_err(|error| match error {
-                    didit::Error::Timeout { limit: hit, .. } if hit == limit => Failure::new(
-                        Exit::NotFinished,
-                        format!(
-                            "the import job was not over within {} s",
-                            limit.as_secs_f64()
-                        ),
-                    )
-                    .with_hint("a longer --timeout waits longer"),
-                    other => Failure::from(other),
-                })?;
+                .map_err(|error| wait_failure(error, limit, "the import job was not over"))?;
             write_job(&mut out, &job, args.format)?;
         }
         ImportsCommand::Errors(args) => {

@@ -269,16 +269,8 @@ pub async fn run(
                 .timeout(limit)
                 .send()
                 .await
-                .map_err(|error| match error {
-                    didit::Error::Timeout { limit: hit, .. } if hit == limit => Failure::new(
-                        Exit::NotFinished,
-                        format!(
-                            "the session reached no final status within {} s",
-                            limit.as_secs_f64()
-                        ),
-                    )
-                    .with_hint("a longer --timeout waits longer"),
-                    other => Failure::from(other),
+                .map_err(|error| {
+                    wait_failure(error, limit, "the session reached no final status")
                 })?;
             match args.format {
                 Format::Table => {
@@ -345,6 +337,19 @@ async fn create(
 
 /// The property of a created session that lets its holder open the flow.
 pub const TOKEN_PROPERTY: &str = "session_token";
+
+/// The failure of a wait that ran for `limit`: when the wait itself ran
+/// out (not one of its polls), `what` did not happen in time (exit 9).
+pub fn wait_failure(error: didit::Error, limit: Duration, what: &str) -> Failure {
+    match error {
+        didit::Error::Timeout { limit: hit, .. } if hit == limit => Failure::new(
+            Exit::NotFinished,
+            format!("{what} within {} s", limit.as_secs_f64()),
+        )
+        .with_hint("a longer --timeout waits longer"),
+        other => Failure::from(other),
+    }
+}
 
 /// Deletes each session in turn. One that is not found (never existed or
 /// deleted already) does not stop the others; the command then exits with
